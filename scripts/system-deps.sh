@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages behind the browser and PostgreSQL tests, and starts a PostgreSQL server for them.
+# Needs root (CI runs as root). Without root it explains what is missing; those tests then skip,
+# except under CI=true, where a missing service fails the run.
+set -euo pipefail
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "system-deps: not root; missing Debian packages: ${need[*]} (browser/PostgreSQL tests will skip)" >&2
+    exit 0
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+if [ "$(id -u)" -eq 0 ] && command -v pg_lsclusters >/dev/null 2>&1; then
+  read -r ver name _ < <(pg_lsclusters -h | head -n 1) || true
+  if [ -z "${ver:-}" ]; then
+    ver=$(ls /usr/lib/postgresql | sort -V | tail -n 1); name=main
+    pg_createcluster "$ver" "$name" >/dev/null
+  fi
+  pg_ctlcluster "$ver" "$name" start 2>/dev/null || true
+  su postgres -c "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname='trailguard'\"" | grep -q 1 ||
+    su postgres -c "psql -qc \"CREATE ROLE trailguard LOGIN SUPERUSER PASSWORD 'trailguard'\""
+  su postgres -c "psql -qtAc \"SELECT 1 FROM pg_database WHERE datname='trailguard_test'\"" | grep -q 1 ||
+    su postgres -c "createdb -O trailguard trailguard_test"
+  port=$(pg_lsclusters -h | awk -v v="$ver" -v n="$name" '$1==v && $2==n {print $3}')
+  echo "postgresql+psycopg://trailguard:trailguard@127.0.0.1:${port}/trailguard_test" > .test-database-url
+fi

@@ -1,0 +1,9 @@
+"""The `trailguard` command. Each module below adds its commands to the shared Typer app."""
+
+from __future__ import annotations
+
+from trailguard.cli.app import app
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,52 @@
+"""Shared fixtures: where the reference data and the optional services are.
+
+A test that needs a service (PostgreSQL, Chromium) or the shared reference data skips on a developer machine
+that lacks it, with a message that says how to get it; under CI (CI=true) a missing service is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def missing(what: str, how: str) -> None:
+    """Skip locally, fail under CI."""
+    message = f"{what} is not available: {how}"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        missing("../shared/data", "clone the repository beside the shared/ folder")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    url = os.environ.get("TRAILGUARD_TEST_DATABASE_URL")
+    marker = ROOT / ".test-database-url"
+    if not url and marker.is_file():
+        url = marker.read_text().strip()
+    if not url:
+        missing("PostgreSQL", "run `make system-deps` as root, or set TRAILGUARD_TEST_DATABASE_URL")
+    assert url is not None
+    return url
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        missing("Chromium", "run `make system-deps` as root (Debian package chromium)")
+    return path
