@@ -344,14 +344,19 @@ class Assessment:
 class LinkReason:
     """Why two or more items are in one network: a checkable fact, never an opaque similarity."""
 
-    kind: str  # shared_phone, shared_email, shared_handle, shared_payment, shared_crypto, shared_image, template, near_duplicate
+    kind: str  # shared_phone, shared_email, shared_handle, shared_payment, shared_image, template, ...
     value: str
     items: list[str] = field(default_factory=list)
     detail: dict[str, Any] = field(default_factory=dict)
     merged: bool = True  # False for hub identifiers: recorded as a fact, not used to merge groups
 
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"kind": self.kind, "value": self.value, "items": self.items, "merged": self.merged}
+        d: dict[str, Any] = {
+            "kind": self.kind,
+            "value": self.value,
+            "items": self.items,
+            "merged": self.merged,
+        }
         if self.detail:
             d["detail"] = self.detail
         return d
