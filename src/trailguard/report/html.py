@@ -1,0 +1,80 @@
+"""The self-contained HTML report of a scan: one file, no external assets, every piece of item text escaped.
+
+Jinja2 autoescaping is on for the whole template, and evidence highlighting escapes each text piece itself
+(report.highlight), because ad and chat text is written by the people the report is about.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from trailguard.indicators.scoring import BAND_THRESHOLDS, contributions
+from trailguard.model import BANDS, Assessment, Item
+from trailguard.report.highlight import highlight
+
+if TYPE_CHECKING:
+    from trailguard.pipeline.local import ScanResult
+
+TEXT_LIMIT = 4000  # characters of an item's text shown in the report
+MAX_NETWORKS = 200
+
+
+def _item_view(item: Item, a: Assessment) -> dict[str, Any]:
+    """What the template shows for one item: evidence highlighted, and for chats only the evidence messages."""
+    contrib = contributions(a.hits, a.score)
+    view: dict[str, Any] = {"item": item, "a": a, "contrib": contrib}
+    if a.kind == "chat":
+        by_message: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+        for h in a.hits:
+            for s in h.evidence:
+                if s.message is not None:
+                    by_message[s.message].append((s.start, s.end, h.indicator))
+        shown = []
+        for index in sorted(by_message):
+            if 0 <= index < len(item.messages):
+                m = item.messages[index]
+                shown.append(
+                    {
+                        "index": index,
+                        "author": m.author,
+                        "sent_at": m.sent_at,
+                        "html": highlight(m.text, by_message[index], TEXT_LIMIT),
+                    }
+                )
+        view["messages"] = shown
+        view["conversation"] = a.conversation or {}
+    else:
+        spans = [(s.start, s.end, h.indicator) for h in a.hits for s in h.evidence if s.message is None]
+        spans += [(e.start, e.end, f"{e.type}: {e.value}") for e in a.entities]
+        view["html"] = highlight(item.document(), spans, TEXT_LIMIT)
+    return view
+
+
+def render_report(result: ScanResult, path: Path) -> None:
+    env = Environment(
+        loader=PackageLoader("trailguard.report", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    template = env.get_template("report.html.j2")
+    networks = sorted(result.networks, key=lambda n: (-n.score, -len(n.items), n.id))[:MAX_NETWORKS]
+    html = template.render(
+        r=result,
+        bands=BANDS,
+        thresholds=BAND_THRESHOLDS,
+        items=[_item_view(item, a) for item, a in result.top],
+        networks=networks,
+        networks_total=len(result.networks),
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        nothing=Markup("&mdash;"),
+    )
+    tmp = path.with_suffix(".html.part")
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(path)

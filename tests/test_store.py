@@ -1,0 +1,107 @@
+"""The store on SQLite and on a real PostgreSQL server: upserts, no duplicates on re-scan."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, select, text
+
+from trailguard.model import Assessment, Entity, Hit, Item, LinkReason, Network, Reject, SourceRef, Span
+from trailguard.store import tables as tb
+from trailguard.store.writer import Store
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
+    if request.param == "sqlite":
+        return Store(f"sqlite:///{tmp_path / 'tg.db'}")
+    base_url: str = request.getfixturevalue("postgres_url")
+    # A fresh database per test, so tests never see each other's rows.
+    name = f"tg_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = base_url.rsplit("/", 1)[0] + f"/{name}"
+    s = Store(url)
+
+    def drop() -> None:
+        s.engine.dispose()
+        admin2 = create_engine(base_url, isolation_level="AUTOCOMMIT")
+        with admin2.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin2.dispose()
+
+    request.addfinalizer(drop)
+    return s
+
+
+def pair(
+    item_id: str, score: float, phone: str = "+16175550123", text_: str = "call six1seven"
+) -> tuple[Item, Assessment]:
+    item = Item(id=item_id, kind="ad", text=text_, location="Boston, MA", source=SourceRef("in.jsonl", 3))
+    a = Assessment(
+        item_id=item_id,
+        kind="ad",
+        entities=[Entity("phone", phone, "six1seven", 5, 14, True)],
+        hits=[Hit("ads.obscured_phone", "deception", 0.35, "A", [Span(5, 14, "six1seven")], "why", "src")],
+        score=score,
+        band="medium" if score >= 0.3 else "low",
+        text=text_,
+    )
+    return item, a
+
+
+def test_rescan_updates_rows_without_duplicates(store: Store) -> None:
+    first = store.start_scan(["in.jsonl"])
+    store.save_assessed(first, [pair("ad-1", 0.35), pair("ad-2", 0.1)])
+    second = store.start_scan(["in.jsonl"])
+    store.save_assessed(second, [pair("ad-1", 0.5, phone="+16175550199", text_="edited")])
+    assert store.count(tb.items) == 2
+    assert store.count(tb.assessments) == 2
+    assert store.count(tb.entities) == 2
+    with store.engine.connect() as conn:
+        row = conn.execute(select(tb.items).where(tb.items.c.id == "ad-1")).one()
+        assert (row.first_scan_id, row.last_scan_id) == (first, second)
+        assert row.data["text"] == "edited"
+        score = conn.execute(
+            select(tb.assessments.c.score).where(tb.assessments.c.item_id == "ad-1")
+        ).scalar_one()
+        assert score == 0.5
+        values = conn.execute(
+            select(tb.entities.c.value).where(tb.entities.c.type == "phone").order_by(tb.entities.c.value)
+        ).scalars()
+        assert list(values) == ["+16175550123", "+16175550199"]
+
+
+def test_duplicate_ids_in_one_batch_keep_the_last(store: Store) -> None:
+    scan = store.start_scan(["x"])
+    store.save_assessed(scan, [pair("ad-1", 0.1), pair("ad-1", 0.6)])
+    assert store.count(tb.assessments) == 1
+    with store.engine.connect() as conn:
+        assert conn.execute(select(tb.assessments.c.score)).scalar_one() == 0.6
+
+
+def test_rejects_networks_and_scan_counts(store: Store) -> None:
+    scan = store.start_scan(["bad.jsonl"])
+    store.save_rejects(scan, [Reject(SourceRef("bad.jsonl", 7), "invalid JSON: x", None, "{oops")])
+    store.save_assessed(scan, [pair("ad-1", 0.3), pair("ad-2", 0.3)])
+    net = Network("n1", ["ad-1", "ad-2"], [LinkReason("shared_phone", "+16175550123", ["ad-1", "ad-2"])])
+    store.save_networks(scan, [net])
+    store.save_networks(scan, [net])  # idempotent
+    store.finish_scan(scan, read=3, assessed=2, rejected=1)
+    assert store.count(tb.network_items) == 2
+    with store.engine.connect() as conn:
+        row = conn.execute(select(tb.scans).where(tb.scans.c.id == scan)).one()
+        assert (row.read, row.assessed, row.rejected, row.status) == (3, 2, 1, "finished")
+        rej = conn.execute(select(tb.rejects)).one()
+        assert (rej.source, rej.line, rej.reason) == ("bad.jsonl", 7, "invalid JSON: x")
+
+
+def test_large_batch_is_chunked(store: Store) -> None:
+    scan = store.start_scan(["big"])
+    store.save_assessed(scan, [pair(f"ad-{i}", 0.1) for i in range(1200)])
+    assert store.count(tb.items) == 1200
+    assert store.count(tb.hits) == 1200
