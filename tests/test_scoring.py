@@ -56,3 +56,9 @@ def test_band_floor_lifts_score_to_the_band() -> None:
     score, band = score_hits([hit("ads.minor_age", 0.1)], floors={"ads.minor_age": "critical"})
     assert band == "critical"
     assert score == BAND_THRESHOLDS["critical"]
+
+
+def test_band_agrees_with_the_rounded_score() -> None:
+    # 1 - 0.8 * 0.75 * 0.75 is 0.5499999... in floating point: shown as 0.55, it must be banded as 0.55.
+    score, band = score_hits([hit("a", 0.20), hit("b", 0.25), hit("c", 0.25)])
+    assert (score, band) == (0.55, "high")

@@ -45,10 +45,11 @@ def score_hits(hits: Sequence[Hit], floors: Mapping[str, str] | None = None) -> 
         floor = (floors or {}).get(h.indicator)
         if floor is not None and BANDS.index(floor) > BANDS.index(floor_band):
             floor_band = floor
-    score = 1.0 - keep
+    # Round before banding, so the band always agrees with the score that is shown.
+    score = round(1.0 - keep, 4)
     if floor_band != "low":
         score = max(score, BAND_THRESHOLDS[floor_band])
-    return round(score, 4), band_for(score)
+    return score, band_for(score)
 
 
 def contributions(hits: Sequence[Hit], score: float) -> dict[str, float]:

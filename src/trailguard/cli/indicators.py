@@ -1,0 +1,109 @@
+"""`trailguard indicators`: what Trailguard looks for, and why, straight from the catalogues.
+
+Lists the indicators as a table, prints the Markdown reference (`--markdown`, the source of
+docs/indicators.md), and validates an operator's own catalogue files (`--catalogue FILE`) before they are
+deployed, so a typo fails here rather than silently never firing.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from trailguard.cli.app import app
+from trailguard.indicators.catalogue import (
+    Catalogue,
+    CatalogueError,
+    Indicator,
+    load_catalogue,
+    packaged_catalogues,
+)
+from trailguard.indicators.engine import Engine
+from trailguard.indicators.reference import render_reference
+from trailguard.model import KINDS
+
+
+def _load(paths: list[Path] | None) -> list[Catalogue]:
+    """The catalogues to show: the files named, validated together, or the packaged ones."""
+    if not paths:
+        return packaged_catalogues()
+    cats = []
+    for path in paths:
+        try:
+            cats.append(load_catalogue(path))
+        except OSError as exc:
+            raise CatalogueError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise CatalogueError(f"{path}: not UTF-8 text: {exc.reason}") from exc
+    try:
+        Engine(cats)  # the engine refuses an id defined in two catalogues
+    except ValueError as exc:
+        raise CatalogueError(str(exc)) from exc
+    return cats
+
+
+def _rule_kind(ind: Indicator) -> str:
+    return "lexicon" if ind.lexicon else "pattern" if ind.pattern else "entities"
+
+
+@app.command("indicators")
+def indicators(
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print the full indicator reference as Markdown.")
+    ] = False,
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", help=f"Only indicators that apply to this item kind ({', '.join(KINDS)})."),
+    ] = None,
+    catalogue: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--catalogue", help="Validate and show this catalogue file instead of the packaged ones."
+        ),
+    ] = None,
+) -> None:
+    """List the indicators Trailguard scores, with weight, evidence grade and rule."""
+    if kind is not None and kind not in KINDS:
+        typer.echo(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}", err=True)
+        raise typer.Exit(2)
+    try:
+        cats = _load(catalogue)
+    except CatalogueError as exc:
+        typer.echo(f"invalid catalogue: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if kind is not None:
+        cats = [
+            Catalogue(c.domain, c.title, c.path, tuple(i for i in c.indicators if kind in i.kinds))
+            for c in cats
+        ]
+    if markdown:
+        sys.stdout.write(render_reference(cats))
+        return
+    table = Table(title="Trailguard indicators", box=box.SIMPLE_HEAD)
+    for name in ("Indicator", "Weight", "Grade", "Effect", "Rule", "Category", "Kinds"):
+        table.add_column(name, no_wrap=name != "Kinds", overflow="fold" if name == "Kinds" else "ellipsis")
+    count = 0
+    for cat in cats:
+        for ind in cat.indicators:
+            count += 1
+            table.add_row(
+                ind.id,
+                f"{ind.weight:.2f}",
+                ind.grade,
+                ind.effect if not ind.band_floor else f"floor {ind.band_floor}",
+                _rule_kind(ind),
+                ind.category,
+                ",".join(ind.kinds),
+            )
+    # Catalogue text may come from an operator's file: never interpret it as Rich markup or emoji codes.
+    console = Console(markup=False, emoji=False, highlight=False)
+    console.print(table)
+    console.print(
+        f"{count} indicators in {len(cats)} catalogues. Full reference: trailguard indicators --markdown"
+    )
