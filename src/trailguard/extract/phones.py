@@ -1,0 +1,384 @@
+"""Phone numbers in ad and chat text, including the forms written to slip past filters.
+
+Ads spell digits as words ("six one seven", "seis uno siete"), glue words and digits ("six1seven555o1two3"),
+swap in look-alike letters ("6l7-555-O123"), use Unicode digits (full-width, circled, mathematical, other
+scripts, emoji keycaps) and put anything between the groups. They are also full of figures that are not
+phones (prices, dates, measurements, reference numbers), so the decoder is built to decode only what reads
+as a phone:
+
+1. `textnorm.fold` maps every Unicode digit to ASCII and drops invisible marks, keeping offsets.
+2. Each alphanumeric run is decoded into digit groups (`_decode_run`): number words count only in a run made
+   of nothing else, look-alike letters only between two digits; any other letter breaks.
+3. Groups joined by short separator gaps form chains; a colon, comma, currency sign, newline or word breaks.
+4. In each chain, windows of whole groups are tried left to right, longest first, and a window is kept when
+   `phonenumbers` accepts it (`_resolve`) and its context does not say it is a reference number or a price.
+
+Every step is a bounded regex or a loop over groups, so the cost is linear in the text: runs, groups and
+windows have fixed maximum sizes and a text has a fixed budget of windows tried.
+
+phonenumbers does the parsing and validation; the decoding around it is hand-written because no library
+decodes spelled-out or glued digits with offsets.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import phonenumbers
+
+from trailguard.extract.textnorm import fold
+from trailguard.model import Entity
+
+# Number words, longest first so the possessive alternation takes the longest word at each position.
+_WORD_DIGITS = {
+    "cuatro": "4", "three": "3", "seven": "7", "eight": "8", "nueve": "9", "siete": "7", "cinco": "5",
+    "zero": "0", "cero": "0", "four": "4", "five": "5", "nine": "9", "tres": "3", "seis": "6", "ocho": "8",
+    "one": "1", "two": "2", "six": "6", "uno": "1", "dos": "2", "oh": "0", "o": "0",
+}  # fmt: skip
+_WORDS = "|".join(sorted(_WORD_DIGITS, key=len, reverse=True))
+# Letters that stand for a digit, honoured only between two digits ("6l7", "555O123"). Includes the Cyrillic
+# and Greek capitals that look like O, З and I.
+_LOOKALIKES = {
+    "O": "0", "D": "0", "Q": "0", "О": "0", "о": "0", "Ο": "0", "ο": "0",
+    "I": "1", "l": "1", "|": "1", "!": "1", "Ι": "1", "І": "1",
+    "Z": "2", "z": "2", "E": "3", "З": "3", "A": "4", "S": "5", "s": "5",
+    "G": "6", "b": "6", "T": "7", "B": "8", "g": "9", "q": "9",
+}  # fmt: skip
+
+# An alphanumeric run that may hold digits: it contains a digit or starts with a number word. "|" and "!"
+# belong to a run (as a 1) only when glued between two alphanumerics and not between two groups of three
+# or more digits: "0|23" hides a 1, "555|0123" is a separator. Other runs are never scanned one by one
+# (most of an ad is words); they show up as letters in a gap, which breaks the chain.
+# All word patterns run on the lower-cased text.
+_RUN = re.compile(
+    rf"(?<![^\W_])(?=[^\W_0-9]*+[0-9]|{_WORDS})"
+    r"(?:[^\W_]|(?<=[^\W_])(?:(?<![0-9]{3})|(?![|!][0-9]{3}))[|!](?=[^\W_]))+"
+)
+_WORD = re.compile(_WORDS)
+_WORD_RUN = re.compile(rf"(?:{_WORDS})++")
+_PIECE = re.compile(rf"(?P<d>[0-9]+)|(?P<w>{_WORDS})|(?P<j>.)", re.DOTALL)
+_LONG_DIGITS = re.compile(r"(?<![0-9])[0-9]{7,17}(?![0-9])")
+# Number words at the start of a word: a text with fewer than three of these and of digits has no phone.
+_WORD_HINT = re.compile(rf"\b(?:{_WORDS.removesuffix('|o')})")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+# A gap that may sit between two digit groups of one number: short, on one line, without punctuation that
+# ends a figure (a word, ":" of times, "'" and '"' of heights, currency, "#", "%", "@"). A comma joins only
+# spelled-out groups ("six one seven, five five five"): between digits it separates a list ("33139, 33140").
+_BAD_GAP = re.compile(r"[^\W_]|[:;,$€£¥₹#%@&'\"“”‘’«»?¿\n\r\v\f]")
+_BAD_WORD_GAP = re.compile(r"[^\W_]|[:;$€£¥₹#%@&'\"“”‘’«»?¿\n\r\v\f]")
+_MAX_GAP = 6
+_LEAD = re.compile(r"(?:\+\s?\(?|\(\+?)\Z")  # "+", "+(", "(", "(+" just before the first group
+_PLUS_BEFORE = re.compile(r"\+[\s(]{0,2}\Z")
+_CURRENCY_BEFORE = re.compile(r"[$€£¥₹]\s?\Z")
+# Words that make the figure after them a reference, not a phone. "no"/"number" alone do not ("my number
+# 617..."); they are part of the reference only after one of these ("order no. 4815162342").
+_REFERENCE_BEFORE = re.compile(
+    r"(?:\b(?:ref|reference|referencia|order|orden|pedido|invoice|inv|factura|folio|id|version|ver|case|"
+    r"ticket|tracking|account|acct|sku|serial|receipt|confirmation|conf|transaction|txn|c[oó]digo|code|"
+    r"isbn|item|product|model|lot|batch)\b\W{0,4}(?:(?:no|nr|num|number|n[uú]mero)\b\W{0,3})?|#\s?)\Z",
+    re.IGNORECASE,
+)
+_UNIT_AFTER = re.compile(
+    r"\s?(?:hrs?|hours?|hh|mins?|minutes?|roses?|usd|dollars?|pesos?|mxn|eur|lbs?|kgs?|cm|mm|ft|yrs?|"
+    r"years?|yo|años|am|pm|px|mb|gb)\b|%",
+    re.IGNORECASE,
+)
+_PLAIN = re.compile(r"[0-9\s().\-/+]+")  # the raw form of a number nobody tried to hide
+
+_MAX_RUN = 96  # longer alphanumeric runs are not decoded as words; only their long digit stretches count
+_MAX_GROUP_DIGITS = 17  # "00" + 15-digit E.164
+_MAX_CHAIN = 256  # groups held before a chain is evaluated and a new one begun
+_WINDOW_BUDGET = 20_000  # windows tried per text; bounds hostile megabyte inputs
+_CONTEXT = 40
+_NANP_FICTION = re.compile(r"[2-9][0-9]{2}55501[0-9]{2}")
+# Ranges set aside for fiction that phonenumbers' metadata marks invalid: Ofcom's drama numbers (UK) and
+# ARCEP's (France). NANP 555-01xx is handled by `_NANP_FICTION`.
+_FICTION = {44: re.compile(r"7700900[0-9]{3}|1632960[0-9]{3}"), 33: re.compile(r"639980[0-9]{3}")}
+_NANP_REGIONS = frozenset(phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1])
+
+Group = tuple[str, int, int, bool]  # digits, folded start, folded end, obfuscated (words or look-alikes)
+
+
+def find_phones(text: str, region: str = "US") -> list[Entity]:
+    """Phone numbers in `text` as E.164 entities with offsets into `text`.
+
+    `region` reads numbers written without a country code. Raises ValueError for an unknown region (a
+    caller's mistake, never the text's).
+    """
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValueError(f"unknown phone region {region!r}")
+    folded = fold(text)
+    s = folded.text
+    low = s.lower()
+    if len(low) != len(s):  # a few non-ASCII capitals lower to two characters; keep offsets aligned
+        low = s.translate(_ASCII_LOWER)
+    digits = sum(map(s.count, "0123456789"))
+    if digits < 3 and not _has_word_hints(low, 3 - digits):
+        return []
+    found: list[Entity] = []
+    for value, f_start, f_end in _Scan(s, low, region).numbers():
+        start, end = folded.span(f_start, f_end)
+        raw = text[start:end]
+        found.append(Entity("phone", value, raw, start, end, obfuscated=not _PLAIN.fullmatch(raw)))
+    return found
+
+
+def _has_word_hints(low: str, needed: int) -> bool:
+    for _ in _WORD_HINT.finditer(low):
+        needed -= 1
+        if needed == 0:
+            return True
+    return False
+
+
+class _Scan:
+    """One pass over a folded text: runs to groups, groups to chains, chains to numbers.
+
+    `low` is the folded text lower-cased with the same length, for the number-word patterns; look-alike
+    letters are read from `s`, where case matters ("l" is a 1, "L" is not).
+    """
+
+    def __init__(self, s: str, low: str, region: str) -> None:
+        self.s = s
+        self.low = low
+        self.region = region
+        self.budget = _WINDOW_BUDGET
+        self.out: list[tuple[str, int, int]] = []
+
+    def numbers(self) -> list[tuple[str, int, int]]:
+        s = self.s
+        chain: list[Group] = []
+        for m in _RUN.finditer(self.low):
+            a, b = m.span()
+            run = s[a:b]
+            if run.isdigit() and run.isascii():  # the common case, decoded inline
+                if b - a > _MAX_GROUP_DIGITS:
+                    self._flush(chain)
+                    continue
+                if chain and (len(chain) >= _MAX_CHAIN or not _gap_ok(s, chain[-1][2], a, False)):
+                    self._flush(chain)
+                chain.append((run, a, b, False))
+                continue
+            groups, open_left, open_right = _decode_run(run, m.group(), a)
+            if not groups:
+                self._flush(chain)
+                continue
+            for k, group in enumerate(groups):
+                if chain and (
+                    k > 0
+                    or not open_left
+                    or len(chain) >= _MAX_CHAIN
+                    or not _gap_ok(s, chain[-1][2], group[1], group[3] and chain[-1][3])
+                ):
+                    self._flush(chain)
+                chain.append(group)
+            if not open_right:
+                self._flush(chain)
+        self._flush(chain)
+        return self.out
+
+    def _flush(self, chain: list[Group]) -> None:
+        """Evaluate the chain's windows and empty it."""
+        if chain:
+            if (
+                self.budget > 0
+                and (len(chain) > 1 or len(chain[0][0]) >= 7)
+                and sum(len(g[0]) for g in chain) >= 7
+            ):
+                self._windows(chain)
+            chain.clear()
+
+    def _windows(self, chain: list[Group]) -> None:
+        """Longest accepted window of whole groups from each start, left to right, no overlaps."""
+        s = self.s
+        i = 0
+        n = len(chain)
+        while i < n and self.budget > 0:
+            start = chain[i][1]
+            plus = "+" in s[max(0, start - 3) : start] and _PLUS_BEFORE.search(s, max(0, start - 3), start)
+            best: tuple[int, str] | None = None
+            digits = ""
+            for j in range(i, n):
+                digits += chain[j][0]
+                if len(digits) > _MAX_GROUP_DIGITS:
+                    break
+                self.budget -= 1
+                value = _resolve(digits, bool(plus), self.region)
+                if value is not None:
+                    best = (j, value)
+            if best is None:
+                i += 1
+                continue
+            j, value = best
+            while (
+                i < j
+                and chain[i][3]
+                and len(chain[i][0]) == 1
+                and _resolve("".join(g[0] for g in chain[i + 1 : j + 1]), False, self.region) == value
+            ):
+                i += 1  # a lone number word before the number ("one 617 555 0123") is prose, not the "1"
+            start, end = chain[i][1], chain[j][2]
+            before = s[max(0, start - _CONTEXT) : start]
+            if (
+                _CURRENCY_BEFORE.search(before)
+                or _REFERENCE_BEFORE.search(before)
+                or _UNIT_AFTER.match(s, end)
+            ):
+                i += 1
+                continue
+            lead = _LEAD.search(s, max(0, start - 4), start)
+            self.out.append((value, lead.start() if lead else start, end))
+            i = j + 1
+
+
+def _gap_ok(s: str, a: int, b: int, spelled: bool) -> bool:
+    """Whether `s[a:b]` may separate two groups of one number; `spelled` when both groups are obfuscated."""
+    return b - a <= _MAX_GAP and not (_BAD_WORD_GAP if spelled else _BAD_GAP).search(s, a, b)
+
+
+def _decode_run(run: str, low: str, offset: int) -> tuple[list[Group], bool, bool]:
+    """Digit groups of one alphanumeric run, and whether the first/last touch the run's edges.
+
+    A run made only of digits, number words and look-alikes between digits is one group. In a run with
+    other letters, number words do not count unless the letters are only a prefix or suffix and the rest
+    holds a real digit ("text6l7five"); otherwise only stretches of digits count, and each is its own group.
+    """
+    n = len(run)
+    if n > _MAX_RUN:
+        groups = [
+            (m.group(), offset + m.start(), offset + m.end(), False) for m in _LONG_DIGITS.finditer(run)
+        ]
+        return groups, False, False
+    if run.isalpha():
+        if _WORD_RUN.fullmatch(low):
+            digits = "".join(_WORD_DIGITS[w] for w in _WORD.findall(low))
+            if len(digits) <= _MAX_GROUP_DIGITS:
+                return [(digits, offset, offset + n, True)], True, True
+        return [], False, False
+    return _decode_mixed(run, low, offset)
+
+
+def _decode_mixed(run: str, low: str, offset: int) -> tuple[list[Group], bool, bool]:
+    # pieces: (kind, digits, start, end) with kind "d" digit stretch, "w" number word, "j" other letter
+    pieces: list[tuple[str, str, int, int]] = []
+    for m in _PIECE.finditer(low):
+        kind = m.lastgroup or "j"
+        text = m.group()
+        digits = text if kind == "d" else _WORD_DIGITS[text] if kind == "w" else ""
+        pieces.append((kind, digits, m.start(), m.end()))
+    # A look-alike letter stands for a digit between a digit stretch and a digit or the word "o" ("6l7",
+    # "Ol23"), or at the edge of the run next to two or more digits ("S55"); never between words ("ozone").
+    last = len(pieces) - 1
+    for k, (kind, _, a, b) in enumerate(pieces):
+        if kind != "j" or run[a:b] not in _LOOKALIKES:
+            continue
+        left = pieces[k - 1] if k > 0 else None
+        right = pieces[k + 1] if k < last else None
+        if left and right:
+            ok = (left[0] == "d" and right[0] in "dl") or (right[0] == "d" and left[1] == "0")
+        else:
+            inner = left or right
+            ok = inner is not None and inner[0] == "d" and len(inner[1]) >= 2
+        if ok:
+            pieces[k] = ("l", _LOOKALIKES[run[a:b]], a, b)
+    first = next((k for k, p in enumerate(pieces) if p[0] != "j"), None)
+    if first is None:
+        return [], False, False
+    last = max(k for k, p in enumerate(pieces) if p[0] != "j")
+    core = pieces[first : last + 1]
+    if all(p[0] != "j" for p in core) and any(p[0] == "d" for p in core):
+        digits = "".join(p[1] for p in core)
+        if len(digits) > _MAX_GROUP_DIGITS:
+            return [], False, False
+        obfuscated = any(p[0] != "d" for p in core)
+        group = (digits, offset + core[0][2], offset + core[-1][3], obfuscated)
+        return [group], first == 0, last == len(pieces) - 1
+    # letters inside: only digit stretches (with look-alikes between them) count, each on its own
+    groups: list[Group] = []
+    k = 0
+    while k < len(pieces):
+        if pieces[k][0] != "d":
+            k += 1
+            continue
+        e = k
+        while e + 2 < len(pieces) and pieces[e + 1][0] == "l" and pieces[e + 2][0] == "d":
+            e += 2
+        digits = "".join(p[1] for p in pieces[k : e + 1])
+        if len(digits) <= _MAX_GROUP_DIGITS:
+            groups.append((digits, offset + pieces[k][2], offset + pieces[e][3], e > k))
+        k = e + 1
+    if not groups:
+        return [], False, False
+    open_left = groups[0][1] == offset
+    open_right = groups[-1][2] == offset + len(run)
+    return groups, open_left, open_right
+
+
+@lru_cache(maxsize=8192)
+def _resolve(digits: str, plus: bool, region: str) -> str | None:
+    """E.164 for a window's digits when it is an acceptable phone number, else None.
+
+    Accepted: numbers phonenumbers calls valid, and the reserved fiction ranges (NANP 555-01xx under an area
+    code in use, Ofcom and ARCEP drama numbers), which its metadata may call invalid although they
+    are exactly what synthetic and training data use. Possible-but-invalid numbers are rejected: that check is
+    what keeps dates, prices and reference numbers out.
+    """
+    international = plus
+    if not plus:
+        if digits.startswith("00"):
+            digits, international = digits[2:], True
+        elif digits.startswith("011") and region in _NANP_REGIONS:
+            digits, international = digits[3:], True
+    if international:
+        if not 7 <= len(digits) <= 15:
+            return None
+        candidate = "+" + digits
+    else:
+        if len(digits) not in _national_lengths(region):
+            return None
+        candidate = digits
+    if candidate.startswith("+521") and len(candidate) == 14:
+        # Mexico's retired mobile "1" ("+52 1 55 ..."), still widely written
+        candidate = "+52" + candidate[4:]
+    try:
+        number = phonenumbers.parse(candidate, None if international else region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not _acceptable(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _acceptable(number: phonenumbers.PhoneNumber) -> bool:
+    if phonenumbers.is_valid_number(number):
+        return True
+    if not phonenumbers.is_possible_number(number):
+        return False
+    national = str(number.national_number)
+    if number.country_code == 1:
+        return _NANP_FICTION.fullmatch(national) is not None and _nanp_area_in_use(national[:3])
+    pattern = _FICTION.get(number.country_code or 0)
+    return pattern is not None and pattern.fullmatch(national) is not None
+
+
+@lru_cache(maxsize=1024)
+def _nanp_area_in_use(area: str) -> bool:
+    """Whether phonenumbers knows valid numbers under this NANP area code (probed with a few exchanges), so
+    that 555-01xx is accepted under real area codes only ("1 555 555 0123" is not a number)."""
+    return any(
+        phonenumbers.is_valid_number(phonenumbers.parse(f"+1{area}{rest}"))
+        for rest in ("2345678", "3456789", "4567890", "7654321", "8765432", "9876543", "2001234")
+    )
+
+
+@lru_cache(maxsize=64)
+def _national_lengths(region: str) -> frozenset[int]:
+    """Digit counts a number written without a country code can have in `region`: the national lengths,
+    with the national prefix ("0", "1") or the country code in front."""
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if meta is None or meta.general_desc is None:
+        return frozenset()
+    lengths = set(meta.general_desc.possible_length)
+    extra = {len(meta.national_prefix or ""), len(str(meta.country_code))}
+    return frozenset(n + e for n in lengths for e in extra | {0})

@@ -1,0 +1,290 @@
+"""Phone extraction: every obfuscation family, the decoys ads are full of, offsets, and linear time."""
+
+from __future__ import annotations
+
+import json
+import time
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from trailguard.extract.phones import find_phones
+from trailguard.extract.textnorm import fold
+
+LABELLED = Path(__file__).parent / "data" / "labelled" / "phones.jsonl"
+CASES = [json.loads(line) for line in LABELLED.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def values(text: str, region: str = "US") -> list[str]:
+    return [e.value for e in find_phones(text, region)]
+
+
+# --- the labelled set --------------------------------------------------------------------------------------
+
+
+def test_labelled_set_is_large_and_covers_every_family() -> None:
+    phone_cases = [c for c in CASES if c["expected"]]
+    decoys = [c for c in CASES if not c["expected"]]
+    assert len(phone_cases) >= 300
+    assert len(decoys) >= 150
+    families = {c["family"] for c in phone_cases}
+    for family in ("separators", "emoji_separators", "words_en", "words_es", "mixed", "glued", "lookalike",
+                   "fullwidth", "circled", "math", "other_script", "keycap", "invisible", "international"):  # fmt: skip
+        assert family in families, family
+    decoy_families = {c["family"] for c in decoys}
+    for family in ("price", "date", "time", "measurements", "height_weight", "age", "zip", "hours",
+                   "order_ref", "version", "year"):  # fmt: skip
+        assert family in decoy_families, family
+
+
+def test_labelled_precision_and_recall_meet_targets() -> None:
+    tp = fp = fn = 0
+    misses = []
+    for case in CASES:
+        found = Counter(values(case["text"]))
+        expected = Counter(e["value"] for e in case["expected"] if e["type"] == "phone")
+        hit = sum((found & expected).values())
+        tp += hit
+        fp += sum(found.values()) - hit
+        fn += sum(expected.values()) - hit
+        if found != expected:
+            misses.append((case["text"], dict(found), dict(expected)))
+    precision = tp / (tp + fp)
+    recall = tp / (tp + fn)
+    assert precision >= 0.98, (precision, misses[:10])
+    assert recall >= 0.95, (recall, misses[:10])
+
+
+# --- families ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Call Jenny 617-555-0123 tonight", "+16175550123"),
+        ("(617) 555-0123", "+16175550123"),
+        ("617.555.0123", "+16175550123"),
+        ("6175550123", "+16175550123"),
+        ("1-617-555-0123", "+16175550123"),
+        ("+1 (617) 555-0123", "+16175550123"),
+        ("617 💋 555 💋 0123", "+16175550123"),
+        ("617*555*0123", "+16175550123"),
+        ("617|555|0123", "+16175550123"),
+        ("six one seven five five five oh one two three", "+16175550123"),
+        ("SIX ONE SEVEN FIVE FIVE FIVE ZERO ONE TWO THREE", "+16175550123"),
+        ("six one seven, five five five, o one two three", "+16175550123"),
+        ("seis uno siete cinco cinco cinco cero uno dos tres", "+16175550123"),
+        ("617 five five five 0123", "+16175550123"),
+        ("six1seven555o1two3", "+16175550123"),
+        ("SIXoneSEVEN fiveFIVEfive OHonetwoTHREE", "+16175550123"),
+        ("textsix1seven555o1two3", "+16175550123"),
+        ("6l7-555-Ol23", "+16175550123"),
+        ("6I7.S55.0I23", "+16175550123"),
+        ("６１７ ５５５ ０１２３", "+16175550123"),
+        ("⑥①⑦⑤⑤⑤⓪①②③", "+16175550123"),
+        ("𝟔𝟏𝟕𝟓𝟓𝟓𝟎𝟏𝟐𝟑", "+16175550123"),
+        ("٦١٧٥٥٥٠١٢٣", "+16175550123"),
+        ("६१७५५५०१२३", "+16175550123"),
+        ("6️⃣1️⃣7️⃣5️⃣5️⃣5️⃣0️⃣1️⃣2️⃣3️⃣", "+16175550123"),
+        ("6⃣1⃣7⃣5⃣5⃣5⃣0⃣1⃣2⃣3⃣", "+16175550123"),
+        ("617\u200b555\u200b0123", "+16175550123"),
+        ("+44 20 7946 0123", "+442079460123"),
+        ("0044 20 7946 0123", "+442079460123"),
+        ("011 44 20 7946 0123", "+442079460123"),
+        ("+44 (0)20 7946 0123", "+442079460123"),
+        ("+44 7700 900123", "+447700900123"),
+        ("+61 491 570 156", "+61491570156"),
+        ("+52 55 5555 0123", "+525555550123"),
+        ("+52 1 55 5555 0123", "+525555550123"),
+    ],
+)
+def test_family(text: str, expected: str) -> None:
+    assert values(f"New in town, call {text} for details") == [expected]
+
+
+def test_two_numbers_in_one_run_of_groups() -> None:
+    assert values("617 555 0123 / 617 555 0124") == ["+16175550123", "+16175550124"]
+    assert values("617 555 0123 o 617 555 0124") == ["+16175550123", "+16175550124"]
+
+
+def test_region_reads_national_numbers() -> None:
+    assert values("020 7946 0123", region="GB") == ["+442079460123"]
+    assert values("020 7946 0123", region="US") == []
+    with pytest.raises(ValueError, match="region"):
+        find_phones("617 555 0123", region="XX")
+
+
+# --- decoys ------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rates $150/hr, $250 2 hours, 80hh, 200 roses",
+        "Visiting 12/05/2024 through 12/09/2024",
+        "Open 10am-10pm, 24/7",
+        "Stats 34-24-36, 36DD",
+        "5'6\" 120lbs, 165 cm",
+        "22 yrs young",
+        "Boston MA 02118 and 02115",
+        "Miami 33139, 33140 and 33141",
+        "Rates: 250, 350, 4500",
+        "Ref #4815162342",
+        "Order no. 6175550123 shipped",
+        "Invoice 2125550147",
+        "Booking ref 617 555 0123",
+        "App v2.3.1, build 2024.05.01.1234",
+        "Since 2019, 2020 2021 2022 2023",
+        "Price $6175550123",
+        "6175550123 roses",
+        "one or two girls, five stars, nine to five",
+        "someone gone alone, phone done, ozone",
+        "1 555 555 0123",
+        "Timestamp 1714567890",
+    ],
+)
+def test_decoy(text: str) -> None:
+    assert values(text) == []
+
+
+# --- offsets, raw, obfuscated ---------------------------------------------------------------------------------------
+
+
+def test_offsets_and_raw_point_into_the_original_text() -> None:
+    text = "💋 Hi ６１７-５５５-０１２３ or (212) 555-0199, besos"
+    found = find_phones(text)
+    assert [e.raw for e in found] == ["６１７-５５５-０１２３", "(212) 555-0199"]
+    for e in found:
+        assert text[e.start : e.end] == e.raw
+        assert e.type == "phone"
+    assert [e.obfuscated for e in found] == [True, False]
+
+
+def test_keycap_raw_keeps_the_whole_last_keycap() -> None:
+    text = "6️⃣1️⃣7️⃣5️⃣5️⃣5️⃣0️⃣1️⃣2️⃣3️⃣!"
+    (e,) = find_phones(text)
+    assert e.raw == text[:-1]
+    assert e.obfuscated
+
+
+def test_leading_plus_and_parenthesis_are_part_of_raw() -> None:
+    assert [e.raw for e in find_phones("WhatsApp +44 20 7946 0123")] == ["+44 20 7946 0123"]
+    assert [e.raw for e in find_phones("call (617) 555-0123")] == ["(617) 555-0123"]
+
+
+def test_plain_numbers_are_not_marked_obfuscated() -> None:
+    found = find_phones("617-555-0123 and six one seven five five five oh one two three")
+    assert [e.obfuscated for e in found] == [False, True]
+
+
+# --- linear time ----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1 " * 1_000_000,
+        "one two three four five six seven eight nine zero " * 40_000,
+        "1" * 2_000_000,
+        "１ " * 1_000_000,
+        "o" * 2_000_000,
+        "six1" * 500_000,
+    ],
+    ids=["digits-and-spaces", "digit-words", "one-digit-run", "fullwidth", "letter-o", "glued"],
+)
+def test_megabyte_inputs_finish_quickly(text: str) -> None:
+    start = time.perf_counter()
+    find_phones(text)
+    assert time.perf_counter() - start < 10.0
+
+
+# --- properties -------------------------------------------------------------------------------------------------------
+
+AREAS = ["617", "212", "305", "702", "415", "713", "404", "206", "312", "416"]
+BENIGN = ["sweet", "new", "girl", "in", "town", "call", "text", "me", "discreet", "ask", "for", "Mia", "hi", "xx",
+          "💋", "🌹", "!!", "-", "now", "besos", "las", "chicas", "visiting", "this", "week", "."]  # fmt: skip
+SEPARATORS = ["-", ".", " ", "", "/", " - ", "*", "💋", " . ", "|", "~"]
+
+
+@st.composite
+def embedded_number(draw: st.DrawFn) -> tuple[str, str]:
+    area = draw(st.sampled_from(AREAS))
+    line = f"01{draw(st.integers(0, 99)):02d}"
+    sep1, sep2 = draw(st.sampled_from(SEPARATORS)), draw(st.sampled_from(SEPARATORS))
+    number = draw(st.sampled_from([f"{area}{sep1}555{sep2}{line}", f"({area}){sep1}555{sep2}{line}"]))
+    before = " ".join(draw(st.lists(st.sampled_from(BENIGN), max_size=8)))
+    after = " ".join(draw(st.lists(st.sampled_from(BENIGN), max_size=8)))
+    return f"{before} {number} {after}", f"+1{area}555{line}"
+
+
+@given(embedded_number())
+@settings(max_examples=300, deadline=None)
+def test_formatted_number_in_benign_text_is_found(case: tuple[str, str]) -> None:
+    text, value = case
+    assert values(text) == [value]
+
+
+def _has_digit_or_number_word(text: str) -> bool:
+    skeleton = fold(text).text.lower()
+    if any(unicodedata.digit(ch, None) is not None for ch in skeleton):
+        return True
+    words = ("zero", "cero", "oh", "o", "one", "uno", "two", "dos", "three", "tres", "four", "cuatro", "five",
+             "cinco", "six", "seis", "seven", "siete", "eight", "ocho", "nine", "nueve")  # fmt: skip
+    return any(w in skeleton for w in words)
+
+
+@given(st.text(max_size=300))
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+def test_text_without_digits_or_number_words_has_no_phone(text: str) -> None:
+    if _has_digit_or_number_word(text):
+        return
+    assert find_phones(text) == []
+
+
+NUMBERISH = list("0123456789 -.()+oOlIS/|*💋①６𝟔٣\u20e3\ufe0f\u200bsixone")
+
+
+@given(st.text(alphabet=st.sampled_from(NUMBERISH), max_size=200))
+@settings(max_examples=400, deadline=None)
+def test_raw_is_always_the_exact_substring(text: str) -> None:
+    previous_end = 0
+    for e in find_phones(text):
+        assert text[e.start : e.end] == e.raw
+        assert e.start >= previous_end  # in order, never overlapping
+        previous_end = e.end
+        assert e.value.startswith("+") and e.value[1:].isdigit()
+
+
+@given(st.text(max_size=500))
+@settings(max_examples=300, deadline=None)
+def test_never_raises_on_arbitrary_unicode(text: str) -> None:
+    for e in find_phones(text):
+        assert text[e.start : e.end] == e.raw
+
+
+# --- textnorm -------------------------------------------------------------------------------------------------------
+
+
+def test_fold_maps_unicode_digits_and_drops_invisible_marks() -> None:
+    folded = fold("a６𝟔①٣\u200b6\ufe0f\u20e3⑴ー")
+    assert folded.text == "a661361-"
+    assert folded.span(1, 2) == (1, 2)
+    assert folded.span(5, 6) == (6, 9)  # the keycap's marks belong to its digit
+
+
+@given(st.text(max_size=200), st.data())
+@settings(max_examples=300, deadline=None)
+def test_fold_spans_stay_inside_the_original(text: str, data: st.DataObject) -> None:
+    folded = fold(text)
+    if not folded.text:
+        return
+    a = data.draw(st.integers(0, len(folded.text) - 1))
+    b = data.draw(st.integers(a + 1, len(folded.text)))
+    start, end = folded.span(a, b)
+    assert 0 <= start < end <= len(text)
+    if text.isascii():
+        assert (start, end) == (a, b)
