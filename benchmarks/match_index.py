@@ -1,0 +1,189 @@
+"""Benchmark: Trailguard's exact multi-index Hamming index against faiss, on random 256-bit hashes.
+
+    .venv/bin/python benchmarks/match_index.py                # 10,000,000 hashes (about 4 GB peak RSS)
+    .venv/bin/python benchmarks/match_index.py --n 200000     # quick run
+
+Half the queries are planted near-duplicates of a stored hash (0..max_distance bits flipped, plus a few
+stored variants around them), half are random. Ground truth is faiss IndexBinaryFlat (brute force), so the
+recall of each index is measured against it in the same run. Everything runs on one thread (faiss OpenMP
+set to 1) so per-query figures compare like with like; batch throughput is also single-threaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import multiprocessing
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+
+import faiss
+import numpy as np
+
+from trailguard.media.hamming import HammingIndex
+
+
+def rss_bytes() -> int:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def flip(rows: np.ndarray, counts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    out = rows.copy()
+    as_bits = np.unpackbits(out.view(np.uint8), axis=1)
+    for i, k in enumerate(counts):
+        idx = rng.choice(256, size=int(k), replace=False)
+        as_bits[i, idx] ^= 1
+    return np.packbits(as_bits, axis=1).view(np.uint64)
+
+
+def make_data(n: int, q: int, d: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    base = rng.integers(0, 2**64, size=(n, 4), dtype=np.uint64)
+    planted = q // 2
+    anchors = rng.choice(n, size=planted, replace=False)
+    queries = flip(base[anchors], rng.integers(0, d + 1, size=planted), rng)
+    # Stored variants near each planted query: some inside the radius, some just outside it.
+    variants = flip(np.repeat(queries, 3, axis=0), rng.integers(0, d + 10, size=planted * 3), rng)
+    slots = rng.choice(np.setdiff1d(np.arange(n), anchors), size=len(variants), replace=False)
+    base[slots] = variants
+    randoms = rng.integers(0, 2**64, size=(q - planted, 4), dtype=np.uint64)
+    return base, np.vstack([queries, randoms])
+
+
+def as_bytes(words: np.ndarray) -> np.ndarray:
+    """faiss binary codes: the same 32 bytes per hash, in the same (big-endian word) bit order."""
+    return np.ascontiguousarray(words.astype(">u8").view(np.uint8).reshape(-1, 32))
+
+
+def timed(fn: Callable[[], object]) -> tuple[object, float]:
+    t = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - t
+
+
+def faiss_range(index: faiss.IndexBinary, codes: np.ndarray, d: int) -> list[set[int]]:
+    lims, _, ids = index.range_search(codes, d + 1)  # faiss keeps distances < radius
+    return [set(ids[lims[i] : lims[i + 1]].tolist()) for i in range(len(codes))]
+
+
+def run(name: str, build: Callable[[], object], query_one: Callable[[object, int], set[int]],
+        query_batch: Callable[[object], list[set[int]]], nq: int, truth: list[set[int]] | None) -> dict:  # fmt: skip
+    """Measure one index in a forked child, so its memory is counted alone and freed completely after."""
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=lambda: child.send(_measure(name, build, query_one, query_batch, nq, truth)))
+    proc.start()
+    result = parent.recv()
+    proc.join()
+    return result
+
+
+def _measure(name: str, build: Callable[[], object], query_one: Callable[[object, int], set[int]],
+             query_batch: Callable[[object], list[set[int]]], nq: int, truth: list[set[int]] | None) -> dict:  # fmt: skip
+    gc.collect()
+    before = rss_bytes()
+    index, build_s = timed(build)
+    gc.collect()
+    mem = rss_bytes() - before
+    lat = []
+    for i in range(nq):
+        t = time.perf_counter()
+        query_one(index, i)
+        lat.append(time.perf_counter() - t)
+    found, batch_s = timed(lambda: query_batch(index))
+    assert isinstance(found, list)
+    truth = truth or found
+    true_pairs = sum(len(t) for t in truth)
+    hit = sum(len(t & f) for t, f in zip(truth, found, strict=True))
+    extra = sum(len(f - t) for t, f in zip(truth, found, strict=True))
+    lat.sort()
+    result = {
+        "name": name,
+        "build_s": build_s,
+        "mem_mb": mem / 2**20,
+        "p50_ms": statistics.median(lat) * 1000,
+        "p99_ms": lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000,
+        "qps_batch": nq / batch_s,
+        "recall": hit / true_pairs if true_pairs else 1.0,
+        "false": extra,
+        "true_pairs": true_pairs,
+        "found": found,
+    }
+    print(
+        f"{name:34s} build {build_s:7.1f} s  mem {result['mem_mb']:8.0f} MiB  p50 {result['p50_ms']:8.3f} ms  "
+        f"p99 {result['p99_ms']:8.3f} ms  batch {result['qps_batch']:9.0f} q/s  recall {result['recall']:.4f} "
+        f"({hit}/{true_pairs}, {extra} beyond radius)",
+        flush=True,
+    )
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--n", type=int, default=10_000_000, help="stored hashes (default 10,000,000)")
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--max-distance", type=int, default=31)
+    parser.add_argument("--seed", type=int, default=20240501)
+    parser.add_argument("--skip-multihash", action="store_true", help="leave out faiss IndexBinaryMultiHash")
+    args = parser.parse_args()
+    faiss.omp_set_num_threads(1)
+    d = args.max_distance
+    with open("/proc/cpuinfo") as fh:
+        cpu = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), "?")
+    print(
+        f"machine: {cpu}, {os.cpu_count()} cores; python {platform.python_version()}, faiss {faiss.__version__}"
+    )
+    print(f"n={args.n:,} queries={args.queries} (half planted near-duplicates) max_distance={d}; 1 thread")
+    data, gen_s = timed(lambda: make_data(args.n, args.queries, d, args.seed))
+    assert isinstance(data, tuple)
+    base, queries = data
+    print(f"generated in {gen_s:.1f} s")
+    codes, qcodes = as_bytes(base), as_bytes(queries)
+    nq = len(queries)
+
+    def flat_build() -> faiss.IndexBinaryFlat:
+        index = faiss.IndexBinaryFlat(256)
+        index.add(codes)
+        return index
+
+    flat = run("faiss IndexBinaryFlat (brute force)", flat_build,
+               lambda ix, i: faiss_range(ix, qcodes[i : i + 1], d)[0],  # type: ignore[arg-type]
+               lambda ix: faiss_range(ix, qcodes, d), nq, None)  # type: ignore[arg-type]  # fmt: skip
+    truth = flat["found"]
+    results = [flat]
+    if not args.skip_multihash:
+
+        def mih_build() -> faiss.IndexBinaryMultiHash:
+            # Hasher-Matcher-Actioner's configuration: 16 hash tables of 16 bits, nflip = threshold // 16.
+            index = faiss.IndexBinaryMultiHash(256, 16, 16)
+            index.nflip = d // 16
+            index.add(codes)
+            return index
+
+        results.append(run("faiss IndexBinaryMultiHash (HMA)", mih_build,
+                           lambda ix, i: faiss_range(ix, qcodes[i : i + 1], d)[0],  # type: ignore[arg-type]
+                           lambda ix: faiss_range(ix, qcodes, d), nq, truth))  # type: ignore[arg-type]  # fmt: skip
+
+    def ours_one(ix: HammingIndex, i: int) -> set[int]:
+        return set(ix.query(queries[i])[0].tolist())
+
+    ours = run("trailguard HammingIndex", lambda: HammingIndex(base, d), ours_one,  # type: ignore[arg-type]
+               lambda ix: [set(r[0].tolist()) for r in ix.query_many(queries)], nq, truth)  # type: ignore[attr-defined]  # fmt: skip
+    results.append(ours)
+    print()
+    print("| index | build (s) | memory (MiB) | p50 (ms) | p99 (ms) | batch (queries/s) | recall |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        print(f"| {r['name']} | {r['build_s']:.1f} | {r['mem_mb']:.0f} | {r['p50_ms']:.3f} | {r['p99_ms']:.3f} | "
+              f"{r['qps_batch']:.0f} | {r['recall'] * 100:.2f}% ({r['true_pairs']} true pairs) |")  # fmt: skip
+    print(f"\nspeed-up of trailguard over brute force (p50): {flat['p50_ms'] / ours['p50_ms']:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

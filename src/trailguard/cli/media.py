@@ -1,0 +1,285 @@
+"""`trailguard hash`, `trailguard match` and `trailguard bank ...`: media hashing and hash banks."""
+
+from __future__ import annotations
+
+import getpass
+import re
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import orjson
+import typer
+from sqlalchemy import Engine
+
+from trailguard.cli.app import app
+from trailguard.media import bankfiles
+from trailguard.media.hashing import ImageError, dihedral_hashes, hash_file
+from trailguard.media.index import MatchIndex, MatchResult
+from trailguard.model import ImageHash
+from trailguard.settings import Settings
+from trailguard.store import banks
+from trailguard.store.db import make_engine
+
+bank_app = typer.Typer(help="Hash banks: named lists of image hashes to match against.", no_args_is_help=True)
+app.add_typer(bank_app, name="bank")
+
+_HEX64 = re.compile(r"\A[0-9a-fA-F]{64}\Z")
+_HEX32 = re.compile(r"\A[0-9a-fA-F]{32}\Z")
+
+
+def _emit(obj: object) -> None:
+    sys.stdout.write(orjson.dumps(obj).decode() + "\n")
+
+
+def _engine(settings: Settings) -> Engine:
+    engine = make_engine(settings.database_url)
+    banks.ensure_schema(engine)
+    return engine
+
+
+def _who(by: str | None) -> str:
+    if by:
+        return by
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+@app.command("hash")
+def hash_command(
+    files: Annotated[list[Path], typer.Argument(help="Image files to hash.")],
+    dihedral: Annotated[bool, typer.Option(help="Also print the 8 rotated/flipped PDQ hashes.")] = False,
+    upright: Annotated[bool, typer.Option(help="Apply the EXIF orientation before hashing.")] = False,
+) -> None:
+    """Print one JSON line per file: path, pdq, quality, md5, sha256 (or path and error)."""
+    settings = Settings.from_env()
+    failed = 0
+    for path in files:
+        result = hash_file(path, settings, upright=upright)
+        out = result.to_dict()
+        if result.error is None and dihedral:
+            try:
+                out["dihedral"], _ = dihedral_hashes(path, settings)
+            except ImageError as exc:  # the file changed under us
+                out = ImageHash(path=str(path), error=str(exc)).to_dict()
+        failed += "error" in out
+        _emit(out)
+    if failed == len(files):
+        raise typer.Exit(1)
+
+
+def _result_dict(query: str, result: MatchResult) -> dict[str, object]:
+    return {
+        "query": query,
+        "matches": [m.to_dict() for m in result.matches],
+        "suppressed": [m.to_dict() for m in result.suppressed],
+        "negative": [m.to_dict() for m in result.negative],
+        "skipped": result.skipped,
+    }
+
+
+@app.command("match")
+def match_command(
+    queries: Annotated[
+        list[str], typer.Argument(help="Image files, PDQ hashes (64 hex) or MD5 hashes (32 hex).")
+    ],
+    max_distance: Annotated[
+        int | None, typer.Option(help="PDQ Hamming distance (default from settings).")
+    ] = None,
+    dihedral: Annotated[
+        bool, typer.Option(help="For image files, also match rotated and flipped copies.")
+    ] = False,
+) -> None:
+    """Match images or hashes against every active bank; one JSON line per query."""
+    settings = Settings.from_env()
+    distance = settings.pdq_max_distance if max_distance is None else max_distance
+    if not 0 <= distance <= settings.pdq_max_distance:
+        raise typer.BadParameter(
+            f"--max-distance must be 0..{settings.pdq_max_distance} (TRAILGUARD_PDQ_MAX_DISTANCE)"
+        )
+    index = MatchIndex.from_store(_engine(settings), settings)
+    for query in queries:
+        path = Path(query)
+        if path.exists():
+            image = hash_file(path, settings)
+            if image.error is not None:
+                _emit({"query": query, "error": image.error})
+                continue
+            out = _result_dict(query, index.match(image, distance))
+            if dihedral:
+                forms, quality = dihedral_hashes(path, settings)
+                out["dihedral"] = {
+                    name: _result_dict(
+                        pdq, index.match(ImageHash(path=query, pdq=pdq, quality=quality), distance)
+                    )
+                    for name, pdq in forms.items()
+                    if name != "orig"
+                }
+            _emit(out)
+        elif _HEX64.match(query):
+            _emit(_result_dict(query, index.match(ImageHash(path="", pdq=query.lower()), distance)))
+        elif _HEX32.match(query):
+            _emit(_result_dict(query, index.match(ImageHash(path="", md5=query.lower()), distance)))
+        else:
+            _emit(
+                {"query": query, "error": "neither an existing file nor a PDQ (64 hex) or MD5 (32 hex) hash"}
+            )
+
+
+@bank_app.command("create")
+def bank_create(
+    name: str,
+    kind: Annotated[str, typer.Option(help="known, negative or victim_submission")] = "known",
+    description: str = "",
+    source: Annotated[
+        str, typer.Option(help="Where the hashes come from (e.g. a hash-sharing programme).")
+    ] = "",
+    by: Annotated[str | None, typer.Option(help="Who creates it (default: your user name).")] = None,
+) -> None:
+    """Create a bank."""
+    try:
+        bank = banks.create_bank(
+            _engine(Settings.from_env()),
+            name,
+            kind,
+            description=description,
+            source=source,
+            created_by=_who(by),
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    _emit({"created": bank.name, "kind": bank.kind})
+
+
+@bank_app.command("list")
+def bank_list() -> None:
+    """One JSON line per bank with its number of active hashes."""
+    for b in banks.list_banks(_engine(Settings.from_env())):
+        _emit(
+            {"name": b.name, "kind": b.kind, "active_entries": b.active_entries, "source": b.source,
+             "created_by": b.created_by, "created_at": b.created_at.isoformat()}
+        )  # fmt: skip
+
+
+def _report(report: banks.AddReport) -> None:
+    for number, reason in report.rejected:
+        _emit({"record": number, "rejected": reason})
+    _emit(
+        {
+            "read": report.read,
+            "added": report.added,
+            "duplicates": report.duplicates,
+            "rejected": len(report.rejected),
+        }
+    )
+
+
+@bank_app.command("import")
+def bank_import(
+    name: str,
+    file: Path,
+    fmt: Annotated[str, typer.Option("--format", help="csv or pdq-lines")] = "csv",
+    hash_type: Annotated[
+        str, typer.Option("--type", help="Hash type when the file has no type column.")
+    ] = "pdq",
+    source: Annotated[str, typer.Option(help="Source recorded on entries that name none.")] = "",
+    by: Annotated[str | None, typer.Option(help="Who adds them (default: your user name).")] = None,
+) -> None:
+    """Add every hash in a file; bad records are listed with their reason and the rest are added."""
+    engine = _engine(Settings.from_env())
+    try:
+        with file.open(encoding="utf-8", errors="replace", newline="") as fh:
+            entries = bankfiles.read_entries(fh, fmt, default_type=hash_type, source=source or file.name)
+            report = banks.add_entries(engine, name, entries, added_by=_who(by))
+    except (KeyError, ValueError, OSError) as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    _report(report)
+
+
+@bank_app.command("export")
+def bank_export(
+    name: str,
+    file: Annotated[Path | None, typer.Argument(help="Output file (default: standard output).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv or pdq-lines")] = "csv",
+) -> None:
+    """Write the bank's active hashes (withdrawn ones are never exported)."""
+    engine = _engine(Settings.from_env())
+    try:
+        banks.get_bank(engine, name)
+        if file is None:
+            bankfiles.write_entries(banks.active_entries(engine, name), sys.stdout, fmt)
+        else:
+            with file.open("w", encoding="utf-8", newline="") as fh:
+                count = bankfiles.write_entries(banks.active_entries(engine, name), fh, fmt)
+            _emit({"exported": count, "file": str(file)})
+    except (KeyError, ValueError) as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+
+@bank_app.command("add")
+def bank_add(
+    name: str,
+    value: str,
+    hash_type: Annotated[str, typer.Option("--type", help="pdq, md5 or sha256")] = "pdq",
+    quality: int | None = None,
+    label: str = "",
+    source: str = "",
+    case_ref: Annotated[str | None, typer.Option(help="Optional case reference.")] = None,
+    by: Annotated[str | None, typer.Option(help="Who adds it (default: your user name).")] = None,
+) -> None:
+    """Add one hash."""
+    entry = banks.NewEntry(hash_type, value, quality=quality, label=label, source=source, case_ref=case_ref)
+    try:
+        report = banks.add_entries(_engine(Settings.from_env()), name, [entry], added_by=_who(by))
+    except KeyError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    _report(report)
+    if report.rejected:
+        raise typer.Exit(1)
+
+
+@bank_app.command("withdraw")
+def bank_withdraw(
+    name: str,
+    reason: Annotated[str, typer.Option(help="Why it is withdrawn (kept in the audit trail).")],
+    entry_id: Annotated[int | None, typer.Option("--id", help="Entry id to withdraw.")] = None,
+    value: Annotated[str | None, typer.Option(help="Withdraw every active entry with this hash.")] = None,
+    by: Annotated[str | None, typer.Option(help="Who withdraws it (default: your user name).")] = None,
+) -> None:
+    """Withdraw a hash: it stops matching at once and leaves every export."""
+    try:
+        count = banks.withdraw(
+            _engine(Settings.from_env()), name, by=_who(by), reason=reason, entry_id=entry_id, value=value
+        )
+    except (KeyError, ValueError) as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    _emit({"withdrawn": count})
+    if count == 0:
+        raise typer.Exit(1)
+
+
+@bank_app.command("submit-victim-hash")
+def bank_submit_victim_hash(
+    case: Annotated[str, typer.Option(help="The case number the hashing page gave the person.")],
+    pdq: Annotated[str | None, typer.Option(help="PDQ hash (64 hex).")] = None,
+    quality: Annotated[int | None, typer.Option(help="PDQ quality shown by the page.")] = None,
+    md5: Annotated[str | None, typer.Option(help="MD5 (32 hex).")] = None,
+    by: Annotated[str | None, typer.Option(help="Who records it (default: your user name).")] = None,
+) -> None:
+    """Record the hashes a person sent from the on-device page (no image is ever received)."""
+    try:
+        report = banks.submit_victim_hash(
+            _engine(Settings.from_env()),
+            case_ref=case,
+            pdq=pdq,
+            quality=quality,
+            md5=md5,
+            submitted_by=_who(by),
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    _report(report)
+    if report.rejected:
+        raise typer.Exit(1)

@@ -1,0 +1,149 @@
+"""Exact radius search over 256-bit hashes by multi-index hashing (Norouzi et al., 2012).
+
+Written here rather than taken from faiss: `IndexBinaryFlat` reads every hash on every query, and
+`IndexBinaryMultiHash` (as Hasher-Matcher-Actioner configures it: 16 tables of 16 bits, nflip 1) is exact but
+fixes the chunking and keeps its tables in hash maps several times the size of the hashes. Here the chunking
+is chosen per index size and the tables are flat arrays (benchmarks/match_index.py compares all three).
+
+Scheme: the 256 bits are cut into m contiguous chunks; chunk i gets a search radius r_i with
+sum(r_i + 1) >= D + 1. If two hashes are within distance D, some chunk differs in at most r_i bits (otherwise
+the total would be at least sum(r_i + 1) > D), so probing, in every chunk's table, every key within r_i of
+the query's chunk finds every true match: exact recall by the pigeonhole principle. Each chunk's table is
+direct-addressed (CSR: an offsets array over all 2^w keys and the row ids sorted by key), so a probe is two
+array reads, and candidates are verified with popcount over the full 256 bits.
+
+The chunk count is chosen at build time from a cost model (probes plus expected candidates), with each
+chunk's key space no larger than the number of hashes so that the tables stay within the hashes' own size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+from math import comb, log2
+
+import numpy as np
+
+BITS = 256
+_PROBE_COST = 2.0  # a probe (two offset reads) costs about two candidate verifications
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    start: int  # first bit, counted from the most significant bit of the hash
+    width: int
+    radius: int
+
+
+def _ball_size(width: int, radius: int) -> int:
+    return sum(comb(width, k) for k in range(radius + 1))
+
+
+def plan_chunks(n: int, max_distance: int) -> list[Chunk]:
+    """Choose chunk widths and radii that guarantee exact recall at `max_distance` at the least cost."""
+    if not 0 <= max_distance < BITS:
+        raise ValueError(f"max_distance must be in 0..{BITS - 1}, got {max_distance}")
+    max_width = max(8, min(24, int(log2(max(n, 2)))))
+    best: tuple[float, list[Chunk]] | None = None
+    for m in range(-(-BITS // max_width), 65):
+        widths = [BITS // m + (1 if i < BITS % m else 0) for i in range(m)]
+        # Spread the radius budget; narrower chunks (at the end) take the extra radius: their balls are smaller.
+        need = max(0, max_distance + 1 - m)
+        radii = [need // m + (1 if i >= m - need % m else 0) for i in range(m)] if need else [0] * m
+        chunks, start = [], 0
+        for w, r in zip(widths, radii, strict=True):
+            chunks.append(Chunk(start, w, min(r, w)))
+            start += w
+        cost = sum(_ball_size(c.width, c.radius) * (_PROBE_COST + n / 2**c.width) for c in chunks)
+        if best is None or cost < best[0]:
+            best = (cost, chunks)
+    assert best is not None
+    return best[1]
+
+
+def _flip_masks(width: int, radius: int) -> np.ndarray:
+    """Every key XOR mask with at most `radius` of `width` bits set (the probes of one chunk)."""
+    masks = [0]
+    for k in range(1, radius + 1):
+        masks.extend(sum(1 << b for b in bits) for bits in combinations(range(width), k))
+    return np.array(masks, dtype=np.uint32)
+
+
+def chunk_keys(words: np.ndarray, chunk: Chunk) -> np.ndarray:
+    """The chunk's bits of each (n, 4) uint64 hash row, as uint32 keys."""
+    wi, off = divmod(chunk.start, 64)
+    if off + chunk.width <= 64:
+        part = words[:, wi] >> np.uint64(64 - off - chunk.width)
+    else:
+        lo = off + chunk.width - 64  # bits taken from the next word
+        high = (words[:, wi] & np.uint64((1 << (64 - off)) - 1)) << np.uint64(lo)
+        part = high | (words[:, wi + 1] >> np.uint64(64 - lo))
+    return (part & np.uint64((1 << chunk.width) - 1)).astype(np.uint32)
+
+
+class HammingIndex:
+    """All rows within Hamming distance `max_distance` of a query, with exact recall."""
+
+    def __init__(self, words: np.ndarray, max_distance: int = 31) -> None:
+        if words.ndim != 2 or words.shape[1] != 4:
+            raise ValueError("words must be an (n, 4) uint64 array")
+        self.words = np.ascontiguousarray(words, dtype=np.uint64)
+        self.max_distance = max_distance
+        n = len(self.words)
+        self.chunks = plan_chunks(n, max_distance)
+        # All chunk tables live in two flat arrays so that a query is a handful of vector operations:
+        # `_offsets` holds each chunk's CSR offsets (already shifted to its slice of `_rows`), `_rows` the row
+        # ids of each chunk sorted by key; `_probe_*` list every probe of every chunk.
+        index_type = np.int64 if n * len(self.chunks) >= 2**31 else np.int32
+        masks = [_flip_masks(c.width, c.radius) for c in self.chunks]
+        table_base = np.cumsum([0] + [(1 << c.width) + 1 for c in self.chunks])
+        self._offsets = np.empty(int(table_base[-1]), dtype=index_type)
+        self._rows = np.empty(n * len(self.chunks), dtype=np.int32)
+        for i, chunk in enumerate(self.chunks):
+            keys = chunk_keys(self.words, chunk)
+            counts = np.bincount(keys, minlength=1 << chunk.width)
+            table = self._offsets[table_base[i] : table_base[i + 1]]
+            table[0] = i * n
+            table[1:] = np.cumsum(counts) + i * n
+            self._rows[i * n : (i + 1) * n] = np.argsort(keys, kind="stable")
+            del keys, counts
+        self._probe_masks = np.concatenate(masks).astype(np.int64)
+        self._probe_base = np.repeat(table_base[:-1], [len(m) for m in masks]).astype(np.int64)
+        self._probe_counts = np.array([len(m) for m in masks])
+        self._shifts = [(BITS - c.start - c.width, (1 << c.width) - 1) for c in self.chunks]
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def nbytes(self) -> int:
+        """Memory held by the index, hashes included."""
+        return self.words.nbytes + self._offsets.nbytes + self._rows.nbytes
+
+    def query(self, words: np.ndarray, max_distance: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Rows within `max_distance` (default: the build distance) of one (4,) uint64 hash, and distances."""
+        d = self.max_distance if max_distance is None else max_distance
+        if d > self.max_distance:
+            raise ValueError(f"index built for distance <= {self.max_distance}, asked for {d}")
+        q = np.ascontiguousarray(words, dtype=np.uint64).reshape(1, 4)
+        if len(self.words) == 0:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        value = int.from_bytes(q.astype(">u8").tobytes(), "big")
+        keys = np.array([(value >> shift) & mask for shift, mask in self._shifts], dtype=np.int64)
+        probes = (self._probe_masks ^ np.repeat(keys, self._probe_counts)) + self._probe_base
+        starts = self._offsets[probes]
+        lens = self._offsets[probes + 1] - starts
+        total = int(lens.sum())
+        if total == 0:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        # Concatenate the ranges rows[start:start+len] without a Python loop.
+        candidates = self._rows[np.repeat(starts - (np.cumsum(lens) - lens), lens) + np.arange(total)]
+        dist = np.bitwise_count(self.words[candidates] ^ q).sum(axis=1, dtype=np.int64)
+        keep = dist <= d
+        rows, first = np.unique(candidates[keep], return_index=True)  # a row found through several chunks
+        return rows.astype(np.int64), dist[keep][first]
+
+    def query_many(
+        self, words: np.ndarray, max_distance: int | None = None
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """`query` for each row of a (k, 4) array."""
+        return [self.query(row, max_distance) for row in np.asarray(words, dtype=np.uint64).reshape(-1, 4)]

@@ -1,0 +1,206 @@
+"""Bank store, bank files, negative banks, victim submissions and matching, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from typer.testing import CliRunner
+
+import trailguard.cli.media  # noqa: F401  (registers the commands on the app)
+from media_images import encode, scene
+from trailguard.cli.app import app
+from trailguard.media import bankfiles
+from trailguard.media.hashing import hash_bytes
+from trailguard.media.index import MatchIndex
+from trailguard.model import ImageHash
+from trailguard.settings import Settings
+from trailguard.store import banks
+from trailguard.store.db import make_engine
+
+SETTINGS = Settings(database_url="sqlite:///:memory:")
+
+
+def _flip_hex(pdq: str, nbits: int) -> str:
+    return f"{int(pdq, 16) ^ ((1 << nbits) - 1):064x}"
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Engine:
+    eng = make_engine(f"sqlite:///{tmp_path / 'tg.db'}")
+    banks.ensure_schema(eng)
+    return eng
+
+
+def _image(seed: int) -> ImageHash:
+    return hash_bytes(encode(scene(seed)), f"img/{seed}.png", SETTINGS)
+
+
+def _exercise_store(engine: Engine) -> None:
+    known = _image(1)
+    assert known.pdq and known.md5
+    banks.create_bank(engine, "ncii-test", "known", source="synthetic", created_by="alice")
+    with pytest.raises(ValueError, match="already exists"):
+        banks.create_bank(engine, "ncii-test", "known")
+    with pytest.raises(ValueError, match="unknown bank kind"):
+        banks.create_bank(engine, "x", "secret")
+    report = banks.add_entries(
+        engine,
+        "ncii-test",
+        [
+            banks.NewEntry("pdq", known.pdq.upper(), quality=known.quality, label="case 1"),
+            banks.NewEntry("md5", known.md5, case_ref="C-1"),
+            banks.NewEntry("pdq", known.pdq),  # duplicate
+            banks.NewEntry("pdq", "xyz"),  # not hex
+            banks.NewEntry("sha256", "ab" * 31),  # too short
+            banks.NewEntry("pdq", "0" * 64, quality=10),  # kept, never matched
+        ],
+        added_by="alice",
+    )
+    assert (report.read, report.added, report.duplicates, len(report.rejected)) == (6, 3, 1, 2)
+    assert report.read == report.added + report.duplicates + len(report.rejected)
+    assert [n for n, _ in report.rejected] == [4, 5]
+    [bank] = banks.list_banks(engine)
+    assert (bank.name, bank.kind, bank.active_entries, bank.created_by) == ("ncii-test", "known", 3, "alice")
+
+    index = MatchIndex.from_store(engine, SETTINGS)
+    assert index.low_quality == 1
+    near = ImageHash(path="q", pdq=_flip_hex(known.pdq, 6), quality=90)
+    result = index.match(near)
+    assert [(m.bank, m.distance, m.label) for m in result.matches] == [("ncii-test", 6, "case 1")]
+    assert index.match(ImageHash(path="q", pdq=_flip_hex(known.pdq, 32), quality=90)).matches == []
+    assert index.match(ImageHash(path="q", pdq="0" * 64, quality=100)).matches == []
+    low = index.match(ImageHash(path="q", pdq=known.pdq, quality=20))
+    assert low.matches == [] and low.skipped and "below 50" in low.skipped
+    exact = index.match(ImageHash(path="q", md5=known.md5))
+    assert [(m.hash_type, m.case_ref) for m in exact.matches] == [("md5", "C-1")]
+
+    # Negative bank: a stock image known to collide suppresses the match.
+    banks.create_bank(engine, "stock-photos", "negative")
+    banks.add_entries(
+        engine, "stock-photos", [banks.NewEntry("pdq", _flip_hex(known.pdq, 3))], added_by="bob"
+    )
+    suppressed = MatchIndex.from_store(engine, SETTINGS).match(near)
+    assert suppressed.matches == [] and [m.bank for m in suppressed.suppressed] == ["ncii-test"]
+    assert [m.bank for m in suppressed.negative] == ["stock-photos"]
+    banks.withdraw(engine, "stock-photos", by="bob", reason="bad entry", value=_flip_hex(known.pdq, 3))
+
+    # Withdrawal: stops matching at once, leaves exports, stays in the audit trail.
+    entry_id = index.match(near).matches[0].entry_id
+    assert banks.withdraw(engine, "ncii-test", by="carol", reason="appeal upheld", entry_id=entry_id) == 1
+    assert MatchIndex.from_store(engine, SETTINGS).match(near).matches == []
+    out = io.StringIO()
+    assert bankfiles.write_entries(banks.active_entries(engine, "ncii-test"), out, "csv") == 2
+    assert known.pdq not in out.getvalue() and known.md5 in out.getvalue()
+    with engine.connect() as conn:
+        who = conn.execute(
+            text("SELECT withdrawn_by, withdraw_reason FROM media_bank_entries WHERE id = :i"),
+            {"i": entry_id},
+        ).one()
+    assert tuple(who) == ("carol", "appeal upheld")
+    # Re-adding after withdrawal is allowed (a new entry, new audit record).
+    assert (
+        banks.add_entries(engine, "ncii-test", [banks.NewEntry("pdq", known.pdq)], added_by="dan").added == 1
+    )
+
+    # Victim submission: hash and case number only.
+    victim = _image(2)
+    rep = banks.submit_victim_hash(
+        engine,
+        case_ref="TG-ABCD-EFGH",
+        pdq=victim.pdq,
+        quality=victim.quality,
+        md5=victim.md5,
+        submitted_by="web",
+    )
+    assert rep.added == 2
+    result = MatchIndex.from_store(engine, SETTINGS).match(victim)
+    assert {(m.bank_kind, m.case_ref) for m in result.matches} == {("victim_submission", "TG-ABCD-EFGH")}
+
+
+def test_bank_store_on_sqlite(engine: Engine) -> None:
+    _exercise_store(engine)
+
+
+@pytest.mark.postgres
+def test_bank_store_on_postgresql(postgres_url: str) -> None:
+    # A schema of its own, so parallel tests sharing the database never see these tables.
+    schema = f"tg_media_test_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(postgres_url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = make_engine(postgres_url, connect_args={"options": f"-csearch_path={schema}"})
+    try:
+        banks.ensure_schema(engine)
+        _exercise_store(engine)
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def test_bank_files_round_trip_and_hma_style_csv(engine: Engine) -> None:
+    banks.create_bank(engine, "b", "known")
+    a, b = _image(3), _image(4)
+    hma = f"signal_type,signal_value\npdq,{a.pdq}\nphoto_md5,{b.md5}\nvideo_md5,{b.md5}\n"
+    report = banks.add_entries(engine, "b", bankfiles.read_entries(io.StringIO(hma), "csv"), added_by="x")
+    assert (report.added, [r for _, r in report.rejected]) == (
+        2,
+        ["unknown hash type 'video_md5' (expected one of pdq, md5, sha256)"],
+    )
+    lines = f"# from pdq-photo-hasher\n{b.pdq},{b.quality},img.jpg\n{a.pdq},notanumber\n"
+    report = banks.add_entries(
+        engine, "b", bankfiles.read_entries(io.StringIO(lines), "pdq-lines"), added_by="x"
+    )
+    assert (report.read, report.added, len(report.rejected)) == (2, 1, 1)
+    out = io.StringIO()
+    bankfiles.write_entries(banks.active_entries(engine, "b"), out, "csv")
+    banks.create_bank(engine, "copy", "known")
+    again = banks.add_entries(
+        engine, "copy", bankfiles.read_entries(io.StringIO(out.getvalue()), "csv"), added_by="y"
+    )
+    assert again.added == 3
+    pdq_out = io.StringIO()
+    assert bankfiles.write_entries(banks.active_entries(engine, "copy"), pdq_out, "pdq-lines") == 2
+
+
+def test_bank_and_match_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRAILGUARD_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    runner = CliRunner()
+    img = tmp_path / "known.png"
+    img.write_bytes(encode(scene(9)))
+    rotated = tmp_path / "rotated.png"
+    rotated.write_bytes(encode(scene(9).transpose(2)))  # rotated 90 degrees
+    h = hash_bytes(img.read_bytes(), "known.png", SETTINGS)
+
+    def run(*args: str) -> list[dict[str, object]]:
+        result = runner.invoke(app, list(args))
+        assert result.exit_code == 0, result.output
+        return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+
+    run("bank", "create", "known-test", "--kind", "known", "--by", "alice")
+    bank_csv = tmp_path / "bank.csv"
+    bank_csv.write_text(f"hash_type,value,quality,label\npdq,{h.pdq},{h.quality},synthetic\nmd5,nothex,,\n")
+    assert run("bank", "import", "known-test", str(bank_csv), "--by", "alice")[-1] == {
+        "read": 2, "added": 1, "duplicates": 0, "rejected": 1}  # fmt: skip
+    [listed] = run("bank", "list")
+    assert (listed["name"], listed["active_entries"]) == ("known-test", 1)
+    [by_file, by_hash, nonsense] = run("match", str(img), h.pdq or "", "hello")
+    assert by_file["matches"][0]["distance"] == 0 and by_hash["matches"][0]["bank"] == "known-test"
+    assert "error" in nonsense
+    [rot] = run("match", str(rotated), "--dihedral")
+    assert rot["matches"] == [] and any(v["matches"] for v in rot["dihedral"].values())
+    run("bank", "submit-victim-hash", "--case", "TG-1234-5678", "--md5", h.md5 or "")
+    assert run("bank", "withdraw", "known-test", "--value", h.pdq or "", "--reason", "test") == [
+        {"withdrawn": 1}
+    ]
+    [after] = run("match", str(img))
+    assert [m["bank"] for m in after["matches"]] == ["victim-submissions"]
+    export = tmp_path / "out.csv"
+    run("bank", "export", "known-test", str(export))
+    assert (h.pdq or "") not in export.read_text()

@@ -1,0 +1,80 @@
+"""The Hamming index finds exactly what brute force finds, at every distance it was built for."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from trailguard.media.hamming import HammingIndex, plan_chunks
+
+
+def _flip(row: np.ndarray, bits: list[int]) -> np.ndarray:
+    out = row.copy()
+    for b in bits:
+        out[b // 64] ^= np.uint64(1) << np.uint64(63 - b % 64)
+    return out
+
+
+def _brute(words: np.ndarray, q: np.ndarray, d: int) -> set[int]:
+    return set(np.nonzero(np.bitwise_count(words ^ q).sum(axis=1) <= d)[0].tolist())
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(min_value=0, max_value=3000),
+    max_distance=st.sampled_from([0, 5, 15, 31, 40]),
+    seed=st.integers(min_value=0, max_value=2**32 - 1),
+)
+def test_exact_recall_against_brute_force(n: int, max_distance: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    words = rng.integers(0, 2**64, size=(n, 4), dtype=np.uint64)
+    index = HammingIndex(words, max_distance)
+    for k in range(12):
+        # planted near-duplicates at and around the boundary, plus random queries
+        if n and k < 10:
+            flips = rng.choice(256, size=min(max_distance + k % 3 - 1, 255) if max_distance else k % 2,
+                               replace=False).tolist()  # fmt: skip
+            q = _flip(words[int(rng.integers(0, n))], flips)
+        else:
+            q = rng.integers(0, 2**64, size=4, dtype=np.uint64)
+        rows, dists = index.query(q)
+        assert set(rows.tolist()) == _brute(words, q, max_distance)
+        assert all(int(np.bitwise_count(words[r] ^ q).sum()) == d for r, d in zip(rows, dists, strict=True))
+
+
+def test_every_plan_satisfies_the_pigeonhole_bound() -> None:
+    for n in (1, 100, 10_000, 10_000_000):
+        for d in (0, 1, 15, 31, 63):
+            chunks = plan_chunks(n, d)
+            assert sum(c.width for c in chunks) == 256
+            assert sum(c.radius + 1 for c in chunks) >= d + 1
+
+
+def test_smaller_query_distance_and_duplicates() -> None:
+    rng = np.random.default_rng(5)
+    base = rng.integers(0, 2**64, size=(1, 4), dtype=np.uint64)
+    words = np.vstack(
+        [base, base, _flip(base[0], [1, 2, 3])[None, :], _flip(base[0], list(range(0, 60, 2)))[None, :]]
+    )
+    index = HammingIndex(words, 31)
+    rows, dists = index.query(base[0], max_distance=3)
+    assert sorted(zip(rows.tolist(), dists.tolist(), strict=True)) == [(0, 0), (1, 0), (2, 3)]
+    rows, _ = index.query(base[0])
+    assert sorted(rows.tolist()) == [0, 1, 2, 3]
+
+
+def test_reference_needles_in_haystack(shared_data) -> None:  # type: ignore[no-untyped-def]
+    from trailguard.media.hexcodes import pdq_words
+
+    base = shared_data / "pdq" / "threatexchange" / "pdq" / "data" / "reg-test-input"
+    hay = (base / "haystack.txt").read_text().split()
+    needles = (base / "needles.txt").read_text().split()
+    words = pdq_words(hay)
+    index = HammingIndex(words, 31)
+    found = 0
+    for q in pdq_words(needles):
+        rows, _ = index.query(q)
+        assert set(rows.tolist()) == _brute(words, q, 31)
+        found += len(rows)
+    assert found > 0

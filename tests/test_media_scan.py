@@ -1,0 +1,103 @@
+"""Item images during a scan: safe path resolution, bank hits with evidence, shared-image links."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from media_images import encode, scene
+from trailguard.media.index import MatchIndex
+from trailguard.media.scan import (
+    UnsafeImagePath,
+    hash_item_images,
+    image_link_reasons,
+    match_item_images,
+    resolve_item_image,
+)
+from trailguard.settings import Settings
+from trailguard.store.banks import BankEntry
+
+SETTINGS = Settings(database_url="sqlite:///:memory:")
+
+
+def test_resolve_item_image_stays_inside_the_base(tmp_path: Path) -> None:
+    base = tmp_path / "input"
+    (base / "img").mkdir(parents=True)
+    (base / "img" / "a.jpg").write_bytes(b"x")
+    (tmp_path / "secret.txt").write_text("not for the scan")
+    os.symlink(tmp_path / "secret.txt", base / "img" / "link.jpg")
+    os.symlink(base / "img" / "a.jpg", base / "inside-link.jpg")
+    assert resolve_item_image(base, "img/a.jpg") == (base / "img" / "a.jpg").resolve()
+    assert resolve_item_image(base, "img/../img/a.jpg") == (base / "img" / "a.jpg").resolve()
+    assert resolve_item_image(base, "inside-link.jpg") == (base / "img" / "a.jpg").resolve()
+    for ref in (
+        "/etc/passwd",
+        "../secret.txt",
+        "img/../../secret.txt",
+        "img/link.jpg",
+        "",
+        "a\x00b",
+        "C:\\x.jpg",
+    ):
+        with pytest.raises(UnsafeImagePath):
+            resolve_item_image(base, ref)
+
+
+def _entry(entry_id: int, bank: str, kind: str, pdq: str) -> BankEntry:
+    from datetime import UTC, datetime
+
+    return BankEntry(entry_id, bank, kind, "pdq", pdq, 100, "synthetic", "test", None, "t", datetime.now(UTC))
+
+
+def test_known_match_becomes_a_hit_with_bank_and_distance_as_evidence(tmp_path: Path) -> None:
+    (tmp_path / "img").mkdir()
+    (tmp_path / "img" / "ad-1-0.png").write_bytes(encode(scene(21)))
+    (tmp_path / "img" / "ad-1-1.png").write_bytes(encode(scene(22)))
+    hashes = hash_item_images(
+        tmp_path, ["img/ad-1-0.png", "img/ad-1-1.png", "../x.png", "img/none.png"], SETTINGS
+    )
+    assert [h.error is None for h in hashes] == [True, True, False, False]
+    assert hashes[0].path == "img/ad-1-0.png"  # the reference as written, never an absolute path
+    known_pdq = f"{int(hashes[0].pdq or '', 16) ^ 0b1011:064x}"  # 3 bits away
+    index = MatchIndex([_entry(17, "x", "known", known_pdq)])
+    [hit] = match_item_images(hashes, index)
+    assert (hit.indicator, hit.category, hit.weight, hit.grade, hit.effect) == (
+        "media.known_image_match", "media", 1.0, "A", "risk")  # fmt: skip
+    assert hit.evidence[0].text == "image img/ad-1-0.png ~ bank 'x' entry 17, pdq distance 3"
+    assert "bank 'x'" in hit.source and "distance 3" in hit.explanation
+
+    negative = MatchIndex(
+        [_entry(17, "x", "known", known_pdq), _entry(18, "memes", "negative", hashes[0].pdq or "")]
+    )
+    [context] = match_item_images(hashes, negative)
+    assert (context.indicator, context.effect, context.weight) == (
+        "media.match_suppressed_by_negative_bank",
+        "context",
+        0.0,
+    )
+
+
+def test_matching_images_between_items_become_links(tmp_path: Path) -> None:
+    same = encode(scene(30))
+    (tmp_path / "a.png").write_bytes(same)
+    (tmp_path / "b.png").write_bytes(same)
+    (tmp_path / "c.jpg").write_bytes(encode(scene(30), "JPEG", quality=70))  # re-encoded copy
+    (tmp_path / "d.png").write_bytes(encode(scene(31)))
+    images = [
+        (item, h)
+        for item, ref in [
+            ("ad-1", "a.png"),
+            ("ad-2", "b.png"),
+            ("ad-3", "c.jpg"),
+            ("ad-4", "d.png"),
+            ("ad-1", "a.png"),
+        ]
+        for h in hash_item_images(tmp_path, [ref], SETTINGS)
+    ]
+    assert hash_item_images(tmp_path, [], SETTINGS) == []
+    [reason] = image_link_reasons(images, SETTINGS)
+    assert reason.kind == "shared_image" and reason.items == ["ad-1", "ad-2", "ad-3"]
+    distances = {(p[0], p[2]): p[4] for p in reason.detail["pairs"]}
+    assert distances[("ad-1", "ad-2")] == 0 and 0 < max(distances.values()) <= 31
