@@ -70,7 +70,7 @@ def test_explicit_unknown_file_and_missing_path_are_rejections(tmp_path: Path) -
     items, rejects, stats = read([str(notes), str(missing), str(good)])
     assert [i.id for i in items] == ["ok"]
     assert [(r.source.file, r.source.line, r.reason) for r in rejects] == [
-        (str(notes), 0, "unrecognised input format (known formats: jsonl, csv)"),
+        (str(notes), 0, "unrecognised input format (known formats: discord, telegram, whatsapp, jsonl, csv)"),
         (str(missing), 0, "no such file or directory"),
     ]
     assert stats.accepted == 1

@@ -62,3 +62,7 @@ def test_band_agrees_with_the_rounded_score() -> None:
     # 1 - 0.8 * 0.75 * 0.75 is 0.5499999... in floating point: shown as 0.55, it must be banded as 0.55.
     score, band = score_hits([hit("a", 0.20), hit("b", 0.25), hit("c", 0.25)])
     assert (score, band) == (0.55, "high")
+
+
+def test_context_hits_never_apply_a_band_floor() -> None:
+    assert score_hits([hit("ctx", 0.0, effect="context")], floors={"ctx": "critical"}) == (0.0, "low")

@@ -147,6 +147,8 @@ def _parse_indicator(path: str, raw: Any, default_kinds: tuple[str, ...]) -> Ind
     band_floor = raw.get("band_floor")
     if band_floor is not None and band_floor not in ("medium", "high", "critical"):
         raise _fail(path, ident, f"band_floor must be medium, high or critical, got {band_floor!r}")
+    if band_floor is not None and effect == "context":
+        raise _fail(path, ident, "a context indicator never raises the score: it cannot have a band_floor")
     return Indicator(
         id=ident,
         category=str(raw["category"]),

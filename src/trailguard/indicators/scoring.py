@@ -40,8 +40,9 @@ def score_hits(hits: Sequence[Hit], floors: Mapping[str, str] | None = None) -> 
         if h.indicator in seen:
             continue
         seen.add(h.indicator)
-        if h.effect == "risk":
-            keep *= 1.0 - min(max(h.weight, 0.0), 1.0)
+        if h.effect != "risk":
+            continue  # context is shown to the reviewer, never scored: no weight and no band floor
+        keep *= 1.0 - min(max(h.weight, 0.0), 1.0)
         floor = (floors or {}).get(h.indicator)
         if floor is not None and BANDS.index(floor) > BANDS.index(floor_band):
             floor_band = floor

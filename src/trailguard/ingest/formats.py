@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 from trailguard.model import Item, Reject
 
-from . import csvfile, jsonl
+from . import csvfile, discord, jsonl, telegram, whatsapp
 
 HEAD_BYTES = 1 << 16
 
@@ -52,6 +52,9 @@ class Format:
 
 
 FORMATS: list[Format] = [
+    Format("discord", (".json",), discord.sniff, discord.read),
+    Format("telegram", (".json",), telegram.sniff, telegram.read),
+    Format("whatsapp", (".txt",), whatsapp.sniff, whatsapp.read),
     Format("jsonl", (*jsonl.SUFFIXES, ".json"), jsonl.sniff, jsonl.read),
     Format("csv", csvfile.SUFFIXES, csvfile.sniff, csvfile.read, options=("csv_mapping",)),
 ]

@@ -1,0 +1,140 @@
+"""Conversation analysis on the labelled evaluation set: per-stage precision and recall (message level), the
+conversation-level false-positive rate on benign chats, recall on risky chats, median messages-to-alert, and
+assessment throughput.
+
+Run: .venv/bin/python benchmarks/chat_eval.py [--repeat 5] [--long 20000]; prints the docs/benchmarks.md section.
+Entities come from the real extractor (`trailguard.extract.extract_entities`), as in a scan; the throughput
+includes it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import orjson
+
+from trailguard.chat.assess import assess_chat
+from trailguard.chat.evaluation import EvalReport, evaluate_labelled
+from trailguard.extract import extract_entities
+from trailguard.indicators.catalogue import packaged_catalogues
+from trailguard.indicators.engine import Engine
+from trailguard.model import Item, Message
+
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "chat_eval"
+
+
+def load() -> list[Item]:
+    items = []
+    for path in sorted(DATA.glob("*.jsonl")):
+        items.extend(
+            Item.from_dict(orjson.loads(line)) for line in path.read_bytes().splitlines() if line.strip()
+        )
+    return items
+
+
+def fmt(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.2f}"
+
+
+def long_chat(items: list[Item], size: int) -> Item:
+    """One conversation of `size` messages made of the set's messages in turn: the cost of a long chat."""
+    pool = [m for item in items for m in item.messages]
+    messages = [
+        Message(id=str(i), author=pool[i % len(pool)].author, text=pool[i % len(pool)].text)
+        for i in range(size)
+    ]
+    return Item(id="long", kind="chat", messages=messages)
+
+
+def timed(fn: Callable[[], object], repeat: int) -> float:
+    """Median wall time of `repeat` calls."""
+    timings = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        timings.append(time.perf_counter() - t0)
+    return statistics.median(timings)
+
+
+def markdown(
+    report: EvalReport, throughput: float, messages: int, machine: str, long: tuple[int, float]
+) -> str:
+    lines = [
+        "## Conversations (chat analysis)",
+        "",
+        f"Labelled synthetic set `tests/data/chat_eval/`: {report.risky} risky and {report.benign} benign "
+        f"conversations ({messages} messages). Command: `.venv/bin/python benchmarks/chat_eval.py`.",
+        f"Machine: {machine}.",
+        "",
+        "| conversation level | value |",
+        "|---|---|",
+        f"| risky reaching high or critical (recall) | {report.risky_alerted}/{report.risky} = "
+        f"{report.risky_recall:.3f} |",
+        f"| benign reaching high or critical (false-positive rate) | {report.benign_alerted}/{report.benign} = "
+        f"{report.false_positive_rate:.3f} |",
+        f"| median messages read before the alert (early-warning index + 1) | "
+        f"{fmt(report.median_messages_to_alert)} |",
+        f"| assessment throughput, set (median of repeats, entity extraction included) | {throughput:,.0f} messages/s |",
+        f"| one conversation of {long[0]:,} messages (median of repeats) | {long[1]:.2f} s |",
+        "",
+        "| stage (message level) | labelled | precision | recall |",
+        "|---|---|---|---|",
+    ]
+    for stage, c in report.stages.items():
+        lines.append(f"| {stage} | {c.tp + c.fn} | {fmt(c.precision)} | {fmt(c.recall)} |")
+    lines += [
+        "",
+        "Message-level: a stage counts as found on a message when a counted (not context-discounted) signal "
+        "of that stage fires on it; every signal on a benign conversation is a false positive. "
+        f"Missed risky: {', '.join(report.missed) or 'none'}. "
+        f"False alarms: {', '.join(report.false_alarms) or 'none'}.",
+        "The set is synthetic and was written by the same helper who wrote the rules, so these figures are an "
+        "upper bound on real-world performance; they guard against regressions, they do not validate the rules.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def describe_machine() -> str:
+    """CPU model, cores, memory and Python version, read from /proc where it exists."""
+    model, memory = platform.processor() or platform.machine(), ""
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+        model = next(
+            (ln.split(":", 1)[1].strip() for ln in info.splitlines() if ln.startswith("model name")), model
+        )
+        kib = next(
+            int(ln.split()[1])
+            for ln in Path("/proc/meminfo").read_text().splitlines()
+            if ln.startswith("MemTotal")
+        )
+        memory = f", {kib / 2**20:.0f} GiB"
+    except (OSError, StopIteration, ValueError):
+        pass
+    return f"{model}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--long", type=int, default=20_000, help="messages in the long-conversation timing")
+    args = parser.parse_args()
+    items = load()
+    engine = Engine(packaged_catalogues())
+    report = evaluate_labelled(items, engine, extract_entities)
+    messages = sum(len(i.messages) for i in items)
+    throughput = messages / timed(
+        lambda: [assess_chat(i, engine, extract_entities) for i in items], args.repeat
+    )
+    big = long_chat(items, args.long)
+    long = (args.long, timed(lambda: assess_chat(big, engine, extract_entities), args.repeat))
+    print(markdown(report, throughput, messages, describe_machine(), long))
+
+
+if __name__ == "__main__":
+    main()

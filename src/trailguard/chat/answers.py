@@ -1,0 +1,66 @@
+"""Age answers: "15" alone is an age disclosure only as the reply to an age question.
+
+A bare number cannot be a catalogue pattern (it would fire on "15" as a price or a count), so it is read in
+context: a short message that is just an age under 18 (optionally with m/f, "yo", "hbu") counts as an age
+disclosure when another participant asked for age or school grade in one of the `REPLY_WINDOW` messages
+before it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from trailguard.chat.participants import author_of
+from trailguard.chat.stages import AGE_DISCLOSURE
+from trailguard.model import Hit, Message, Span
+
+INDICATOR = "chat.age_answer"
+REPLY_WINDOW = 2
+_ANSWER = re.compile(
+    r"^\W*(?:i['’]?m\s+|im\s+)?(1[0-7]|[89])\s*(?:m|f|yo|y/o|yrs?|years?(?:\s+old)?)?\s*(?:[,/]?\s*[mf])?"
+    r"\W*(?:(?:hbu|wbu|u|you|and you|what about you)\W*)?$",
+    re.IGNORECASE,
+)
+_SOURCE = (
+    "Wolak, J., Finkelhor, D., Walsh, W., & Treitman, L. (2018). Sextortion of minors: Characteristics and "
+    "dynamics. Journal of Adolescent Health, 62(1), 72-79."
+)
+
+
+def age_answers(messages: Sequence[Message], per_message: Sequence[Sequence[Hit]]) -> list[list[Hit]]:
+    """`per_message` with an age-disclosure hit added to each bare-age reply to another's age question."""
+    out = [list(hits) for hits in per_message]
+    for i, msg in enumerate(messages):
+        if len(msg.text) > 40:
+            continue
+        m = _ANSWER.match(msg.text)
+        if m is None or any(h.stage == AGE_DISCLOSURE and h.effect == "risk" for h in out[i]):
+            continue
+        asker = _asked_by_other(messages, per_message, i)
+        if asker is None:
+            continue
+        out[i].append(
+            Hit(
+                indicator=INDICATOR,
+                category="age",
+                weight=0.1,
+                grade="C",
+                evidence=[Span(m.start(1), m.end(1), m.group(1), i)],
+                explanation=f"A bare age under 18 ({m.group(1)!r}) given in reply to an age question from "
+                f"{asker!r}: a stated minor age.",
+                source=_SOURCE,
+                stage=AGE_DISCLOSURE,
+            )
+        )
+    return out
+
+
+def _asked_by_other(messages: Sequence[Message], per_message: Sequence[Sequence[Hit]], i: int) -> str | None:
+    me = author_of(messages[i])
+    for j in range(max(0, i - REPLY_WINDOW), i):
+        if author_of(messages[j]) != me and any(
+            h.stage == "age_probing" and h.effect == "risk" for h in per_message[j]
+        ):
+            return author_of(messages[j])
+    return None

@@ -1,0 +1,192 @@
+"""Assess one conversation: message-level signals, then who carries the risk, the stage timeline, the
+conversation-level combinations, a score and band, and the early-warning point.
+
+Pure: the engine and the entity extractor are passed in, nothing is read from the store or the network.
+The early-warning point is the first message at which the conversation, read up to that message, reaches the
+high band. It is computed on the same counted signals as the final score (benign context is judged on the
+whole conversation), so it is set exactly when the final band is high or critical: the score is monotone in
+its signals, and a prefix holds a subset of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any
+
+from trailguard.chat.answers import age_answers
+from trailguard.chat.combinations import FLOORS, conversation_hits
+from trailguard.chat.context import apply_context
+from trailguard.chat.participants import author_of, likely_source, participants_summary
+from trailguard.chat.stages import STAGES
+from trailguard.indicators.engine import MAX_EVIDENCE_SPANS, Engine, make_hit
+from trailguard.indicators.scoring import score_hits
+from trailguard.model import Assessment, Entity, Hit, Item, Message, Span
+
+HIGH_BANDS = ("high", "critical")
+MAX_TIMELINE = 500  # evidence messages listed in the conversation summary; the counts cover all of them
+MAX_NOT_COUNTED_PER_INDICATOR = MAX_EVIDENCE_SPANS
+
+
+def assess_chat(item: Item, engine: Engine, extract: Callable[[str], list[Entity]]) -> Assessment:
+    """The Assessment of a chat item; `extract` returns one message's entities with offsets into its text."""
+    messages = item.messages
+    entities: list[Entity] = []
+    raw: list[list[Hit]] = []
+    for i, msg in enumerate(messages):
+        found = extract(msg.text) if msg.text else []
+        for e in found:
+            e.message = i
+        entities.extend(found)
+        raw.append(engine.evaluate(msg.text, found, "chat", message=i))
+    per_message = age_answers(messages, apply_context(raw))
+    risk_ids = frozenset(i for i, ind in engine.indicators.items() if ind.effect == "risk")
+    floors = {ind.id: ind.band_floor for ind in engine.indicators.values() if ind.band_floor} | FLOORS
+
+    progress = _Progress(floors)
+    for msg, hits in zip(messages, per_message, strict=True):
+        progress.add(author_of(msg), hits)
+    combos = conversation_hits(progress.stages)
+    hits = [*_merge_counted(engine, per_message, risk_ids), *combos, *_not_counted(per_message, risk_ids)]
+    # Band floors apply to counted signals only, never to a signal that benign context explained away.
+    counted = {h.indicator for h in hits if h.effect == "risk"}
+    score, band = score_hits(hits, {k: v for k, v in floors.items() if k in counted})
+
+    participants = participants_summary(messages, per_message)
+    conversation: dict[str, Any] = {
+        "stages": _stage_timeline(per_message),
+        "source_participant": likely_source(participants),
+        "participants": participants,
+        "early_warning_message": progress.early_warning,
+        "messages_total": len(messages),
+        "evidence_messages": _evidence_messages(messages, per_message, risk_ids),
+    }
+    return Assessment(
+        item_id=item.id,
+        kind="chat",
+        entities=entities,
+        hits=hits,
+        score=score,
+        band=band,
+        posted_at=item.posted_at or (messages[0].sent_at if messages else None),
+        location=item.location,
+        platform=item.platform,
+        author=item.author,
+        text="\n".join(m.text for m in messages),
+        conversation=conversation,
+    )
+
+
+class _Progress:
+    """The counted signals read so far, message by message, and where they first reach the high band.
+
+    Conversation rules depend only on each participant's first hit per stage and per category, so the score is
+    recomputed only when a message brings a new indicator or a new (participant, stage or category): at most
+    indicators + participants x (stages + categories) times, however long the chat.
+    """
+
+    def __init__(self, floors: dict[str, str]) -> None:
+        self.floors = floors
+        self.first_by_indicator: dict[str, Hit] = {}
+        self.stages: dict[str, dict[str, Hit]] = {}
+        self.early_warning: int | None = None
+        self._index = -1
+
+    def add(self, author: str, hits: Sequence[Hit]) -> None:
+        self._index += 1
+        own = self.stages.setdefault(author, {})
+        changed = False
+        for h in hits:
+            if h.effect != "risk":
+                continue
+            if h.indicator not in self.first_by_indicator:
+                self.first_by_indicator[h.indicator] = h
+                changed = True
+            for facet in (h.stage, f"category:{h.category}"):
+                if facet is not None and facet not in own:
+                    own[facet] = h
+                    changed = True
+        if changed and self.early_warning is None:
+            so_far = [*self.first_by_indicator.values(), *conversation_hits(self.stages)]
+            if score_hits(so_far, self.floors)[1] in HIGH_BANDS:
+                self.early_warning = self._index
+
+
+def _merge_counted(
+    engine: Engine, per_message: Sequence[Sequence[Hit]], risk_ids: frozenset[str]
+) -> list[Hit]:
+    """One hit per counted indicator (and per benign cue), its evidence from the first messages carrying it."""
+    first: dict[str, Hit] = {}
+    spans: dict[str, list[Span]] = {}
+    for hits in per_message:
+        for h in hits:
+            if not _discounted(h, risk_ids):
+                first.setdefault(h.indicator, h)
+                found = spans.setdefault(h.indicator, [])
+                found.extend(h.evidence[: MAX_EVIDENCE_SPANS - len(found)])
+    merged = [
+        make_hit(engine.indicators[ind_id], found)
+        if ind_id in engine.indicators
+        else replace(first[ind_id], evidence=found)
+        for ind_id, found in spans.items()
+    ]
+    merged.sort(key=lambda h: (-h.weight, h.indicator))
+    return merged
+
+
+def _discounted(h: Hit, risk_ids: frozenset[str]) -> bool:
+    """A risk indicator's hit that `apply_context` turned into context."""
+    return h.effect == "context" and h.indicator in risk_ids
+
+
+def _not_counted(per_message: Sequence[Sequence[Hit]], risk_ids: frozenset[str]) -> list[Hit]:
+    """Risk signals a benign context explained: kept per message (their explanation names the cue), bounded."""
+    kept: list[Hit] = []
+    per_indicator: dict[str, int] = {}
+    for hits in per_message:
+        for h in hits:
+            if _discounted(h, risk_ids):
+                n = per_indicator.get(h.indicator, 0)
+                if n < MAX_NOT_COUNTED_PER_INDICATOR:
+                    kept.append(h)
+                    per_indicator[h.indicator] = n + 1
+    return kept
+
+
+def _stage_timeline(per_message: Sequence[Sequence[Hit]]) -> list[dict[str, Any]]:
+    """Stages in order of first appearance, with the index of that message and how many messages carry it."""
+    first: dict[str, int] = {}
+    count: dict[str, int] = {}
+    for i, hits in enumerate(per_message):
+        for stage in {h.stage for h in hits if h.effect == "risk" and h.stage is not None}:
+            first.setdefault(stage, i)
+            count[stage] = count.get(stage, 0) + 1
+    rank = {s: n for n, s in enumerate(STAGES)}
+    order = sorted(first, key=lambda s: (first[s], rank.get(s, len(rank)), s))
+    return [{"stage": s, "first_message": first[s], "count": count[s]} for s in order]
+
+
+def _evidence_messages(
+    messages: Sequence[Message], per_message: Sequence[Sequence[Hit]], risk_ids: frozenset[str]
+) -> list[dict[str, Any]]:
+    """The messages that carry a signal (counted or explained away): all a summary may show."""
+    out: list[dict[str, Any]] = []
+    for i, (msg, hits) in enumerate(zip(messages, per_message, strict=True)):
+        counted = sorted({h.stage for h in hits if h.effect == "risk" and h.stage})
+        discounted = sorted({h.stage for h in hits if _discounted(h, risk_ids) and h.stage})
+        signals = [h for h in hits if h.effect == "risk" or _discounted(h, risk_ids)]
+        if not signals:
+            continue
+        if len(out) == MAX_TIMELINE:
+            break
+        out.append(
+            {
+                "message": i,
+                "author": author_of(msg),
+                "sent_at": msg.sent_at,
+                "stages": counted,
+                "not_counted": sorted(set(discounted) - set(counted)),
+                "indicators": sorted({h.indicator for h in signals}),
+            }
+        )
+    return out

@@ -1,0 +1,58 @@
+"""Benign context: the same words occur in harmless talk, so a nearby benign explanation discounts them.
+
+A context indicator in the catalogue (`effect: context`) that names a `stage` is a benign explanation for
+that stage ("present" for secrecy, "lease" for a photo request, "tickets" for money). A weak risk signal of
+that stage within `WINDOW` messages of it is kept for the reviewer but not counted: it becomes a context hit
+whose explanation names the cue. Strong, specific signals (a request for intimate images, a threat to share
+images) are never explained away by a nearby word, so a sender cannot neutralise them by adding "it's a
+surprise"; only signals weighing at most `DISCOUNTABLE_MAX_WEIGHT` are discounted.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from dataclasses import replace
+
+from trailguard.model import Hit
+
+WINDOW = 2  # messages either side of the cue
+DISCOUNTABLE_MAX_WEIGHT = 0.35
+
+
+def apply_context(per_message: Sequence[Sequence[Hit]]) -> list[list[Hit]]:
+    """Per-message hits with the weak risk hits that a nearby benign cue explains turned into context hits."""
+    cues: dict[str, list[tuple[int, Hit]]] = {}
+    for i, hits in enumerate(per_message):
+        for h in hits:
+            if h.effect == "context" and h.stage is not None:
+                cues.setdefault(h.stage, []).append((i, h))
+    out: list[list[Hit]] = []
+    for i, hits in enumerate(per_message):
+        kept: list[Hit] = []
+        for h in hits:
+            cue = _nearest_cue(cues.get(h.stage or "", ()), i) if _discountable(h) else None
+            kept.append(h if cue is None else _discounted(h, cue))
+        out.append(kept)
+    return out
+
+
+def _discountable(h: Hit) -> bool:
+    return h.effect == "risk" and h.stage is not None and h.weight <= DISCOUNTABLE_MAX_WEIGHT
+
+
+def _nearest_cue(cues: Sequence[tuple[int, Hit]], i: int) -> tuple[int, Hit] | None:
+    """The cue nearest to message `i` within the window (the earlier one on a tie); `cues` is in message order,
+    so a binary search keeps long chats with many cues linear rather than quadratic."""
+    lo = bisect_left(cues, i - WINDOW, key=lambda c: c[0])
+    hi = bisect_right(cues, i + WINDOW, key=lambda c: c[0])
+    if lo == hi:
+        return None
+    return min(cues[lo:hi], key=lambda c: (abs(c[0] - i), c[0]))
+
+
+def _discounted(h: Hit, cue: tuple[int, Hit]) -> Hit:
+    j, ctx = cue
+    word = ctx.evidence[0].text if ctx.evidence else ""
+    note = f" Not counted: benign context {word!r} in message {j} ({ctx.indicator})."
+    return replace(h, weight=0.0, effect="context", explanation=h.explanation + note)

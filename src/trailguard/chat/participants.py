@@ -1,0 +1,56 @@
+"""Who carries the risk in a conversation: per-participant stages and weighted signal mass.
+
+The likely source of risk is the participant whose own messages carry the most weighted signal in the
+risk-bearing stages. Signal mass is the noisy-OR's own decomposition (-log(1 - w) per distinct indicator,
+as in `scoring.contributions`), so a participant who repeats one phrase does not outweigh one who shows
+several distinct signs. A stated minor age is not risk mass: it is said by the person at risk.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from trailguard.chat.stages import AGE_DISCLOSURE
+from trailguard.model import Hit, Message
+
+UNKNOWN_AUTHOR = "(unknown)"
+
+
+def author_of(message: Message) -> str:
+    return message.author or UNKNOWN_AUTHOR
+
+
+def participants_summary(messages: Sequence[Message], per_message: Sequence[Sequence[Hit]]) -> dict[str, Any]:
+    """{author: {messages, stages (first-appearance order), risk_mass, minor_age_disclosed}}."""
+    out: dict[str, dict[str, Any]] = {}
+    seen: dict[str, set[str]] = {}
+    for msg, hits in zip(messages, per_message, strict=True):
+        author = author_of(msg)
+        entry = out.setdefault(
+            author, {"messages": 0, "stages": [], "risk_mass": 0.0, "minor_age_disclosed": False}
+        )
+        entry["messages"] += 1
+        for h in hits:
+            if h.effect != "risk" or h.stage is None:
+                continue
+            if h.stage not in entry["stages"]:
+                entry["stages"].append(h.stage)
+            if h.stage == AGE_DISCLOSURE:
+                entry["minor_age_disclosed"] = True
+                continue
+            if h.indicator not in seen.setdefault(author, set()):
+                seen[author].add(h.indicator)
+                entry["risk_mass"] += -math.log(max(1e-9, 1.0 - min(h.weight, 0.999999)))
+    for entry in out.values():
+        entry["risk_mass"] = round(entry["risk_mass"], 4)
+    return out
+
+
+def likely_source(participants: dict[str, Any]) -> str | None:
+    """The participant with the highest risk mass; None when nobody's messages carry any."""
+    best = max(participants.items(), key=lambda kv: (kv[1]["risk_mass"], kv[0]), default=None)
+    if best is None or best[1]["risk_mass"] <= 0:
+        return None
+    return best[0]

@@ -1,0 +1,231 @@
+"""Conversation analysis on hand-written synthetic chats: stages, the source of risk, benign context,
+conversation rules, the early-warning point, linking entities and the evidence-only summary."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from trailguard.chat.assess import HIGH_BANDS, assess_chat
+from trailguard.chat.summary import evidence_excerpts
+from trailguard.extract import extract_entities
+from trailguard.indicators.catalogue import packaged_catalogues
+from trailguard.indicators.engine import Engine
+from trailguard.model import Assessment, Item, Message
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine(packaged_catalogues())
+
+
+def chat(*lines: tuple[str, str], ident: str = "c1") -> Item:
+    return Item(
+        id=ident,
+        kind="chat",
+        platform="discord",
+        messages=[Message(id=f"m{i}", author=a, text=t) for i, (a, t) in enumerate(lines)],
+    )
+
+
+def assess(engine: Engine, item: Item) -> Assessment:
+    return assess_chat(item, engine, extract_entities)
+
+
+def counted(a: Assessment) -> set[str]:
+    return {h.indicator for h in a.hits if h.effect == "risk"}
+
+
+def test_grooming_conversation_is_critical_with_source_timeline_and_early_warning(engine: Engine) -> None:
+    item = chat(
+        ("rook", "gg that last round was insane"),
+        ("fox", "lol thanks"),
+        ("rook", "how old are you btw"),
+        ("fox", "im 13"),
+        ("rook", "you're so mature for your age"),
+        ("rook", "add me on snap, and don't tell your parents ok"),
+        ("fox", "ok"),
+        ("rook", "send me a pic without your top"),
+    )
+    a = assess(engine, item)
+    assert a.band == "critical"
+    conv = a.conversation
+    assert conv is not None
+    assert conv["source_participant"] == "rook"
+    assert conv["participants"]["fox"]["minor_age_disclosed"] is True
+    assert conv["participants"]["fox"]["risk_mass"] == 0.0
+    stages = [(s["stage"], s["first_message"]) for s in conv["stages"]]
+    assert stages == [
+        ("age_probing", 2),
+        ("age_disclosure", 3),
+        ("rapport", 4),
+        ("secrecy", 5),
+        ("platform_move", 5),
+        ("image_request", 7),
+    ]
+    # Secrecy plus age probing from the same sender reaches high at message 5, before any image request.
+    assert conv["early_warning_message"] == 5
+    assert {"chat.minor_plus_sexualisation", "chat.exclusivity_plus_approach"} <= counted(a)
+    # Every evidence span points into the text of the message it names.
+    for h in a.hits:
+        for s in h.evidence:
+            assert s.message is not None
+            assert item.messages[s.message].text[s.start : s.end] == s.text
+
+
+def test_threat_to_share_images_unless_paid_is_critical_on_its_own(engine: Engine) -> None:
+    a = assess(engine, chat(("kai", "i saved your pics. pay me $300 or i send them to all your followers")))
+    assert a.band == "critical"
+    assert "chat.sextortion_threat" in counted(a)
+    assert a.conversation is not None and a.conversation["early_warning_message"] == 0
+
+
+def test_threat_to_share_images_alone_is_high(engine: Engine) -> None:
+    a = assess(engine, chat(("kai", "i'll send your pics to your mom")))
+    assert a.band == "high"
+
+
+def test_secret_birthday_present_is_not_counted_and_says_why(engine: Engine) -> None:
+    a = assess(
+        engine,
+        chat(
+            ("nora", "i got mom the necklace for her birthday"),
+            ("eli", "she'll love it"),
+            ("nora", "don't tell mom about the present ok, our little secret"),
+        ),
+    )
+    assert a.band == "low"
+    assert "chats.secrecy.dont_tell" not in counted(a)
+    not_counted = [h for h in a.hits if h.indicator == "chats.secrecy.dont_tell"]
+    assert not_counted and not_counted[0].weight == 0.0
+    assert "Not counted: benign context" in not_counted[0].explanation
+
+
+def test_landlord_asking_for_a_photo_of_id_is_not_an_image_request(engine: Engine) -> None:
+    a = assess(
+        engine,
+        chat(
+            ("pat", "hi, about the apartment on elm st"),
+            ("lee", "still available?"),
+            ("pat", "yes. send me a photo of your ID for the lease"),
+        ),
+    )
+    assert not {h.stage for h in a.hits if h.effect == "risk"} & {"image_request"}
+    assert a.band == "low"
+
+
+def test_paying_back_tickets_is_not_money_or_debt(engine: Engine) -> None:
+    a = assess(
+        engine,
+        chat(
+            ("ace", "i bought the concert tickets"),
+            ("remy", "i'll pay you back friday"),
+            ("ace", "cool you owe me $45"),
+            ("remy", "cash app me your tag, i'll send you $45"),
+        ),
+    )
+    assert not counted(a)
+    assert a.band == "low"
+
+
+def test_two_adults_arranging_a_date_stay_below_high_until_a_minor_age_appears(engine: Engine) -> None:
+    lines = [
+        ("matt", "you're really pretty btw"),
+        ("claire", "haha thank you"),
+        ("matt", "add me on insta, let's meet for coffee saturday?"),
+    ]
+    adults = assess(engine, chat(*lines))
+    assert adults.band not in HIGH_BANDS
+    minor = assess(engine, chat(*lines[:2], ("claire", "i'm 15 tho"), lines[2]))
+    assert minor.band in HIGH_BANDS
+    assert "chat.minor_plus_contact_request" in counted(minor)
+
+
+def test_benign_words_do_not_excuse_strong_signals(engine: Engine) -> None:
+    a = assess(engine, chat(("x", "it's a surprise for your birthday"), ("x", "send me pics in your bikini")))
+    assert "chats.image_request.revealing" in counted(a)
+
+
+def test_bare_number_is_an_age_only_as_a_reply_to_an_age_question(engine: Engine) -> None:
+    asked = assess(engine, chat(("a", "how old are you"), ("b", "14"), ("a", "let's meet up")))
+    assert "chat.age_answer" in counted(asked)
+    assert asked.band in HIGH_BANDS
+    tickets = assess(engine, chat(("a", "how many tickets do you want"), ("b", "14"), ("a", "let's meet up")))
+    assert "chat.age_answer" not in counted(tickets)
+    assert tickets.band not in HIGH_BANDS
+
+
+def test_debt_and_a_taken_phone_from_one_sender_is_coercive_control(engine: Engine) -> None:
+    a = assess(
+        engine, chat(("dom", "give me your phone"), ("rae", "why"), ("dom", "you owe me for everything"))
+    )
+    assert "chat.coercive_control" in counted(a)
+    assert a.band in HIGH_BANDS
+    assert a.conversation is not None and a.conversation["early_warning_message"] == 2
+
+
+def test_entities_carry_message_indexes_for_linking(engine: Engine) -> None:
+    a = assess(engine, chat(("kai", "hi"), ("kai", "cash app me, $fake_tag_01 or text 617-555-0123")))
+    by_key = {e.key(): e for e in a.entities}
+    assert by_key["payment:cashapp:$fake_tag_01"].message == 1
+    assert by_key["phone:+16175550123"].message == 1
+    assert a.text == "hi\ncash app me, $fake_tag_01 or text 617-555-0123"
+
+
+def test_summary_shows_only_evidence_messages(engine: Engine) -> None:
+    filler = "we talked about the weather and homework for a long while " * 10
+    item = chat(("a", "hello there"), ("a", filler + "how old are you"), ("b", "fine thanks"))
+    a = assess(engine, item)
+    excerpts = evidence_excerpts(item.messages, a, max_chars=80)
+    assert [e["message"] for e in excerpts] == [1]
+    assert "how old are you" in excerpts[0]["text"]
+    assert len(excerpts[0]["text"]) <= 82  # window plus the "…" marks
+
+
+def test_assessment_round_trips_through_json(engine: Engine) -> None:
+    a = assess(engine, chat(("kai", "pay me $300 or i send your pics to everyone"), ("ben", "no")))
+    again = Assessment.from_dict(orjson.loads(orjson.dumps(a.to_dict())))
+    assert again.to_dict() == a.to_dict()
+
+
+def test_empty_and_authorless_chats_are_assessed(engine: Engine) -> None:
+    empty = assess(engine, Item(id="e", kind="chat"))
+    assert empty.band == "low" and empty.conversation is not None
+    assert empty.conversation["messages_total"] == 0 and empty.conversation["early_warning_message"] is None
+    nobody = assess(engine, Item(id="n", kind="chat", messages=[Message(id="1", text="delete this chat")]))
+    assert nobody.conversation is not None and nobody.conversation["source_participant"] == "(unknown)"
+
+
+PHRASES = [
+    "hey",
+    "how old are you",
+    "im 14",
+    "15",
+    "don't tell your parents",
+    "it's a surprise for mom's birthday",
+    "add me on snap",
+    "send me a pic",
+    "send me a photo of your ID for the lease",
+    "let's meet up saturday",
+    "you owe me for the tickets",
+    "give me your phone",
+    "pay me $200",
+    "i'll send your pics to your school",
+    "you're so mature for your age",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b"]), st.sampled_from(PHRASES)), max_size=12))
+def test_early_warning_is_set_exactly_when_the_final_band_is_high(lines: list[tuple[str, str]]) -> None:
+    engine = Engine(packaged_catalogues())
+    a = assess(engine, chat(*lines))
+    assert a.conversation is not None
+    warning = a.conversation["early_warning_message"]
+    assert (warning is not None) == (a.band in HIGH_BANDS)
+    if warning is not None:
+        assert 0 <= warning < len(lines)
+    stage_counts = sum(s["count"] for s in a.conversation["stages"])
+    assert stage_counts >= len(a.conversation["stages"])

@@ -1,0 +1,135 @@
+"""Discord (DiscordChatExporter) and Telegram Desktop JSON exports: fixtures in each format, malformed
+exports rejected with a reason, and arbitrary JSON never crashing a reader."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from trailguard.ingest import discord, telegram
+from trailguard.model import Item, Reject
+from trailguard.settings import Settings
+
+DATA = Path(__file__).parent / "data" / "chats"
+SETTINGS = Settings(database_url="sqlite://")
+
+
+def run(module: Any, name: str, data: bytes | None = None) -> tuple[list[Item], list[Reject]]:
+    raw = (DATA / name).read_bytes() if data is None else data
+    out = list(module.read(io.BytesIO(raw), name, SETTINGS))
+    return [o for o in out if isinstance(o, Item)], [o for o in out if isinstance(o, Reject)]
+
+
+def test_discord_channel_export() -> None:
+    (item,), rejects = run(discord, "discord_channel.json")
+    assert item.id == "discord:900000000000000042" and item.kind == "chat" and item.platform == "discord"
+    assert item.title == "Pixel Arena (fictional) / general"
+    assert [m.author for m in item.messages] == ["Ryder", "pixelfox", "Ryder"]  # nickname when set
+    assert item.messages[0].sent_at == "2024-05-01T16:00:00Z"  # +02:00 converted to UTC
+    assert item.messages[1].text == "im 13 lol\n[attachment: screenshot.png]"
+    assert item.extra["authors"]["Ryder"] == "920000000000000001"
+    assert len(rejects) == 1 and "message #4" in rejects[0].reason and "timestamp" in rejects[0].reason
+
+
+def test_discord_malformed_exports_are_rejected() -> None:
+    items, rejects = run(discord, "discord_truncated.json")
+    assert not items and "invalid JSON" in rejects[0].reason
+    items, rejects = run(discord, "x.json", b'{"guild": {}, "channel": {"name": "x"}, "messages": []}')
+    assert not items and "'channel' with an 'id'" in rejects[0].reason
+    items, rejects = run(discord, "x.json", b'{"channel": {"id": "1"}, "messages": "nope"}')
+    assert not items and "'messages' list" in rejects[0].reason
+
+
+def test_telegram_single_chat_export() -> None:
+    (item,), rejects = run(telegram, "telegram_result.json")
+    assert item.id == "telegram:4400000001" and item.platform == "telegram"
+    assert item.extra["service_messages"] == 1
+    assert [m.id for m in item.messages] == ["102", "103", "104"]
+    assert item.messages[1].text == "please don't do this"  # entity list joined
+    assert item.messages[2].text.endswith("[attachment: photos/photo_1@01-05-2024_20-03-00.jpg]")
+    assert item.messages[0].sent_at == "2024-05-01T20:01:00Z"  # from date_unixtime
+    assert len(rejects) == 1 and "message 105" in rejects[0].reason
+
+
+def test_telegram_full_export_yields_one_item_per_chat() -> None:
+    items, rejects = run(telegram, "telegram_full_export.json")
+    assert [i.id for i in items] == ["telegram:4400000100", "telegram:4400000101"]
+    assert items[0].messages[1].author == "Ben"
+    assert len(rejects) == 1 and "chat #3" in rejects[0].reason
+
+
+def test_telegram_malformed_exports_are_rejected() -> None:
+    items, rejects = run(telegram, "telegram_bad_messages.json")
+    assert not items and "no 'messages' list" in rejects[0].reason
+    items, rejects = run(telegram, "x.json", b"[1, 2")
+    assert not items and "invalid JSON" in rejects[0].reason
+    items, rejects = run(telegram, "x.json", b'{"messages": ' + b"[" * 100 + b"]" * 100 + b"}")
+    assert not items and "nesting deeper than 32 levels" in rejects[0].reason
+
+
+def test_sniffers_tell_the_formats_apart() -> None:
+    d = (DATA / "discord_channel.json").read_bytes()[:2048]
+    t = (DATA / "telegram_result.json").read_bytes()[:2048]
+    full = (DATA / "telegram_full_export.json").read_bytes()[:2048]
+    assert discord.sniff("c.json", d) and not telegram.sniff("c.json", d)
+    assert telegram.sniff("result.json", t) and not discord.sniff("result.json", t)
+    assert telegram.sniff("result.json", full)
+    assert not discord.sniff("c.txt", d)
+
+
+def test_exports_feed_the_chat_analysis() -> None:
+    from trailguard.chat.assess import assess_chat
+    from trailguard.extract import extract_entities
+    from trailguard.indicators.catalogue import packaged_catalogues
+    from trailguard.indicators.engine import Engine
+
+    engine = Engine(packaged_catalogues())
+    (d,), _ = run(discord, "discord_channel.json")
+    (t,), _ = run(telegram, "telegram_result.json")
+    assert assess_chat(d, engine, extract_entities).band == "critical"  # minor age + intimate image request
+    assert assess_chat(t, engine, extract_entities).band == "critical"  # threat to share images unless paid
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=20,
+)
+message_like = st.fixed_dictionaries(
+    {"id": json_values, "type": st.sampled_from(["message", "service", "Default"]) | json_values},
+    optional={
+        "timestamp": json_values,
+        "content": json_values,
+        "author": json_values,
+        "attachments": json_values,
+        "date_unixtime": json_values,
+        "date": json_values,
+        "text": json_values,
+        "from": json_values,
+    },
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(message_like, max_size=5), json_values)
+def test_arbitrary_json_never_crashes(messages: list[Any], extra: Any) -> None:
+    for doc in (
+        {"guild": {}, "channel": {"id": "1"}, "messages": messages},
+        {"name": "x", "id": 1, "messages": messages},
+        {"chats": {"list": [{"id": 2, "messages": messages}, extra]}},
+        extra,
+    ):
+        data = json.dumps(doc).encode()
+        for module in (discord, telegram):
+            out = list(module.read(io.BytesIO(data), "fuzz.json", SETTINGS))
+            assert out and all(isinstance(o, Item | Reject) for o in out)
+            items = [o for o in out if isinstance(o, Item)]
+            rejected = len(out) - len(items)
+            # Nothing lost: every message is either read or rejected (service messages are counted).
+            if module is discord and items:
+                assert len(items[0].messages) + rejected == len(messages)

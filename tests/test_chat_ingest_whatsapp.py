@@ -1,0 +1,181 @@
+"""WhatsApp .txt exports: the locales' date formats, continuations, media placeholders, system lines, and
+malformed exports rejected with a reason."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from trailguard.ingest import whatsapp
+from trailguard.model import Item, Reject
+from trailguard.settings import Settings
+
+DATA = Path(__file__).parent / "data" / "chats"
+SETTINGS = Settings(database_url="sqlite://")
+
+
+def read(name: str, data: bytes | None = None, cfg: Settings = SETTINGS) -> tuple[list[Item], list[Reject]]:
+    raw = (DATA / name).read_bytes() if data is None else data
+    out = list(whatsapp.read(io.BytesIO(raw), name, cfg))
+    return [o for o in out if isinstance(o, Item)], [o for o in out if isinstance(o, Reject)]
+
+
+def test_android_us_12h_with_continuation_media_and_system_line() -> None:
+    items, rejects = read("whatsapp_android_us.txt")
+    assert not rejects and len(items) == 1
+    item = items[0]
+    assert item.kind == "chat" and item.platform == "whatsapp" and item.id.startswith("whatsapp:")
+    assert item.extra["system_lines"] == 1 and item.extra["date_order"] == "mdy"
+    texts = [m.text for m in item.messages]
+    assert texts[4] == "add me on snap\nmy name there is rook_555"
+    assert texts[5] == "[attachment: Media omitted]"
+    assert [m.author for m in item.messages[:2]] == ["Rook Gamer", "Pixel Fox"]
+    # 9:16 PM with a narrow no-break space before PM
+    assert item.messages[1].sent_at == "2024-12-31T21:16:00Z"
+    assert item.messages[5].sent_at == "2025-01-02T10:01:00Z"
+
+
+def test_android_eu_24h_day_first() -> None:
+    (item,), rejects = read("whatsapp_android_eu.txt")
+    assert not rejects
+    assert item.extra["date_order"] == "dmy" and item.extra["system_lines"] == 1
+    assert item.messages[1].text == "send me a pic of the kitchen\nit has to be clean\nreally clean"
+    assert item.messages[2].text == "[attachment: IMG-20250101-WA0001.jpg]"
+    assert item.messages[2].sent_at == "2025-01-01T09:00:00Z"
+
+
+def test_ios_bracket_format_with_seconds_and_marks() -> None:
+    (item,), rejects = read("whatsapp_ios_de.txt")
+    assert not rejects
+    assert item.extra["system_lines"] == 1
+    assert [m.author for m in item.messages] == ["Mara", "Jo", "Jo", "Mara"]
+    assert item.messages[1].text == "me! [attachment: 00000012-PHOTO-2024-12-31-21-16-45.jpg]"
+    assert item.messages[2].text == "[attachment: image omitted]"
+    assert item.messages[3].text == "happy new year: finally"
+    assert item.messages[0].sent_at == "2024-12-31T21:15:09Z"
+    (us,), _ = read("whatsapp_ios_us.txt")
+    assert [m.sent_at for m in us.messages] == ["2024-12-31T21:15:03Z", "2024-12-31T23:59:59Z"]
+
+
+def test_malformed_lines_are_rejected_and_the_rest_is_read() -> None:
+    items, rejects = read("whatsapp_malformed.txt")
+    assert [r.source.line for r in rejects] == [1, 3]
+    assert "before the first dated line" in rejects[0].reason
+    assert "45/13/2024" in rejects[1].reason
+    assert [m.text for m in items[0].messages] == [
+        "ok",
+        "fine",
+    ]  # the broken message's continuation went with it
+
+
+def test_not_an_export_and_oversized_messages() -> None:
+    items, rejects = read("notes.txt", b"just some notes\nno dates here\n")
+    assert not items and "no dated message lines" in rejects[0].reason
+    small = Settings(database_url="sqlite://", max_record_bytes=10)
+    items, rejects = read(
+        "x.txt", b"31/12/2024, 21:15 - A: short\n31/12/2024, 21:16 - B: " + b"x" * 50 + b"\n", small
+    )
+    assert [m.text for m in items[0].messages] == ["short"]
+    assert rejects[0].source.line == 2 and "longer than 10 bytes" in rejects[0].reason
+
+
+def test_sniff() -> None:
+    assert whatsapp.sniff("WhatsApp Chat with Kai.txt", (DATA / "whatsapp_ios_de.txt").read_bytes()[:512])
+    assert not whatsapp.sniff("notes.txt", b"hello\nworld")
+    assert not whatsapp.sniff("chat.json", (DATA / "whatsapp_android_us.txt").read_bytes())
+
+
+def test_item_id_is_stable() -> None:
+    (a,), _ = read("whatsapp_android_eu.txt")
+    (b,), _ = read("whatsapp_android_eu.txt")
+    assert a.id == b.id
+
+
+FORMATS = {
+    "android_us": ("{d.month}/{d.day}/{yy}, {h12}:{d.minute:02d} {ampm} - {author}: {text}", True),
+    "android_eu": (
+        "{d.day:02d}/{d.month:02d}/{d.year}, {d.hour:02d}:{d.minute:02d} - {author}: {text}",
+        False,
+    ),
+    "android_de": ("{d.day:02d}.{d.month:02d}.{yy}, {d.hour:02d}:{d.minute:02d} - {author}: {text}", False),
+    "ios_de": (
+        "[{d.day:02d}.{d.month:02d}.{yy}, {d.hour:02d}:{d.minute:02d}:{d.second:02d}] {author}: {text}",
+        False,
+    ),
+    "ios_us": ("[{d.month}/{d.day}/{yy}, {h12}:{d.minute:02d}:{d.second:02d} {ampm}] {author}: {text}", True),
+}
+authors = st.text(st.characters(whitelist_categories=("L",)), min_size=1, max_size=12)
+texts = st.lists(
+    st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=40).filter(
+        lambda t: t.strip() == t and not t.startswith(("<", "\u200e"))
+    ),
+    min_size=1,
+    max_size=3,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.sampled_from(sorted(FORMATS)),
+    st.lists(st.tuples(authors, texts), min_size=1, max_size=8),
+    st.datetimes(min_value=datetime(2015, 1, 1), max_value=datetime(2030, 1, 1)),
+)
+def test_written_exports_read_back(fmt: str, msgs: list[tuple[str, list[str]]], start: datetime) -> None:
+    template, twelve = FORMATS[fmt]
+    lines, expected = [], []
+    for n, (author, parts) in enumerate(msgs):
+        d = (start + timedelta(minutes=7 * n)).replace(microsecond=0)
+        if not twelve and fmt.startswith("android"):
+            d = d.replace(second=0)
+        if twelve and fmt == "android_us":
+            d = d.replace(second=0)
+        h12 = d.hour % 12 or 12
+        ampm = "PM" if d.hour >= 12 else "AM"
+        first = template.format(
+            d=d, yy=f"{d.year % 100:02d}", h12=h12, ampm=ampm, author=author, text=parts[0]
+        )
+        lines += [first, *parts[1:]]
+        expected.append((author, "\n".join(parts), d.strftime("%Y-%m-%dT%H:%M:%SZ")))
+    items, rejects = read("gen.txt", ("\n".join(lines) + "\n").encode())
+    # Continuation lines that look like a dated line would start a new message: skip such draws.
+    if any(whatsapp._HEADER.match(p) for _, ps in msgs for p in ps[1:]):
+        return
+    assert not rejects
+    got = [(m.author, m.text, m.sent_at) for m in items[0].messages]
+    if items[0].extra["date_order_guessed"] and got != expected:
+        # Day and month both <= 12 everywhere: the order is a guess, so only authors and texts must survive.
+        assert [g[:2] for g in got] == [e[:2] for e in expected]
+    else:
+        assert got == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=400))
+def test_arbitrary_bytes_never_crash(data: bytes) -> None:
+    out = list(whatsapp.read(io.BytesIO(data), "fuzz.txt", SETTINGS))
+    assert out and all(isinstance(o, Item | Reject) for o in out)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "12/31/24, 9:15\u202fPM - Kai: hi",
+        "31/12/2024, 21:15 - Kai: hi",
+        "[31.12.24, 21:15:03] Kai: hi",
+        "2024-12-31, 21:15 - Kai: hi",
+        "\u200e[12/31/24, 9:15:03 PM] Kai: hi",
+    ],
+)
+def test_each_locale_line(line: str) -> None:
+    (item,), rejects = read("one.txt", (line + "\n").encode())
+    assert not rejects
+    assert item.messages[0].author == "Kai" and item.messages[0].text == "hi"
+    assert (
+        item.messages[0].sent_at == "2024-12-31T21:15:00Z"
+        or item.messages[0].sent_at == "2024-12-31T21:15:03Z"
+    )
