@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import os
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from media_images import encode, scene
+from trailguard.link import LinkConfig, link_assessments
 from trailguard.media.index import MatchIndex
 from trailguard.media.scan import (
     UnsafeImagePath,
     hash_item_images,
-    image_link_reasons,
     match_item_images,
+    pdq_neighbours,
     resolve_item_image,
 )
+from trailguard.model import Assessment
 from trailguard.settings import Settings
 from trailguard.store.banks import BankEntry
 
@@ -85,19 +88,19 @@ def test_matching_images_between_items_become_links(tmp_path: Path) -> None:
     (tmp_path / "b.png").write_bytes(same)
     (tmp_path / "c.jpg").write_bytes(encode(scene(30), "JPEG", quality=70))  # re-encoded copy
     (tmp_path / "d.png").write_bytes(encode(scene(31)))
-    images = [
-        (item, h)
-        for item, ref in [
-            ("ad-1", "a.png"),
-            ("ad-2", "b.png"),
-            ("ad-3", "c.jpg"),
-            ("ad-4", "d.png"),
-            ("ad-1", "a.png"),
-        ]
-        for h in hash_item_images(tmp_path, [ref], SETTINGS)
-    ]
+    refs = {"ad-1": "a.png", "ad-2": "b.png", "ad-3": "c.jpg", "ad-4": "d.png"}
+    hashes = {item: hash_item_images(tmp_path, [ref], SETTINGS) for item, ref in refs.items()}
     assert hash_item_images(tmp_path, [], SETTINGS) == []
-    [reason] = image_link_reasons(images, SETTINGS)
-    assert reason.kind == "shared_image" and reason.items == ["ad-1", "ad-2", "ad-3"]
-    distances = {(p[0], p[2]): p[4] for p in reason.detail["pairs"]}
-    assert distances[("ad-1", "ad-2")] == 0 and 0 < max(distances.values()) <= 31
+
+    pdqs = [hashes[i][0].pdq or "" for i in refs]
+    pairs = {(a, b): d for a, b, d in pdq_neighbours(pdqs, SETTINGS.pdq_max_distance)}
+    assert pairs[(0, 1)] == 0 and 0 < pairs[(0, 2)] <= 31 and (0, 3) not in pairs
+
+    assessments = [
+        Assessment(item_id=i, kind="ad", entities=[], hits=[], score=0.0, band="low", images=hashes[i])
+        for i in refs
+    ]
+    config = LinkConfig(image_neighbours=partial(pdq_neighbours, max_distance=SETTINGS.pdq_max_distance))
+    [network] = link_assessments(assessments, config)
+    assert network.items == ["ad-1", "ad-2", "ad-3"]
+    assert {r.kind for r in network.reasons} == {"shared_image"}

@@ -4,20 +4,20 @@ that share an image. Reports carry hashes, bank names and distances, never the i
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from trailguard.media.hamming import HammingIndex
 from trailguard.media.hashing import hash_file
 from trailguard.media.hexcodes import pdq_words
 from trailguard.media.index import Match, MatchIndex
-from trailguard.model import Hit, ImageHash, LinkReason, Span
+from trailguard.model import Hit, ImageHash, Span
 from trailguard.settings import Settings
 
 _INDICATORS = {
     "known": ("media.known_image_match", "known abusive material"),
     "victim_submission": ("media.victim_submitted_image_match", "an image a person asked to have blocked"),
 }
-MAX_LINK_PAIRS = 50  # pairs listed as evidence on one shared-image link; the group itself is not capped
 
 
 class UnsafeImagePath(ValueError):
@@ -108,74 +108,27 @@ def match_item_images(hashes: list[ImageHash], index: MatchIndex) -> list[Hit]:
     return hits
 
 
-def image_link_reasons(images: list[tuple[str, ImageHash]], settings: Settings) -> list[LinkReason]:
-    """Groups of items whose images match each other (same SHA-256, or PDQ within the match distance).
+def pdq_neighbours(hexes: list[str], max_distance: int = 31) -> Iterator[tuple[int, int, int]]:
+    """Pairs (i, j, distance), i < j, of PDQ hashes within `max_distance`: the link stage's image neighbours.
 
-    Groups are connected components of the "matches" relation; each reason lists the matching pairs
-    (item, image, item, image, distance) as its checkable evidence. Low-quality PDQ hashes never link.
+    Uses the same exact-recall HammingIndex as bank matching, so items whose pictures are re-encoded,
+    resized or lightly edited copies of each other link, and the pair's distance is kept as evidence.
     """
-    usable = [(item, img) for item, img in images if img.error is None]
-    parent = list(range(len(usable)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    pairs: list[tuple[int, int, int]] = []
-    by_sha: dict[str, int] = {}
-    for i, (_, img) in enumerate(usable):
-        if img.sha256 in by_sha:
-            pairs.append((by_sha[img.sha256], i, 0))
-        elif img.sha256:
-            by_sha[img.sha256] = i
-    pdq_rows = [
-        i
-        for i, (_, img) in enumerate(usable)
-        if img.pdq and (img.quality or 0) >= settings.pdq_min_quality and by_sha.get(img.sha256 or "") == i
-    ]
-    if len(pdq_rows) > 1:
-        words = pdq_words([usable[i][1].pdq or "" for i in pdq_rows])
-        index = HammingIndex(words, settings.pdq_max_distance)
-        for a, row in enumerate(words):
-            found, dists = index.query(row)
-            for b, d in zip(found.tolist(), dists.tolist(), strict=True):
-                if b > a:
-                    pairs.append((pdq_rows[a], pdq_rows[b], int(d)))
-    for a, b, _ in pairs:
-        parent[find(a)] = find(b)
-    groups: dict[int, list[tuple[int, int, int]]] = {}
-    for pair in pairs:
-        groups.setdefault(find(pair[0]), []).append(pair)
-    reasons = []
-    for members in groups.values():
-        items = sorted({usable[i][0] for a, b, _ in members for i in (a, b)})
-        if len(items) < 2:
-            continue  # the same image twice in one item is not a link
-        first = usable[members[0][0]][1]
-        reasons.append(
-            LinkReason(
-                kind="shared_image",
-                value=f"pdq:{first.pdq}" if first.pdq else f"sha256:{first.sha256}",
-                items=items,
-                detail={
-                    "pairs": [
-                        [usable[a][0], usable[a][1].path, usable[b][0], usable[b][1].path, d]
-                        for a, b, d in members[:MAX_LINK_PAIRS]
-                    ],
-                    "pair_count": len(members),
-                },
-            )
-        )
-    reasons.sort(key=lambda r: r.items)
-    return reasons
+    if len(hexes) < 2:
+        return
+    words = pdq_words(hexes)
+    index = HammingIndex(words, max_distance)
+    for a, row in enumerate(words):
+        found, dists = index.query(row)
+        for b, d in zip(found.tolist(), dists.tolist(), strict=True):
+            if b > a:
+                yield a, int(b), int(d)
 
 
 __all__ = [
     "UnsafeImagePath",
     "hash_item_images",
-    "image_link_reasons",
     "match_item_images",
+    "pdq_neighbours",
     "resolve_item_image",
 ]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from trailguard.chat.summary import evidence_excerpts
 from trailguard.indicators.scoring import BAND_THRESHOLDS, contributions
 from trailguard.model import BANDS, Assessment, Item
 from trailguard.report.highlight import highlight
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from trailguard.pipeline.local import ScanResult
 
 TEXT_LIMIT = 4000  # characters of an item's text shown in the report
+CHAT_EXCERPT_CHARS = 400  # of each evidence message: the report shows what the evidence needs, no more
 MAX_NETWORKS = 200
 
 
@@ -30,23 +32,28 @@ def _item_view(item: Item, a: Assessment) -> dict[str, Any]:
     contrib = contributions(a.hits, a.score)
     view: dict[str, Any] = {"item": item, "a": a, "contrib": contrib}
     if a.kind == "chat":
-        by_message: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+        spans_by_message: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
         for h in a.hits:
             for s in h.evidence:
                 if s.message is not None:
-                    by_message[s.message].append((s.start, s.end, h.indicator))
+                    spans_by_message[s.message].append((s.start, s.end, h.indicator))
         shown = []
-        for index in sorted(by_message):
-            if 0 <= index < len(item.messages):
-                m = item.messages[index]
-                shown.append(
-                    {
-                        "index": index,
-                        "author": m.author,
-                        "sent_at": m.sent_at,
-                        "html": highlight(m.text, by_message[index], TEXT_LIMIT),
-                    }
-                )
+        for ex in evidence_excerpts(item.messages, a, CHAT_EXCERPT_CHARS):
+            i, start, end = ex["message"], ex["start"], ex["end"]
+            text = item.messages[i].text
+            local = [
+                (s - start, e - start, label)
+                for s, e, label in spans_by_message[i]
+                if s >= start and e <= end
+            ]
+            shown.append(
+                {
+                    **ex,
+                    "html": highlight(text[start:end], local),
+                    "cut_before": start > 0,
+                    "cut_after": end < len(text),
+                }
+            )
         view["messages"] = shown
         view["conversation"] = a.conversation or {}
     else:

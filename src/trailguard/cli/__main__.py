@@ -1,0 +1,5 @@
+"""`python -m trailguard.cli` runs the command line."""
+
+from trailguard.cli import main
+
+main()

@@ -1,0 +1,104 @@
+"""Commands for networks: `generate` (demo corpus), `link` (assessments to networks) and `export`."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import orjson
+import typer
+
+from trailguard.cli.app import app
+from trailguard.demo.corpus import iter_records
+from trailguard.link import link_assessments
+from trailguard.link.export import write_csv, write_graph
+from trailguard.model import Assessment, Network
+
+
+class ExportFormat(StrEnum):
+    graphml = "graphml"
+    gexf = "gexf"
+    csv = "csv"
+
+
+def _read_assessments(path: Path, rejected: list[str]) -> list[Assessment]:
+    """Assessments from JSON Lines; a bad line is reported by number and reason, the rest goes on."""
+    out = []
+    with path.open("rb") as fh:
+        for line_no, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                out.append(Assessment.from_dict(orjson.loads(line)))
+            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
+                rejected.append(f"{path}:{line_no}: {type(exc).__name__}: {exc}"[:300])
+    return out
+
+
+@app.command("link")
+def link_command(
+    assessments: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="assessments.jsonl")],
+    out: Annotated[
+        Path, typer.Option("--out", help="directory for networks.json, networks.graphml, links.csv")
+    ],
+) -> None:
+    """Group assessed items into networks (shared identifiers, templates, images) with every link's reason."""
+    rejected: list[str] = []
+    items = _read_assessments(assessments, rejected)
+    for r in rejected:
+        typer.echo(f"rejected {r}", err=True)
+    if not items and rejected:
+        raise typer.Exit(1)
+    networks = link_assessments(items)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "networks.json").write_bytes(
+        orjson.dumps([n.to_dict() for n in networks], option=orjson.OPT_INDENT_2)
+    )
+    write_graph(networks, out / "networks.graphml", "graphml")
+    rows = write_csv(networks, out / "links.csv")
+    typer.echo(
+        f"read {len(items) + len(rejected)} lines: {len(items)} accepted, {len(rejected)} rejected; "
+        f"{len(networks)} networks, {rows} link rows -> {out}"
+    )
+
+
+@app.command("export")
+def export_command(
+    fmt: Annotated[ExportFormat, typer.Argument(help="graphml, gexf or csv")],
+    networks: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="networks.json")],
+    out: Annotated[Path, typer.Option("--out", help="output file")],
+) -> None:
+    """Export networks for Gephi (GraphML/GEXF) or Maltego (CSV table of links)."""
+    try:
+        nets = [Network.from_dict(d) for d in json.loads(networks.read_text(encoding="utf-8"))]
+    except (ValueError, KeyError, TypeError) as exc:
+        typer.echo(f"{networks}: not a networks.json file: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    if fmt is ExportFormat.csv:
+        write_csv(nets, out)
+    else:
+        write_graph(nets, out, fmt.value)
+    typer.echo(f"{len(nets)} networks -> {out}")
+
+
+@app.command("generate")
+def generate_command(
+    out: Annotated[Path, typer.Option("--out", help="items as JSON Lines")],
+    n: Annotated[int, typer.Option("--n", min=0, help="number of items")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="random seed (same seed, same corpus)")] = 0,
+    truth: Annotated[
+        Path | None, typer.Option("--truth", help="also write item id -> planted group id")
+    ] = None,
+) -> None:
+    """Write a synthetic demo corpus (fictional identifiers only) with planted groups."""
+    groups: dict[str, str] = {}
+    with out.open("wb") as fh:
+        for rec in iter_records(n, seed):
+            fh.write(orjson.dumps(rec.item) + b"\n")
+            if rec.group is not None:
+                groups[rec.item["id"]] = rec.group
+    if truth is not None:
+        truth.write_text(json.dumps(groups, indent=0, sort_keys=True), encoding="utf-8")
+    typer.echo(f"{n} items ({len(groups)} in planted groups) -> {out}")

@@ -1,0 +1,206 @@
+"""`trailguard scan`, `trailguard extract` and `trailguard demo`: the main job and the pieces others script."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from trailguard.cli.app import app
+from trailguard.extract import extract_entities
+from trailguard.ingest.validate import decode_json
+from trailguard.media.index import MatchIndex
+from trailguard.model import Item
+from trailguard.pipeline.local import ScanOptions, ScanResult, run_scan
+from trailguard.settings import Settings
+from trailguard.store.writer import Store
+
+err = Console(stderr=True)
+
+
+def _parse_mapping(spec: str | None) -> dict[str, str] | None:
+    """`col=field,col2=field2` → {"col": "field", ...}; a malformed pair is a usage error naming it."""
+    if not spec:
+        return None
+    mapping = {}
+    for pair in spec.split(","):
+        column, sep, target = pair.partition("=")
+        if not sep or not column.strip() or not target.strip():
+            raise typer.BadParameter(f"expected COLUMN=FIELD, got {pair!r}", param_hint="--csv-map")
+        mapping[column.strip()] = target.strip()
+    return mapping
+
+
+def _load_index(settings: Settings) -> MatchIndex | None:
+    """The image-match index over the store's active bank hashes; None when no bank holds any."""
+    index = MatchIndex.from_store(Store(settings.database_url).engine, settings)
+    return index if len(index) else None
+
+
+def print_summary(result: ScanResult, console: Console) -> None:
+    table = Table(title="Trailguard scan", show_header=False)
+    table.add_row("read", str(result.read))
+    table.add_row("assessed", str(result.assessed))
+    table.add_row("rejected", str(result.rejected))
+    for band in ("critical", "high", "medium", "low"):
+        table.add_row(f"band {band}", str(result.bands.get(band, 0)))
+    table.add_row("networks", str(len(result.networks)))
+    table.add_row("seconds", f"{result.seconds:.1f}")
+    console.print(table)
+    if result.top:
+        top = Table(title="Top items for review")
+        for col in ("item", "kind", "band", "score", "indicators"):
+            top.add_column(col)
+        for item, a in result.top[:10]:
+            names = ", ".join(h.indicator for h in a.hits if h.effect == "risk")
+            # Item ids come from hostile input: print them as plain text, never as console markup.
+            top.add_row(item.id, a.kind, a.band, f"{a.score:.2f}", names, style=None)
+        console.print(top, markup=False)
+    if result.networks:
+        nets = Table(title="Largest networks")
+        for col in ("network", "items", "band", "score", "places"):
+            nets.add_column(col)
+        for n in sorted(result.networks, key=lambda n: (-len(n.items), n.id))[:5]:
+            places = " → ".join(str(p.get("place")) for p in n.places[:6])
+            nets.add_row(n.id, str(len(n.items)), n.band, f"{n.score:.2f}", places)
+        console.print(nets, markup=False)
+    console.print(f"Report: {result.report_path}", markup=False, highlight=False)
+    console.print(f"Assessments: {result.out_dir / 'assessments.jsonl'}", markup=False, highlight=False)
+    if result.rejected:
+        console.print(f"Rejected records: {result.out_dir / 'rejected.jsonl'}", markup=False, highlight=False)
+
+
+def scan_inputs(inputs: list[str], settings: Settings, options: ScanOptions) -> ScanResult:
+    """Run the scan with a progress display on a terminal; shared by `scan` and `demo`."""
+    index = _load_index(settings) if options.store else None
+    if err.is_terminal:
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("scanning"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("scan", total=None)
+            return run_scan(
+                inputs, settings, options, index, progress=lambda n: bar.update(task, completed=n)
+            )
+    return run_scan(inputs, settings, options, index)
+
+
+@app.command()
+def scan(
+    inputs: Annotated[
+        list[str], typer.Argument(help="Files or directories (JSONL, CSV, .gz, chat exports); - for stdin.")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory for the output files.")],
+    csv_map: Annotated[
+        str | None, typer.Option(help="CSV column mapping, e.g. 'body=text,ad_id=id,city=location'.")
+    ] = None,
+    region: Annotated[
+        str | None, typer.Option(help="Region for numbers without a country code (e.g. US).")
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: one per core).")] = None,
+    max_record_bytes: Annotated[int | None, typer.Option(help="Reject records larger than this.")] = None,
+    report_limit: Annotated[int, typer.Option(help="Items shown in full in report.html.")] = 200,
+    no_store: Annotated[bool, typer.Option("--no-store", help="Do not write to the database.")] = False,
+) -> None:
+    """Read items, find identifiers and explained indicators, link networks, write outputs and the store."""
+    settings = Settings.from_env()
+    overrides: dict[str, Any] = {
+        "default_region": region,
+        "workers": workers,
+        "max_record_bytes": max_record_bytes,
+    }
+    settings = dataclasses.replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+    options = ScanOptions(
+        out_dir=out, csv_mapping=_parse_mapping(csv_map), store=not no_store, report_limit=report_limit
+    )
+    result = scan_inputs(inputs, settings, options)
+    print_summary(result, Console())
+    if result.read == 0 or result.assessed == 0:
+        err.print("Nothing could be read from the inputs.", markup=False)
+        raise typer.Exit(1)
+
+
+@app.command()
+def extract(
+    region: Annotated[str | None, typer.Option(help="Region for numbers without a country code.")] = None,
+) -> None:
+    """Entities from stdin: a JSON item or plain text per line in, one JSON object of entities per line out."""
+    settings = Settings.from_env()
+    region = region or settings.default_region
+    for number, raw in enumerate(sys.stdin.buffer, start=1):
+        line = raw.rstrip(b"\r\n")
+        if len(line) > settings.max_record_bytes:
+            _emit({"line": number, "error": f"line larger than {settings.max_record_bytes} bytes"})
+            continue
+        text: str
+        out: dict[str, object] = {"line": number}
+        record = None
+        if line.lstrip().startswith(b"{"):
+            try:
+                record = decode_json(line, settings.max_nesting)
+            except ValueError:
+                record = None
+        if isinstance(record, dict):
+            item_id = record.get("id")
+            if item_id is not None:
+                out["id"] = str(item_id)
+            item = Item(id="-", title=_str(record.get("title")), text=_str(record.get("text")))
+            text = item.document()
+        else:
+            text = line.decode("utf-8", errors="replace")
+        out["entities"] = [e.to_dict() for e in extract_entities(text, region)]
+        _emit(out)
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _emit(obj: dict[str, object]) -> None:
+    sys.stdout.buffer.write(orjson.dumps(obj) + b"\n")
+    sys.stdout.buffer.flush()
+
+
+@app.command()
+def demo(
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Directory for the corpus and the scan outputs.")
+    ] = Path("demo-out"),
+    n: Annotated[int, typer.Option(help="Items to generate.")] = 3000,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic corpus.")] = 7,
+) -> None:
+    """Generate the synthetic demo corpus (fictional identifiers only) and scan it into the default database."""
+    from trailguard.demo.corpus import generate
+
+    out.mkdir(parents=True, exist_ok=True)
+    corpus_path = out / "corpus.jsonl"
+    corpus = generate(n, seed)
+    with open(corpus_path, "wb") as fh:
+        for item in corpus.items:
+            fh.write(orjson.dumps(item) + b"\n")
+    settings = Settings.from_env()
+    err.print(
+        f"Generated {len(corpus.items)} synthetic items in {corpus_path}", markup=False, highlight=False
+    )
+    err.print(f"Database: {settings.database_url}", markup=False, highlight=False)
+    result = scan_inputs([str(corpus_path)], settings, ScanOptions(out_dir=out))
+    print_summary(result, Console())

@@ -1,0 +1,48 @@
+"""Knobs of the link stage, with defaults measured on the generated corpora (docs/networks.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+# Given PDQ hex strings, yield (i, j, distance) for pairs within the caller's threshold (trailguard.media.index).
+ImageNeighbours = Callable[[list[str]], Iterable[tuple[int, int, int]]]
+
+IDENTIFIER_TYPES: frozenset[str] = frozenset({"phone", "email", "handle", "payment", "crypto"})
+
+
+@dataclass(frozen=True, slots=True)
+class LinkConfig:
+    identifier_types: frozenset[str] = IDENTIFIER_TYPES
+    # Hubs: identifiers never used to merge. Allow-listed keys are `type:value`, e.g. "email:help@site.example".
+    never_merge: frozenset[str] = frozenset()
+    hub_min_items: int = (
+        60  # an identifier on more items than this and than hub_factor x the largest group...
+    )
+    hub_factor: float = 2.0  # ...is a hub (far more widespread than any group)
+    hub_min_groups: int = 3  # an identifier bridging this many otherwise-separate groups is a hub
+    # Text: word 3-gram shingles; a shingle on more than max(stock_min_df, stock_fraction x N) items is stock.
+    shingle_size: int = 3
+    stock_min_df: int = 100
+    stock_fraction: float = 0.002
+    # ...or on at least stock_spread_min_df items whose posters (joined by identifiers) are mostly different:
+    # distinct posters >= stock_spread x items. A group's own template is many items but few posters.
+    stock_spread_min_df: int = 8
+    stock_spread: float = 0.5
+    max_text_chars: int = 20_000  # hostile input: longer texts are cut before tokenising
+    # MinHash LSH: num_perm = bands x rows; candidate pairs verified at estimated Jaccard >= near_duplicate.
+    lsh_bands: int = 16
+    lsh_rows: int = 4
+    near_duplicate: float = 0.5
+    max_bucket: int = 2_000  # an LSH bucket larger than this links its members as a chain, not all pairs
+    # InfoShield: top-k TF-IDF phrases per document for coarse clusters; clusters above max_cluster are split
+    # along their near-duplicate components before template fitting.
+    top_phrases: int = 8
+    min_shared_phrases: int = 2
+    max_cluster: int = 1_000
+    template_sample: int = 40
+    min_template_tokens: int = 6  # informative constant words a template needs
+    template_coverage: float = 0.6  # share of those words a member must follow, and of its own it must share
+    # Images: PDQ below this quality is never matched (upstream convention, as in settings.pdq_min_quality).
+    pdq_min_quality: int = 50
+    image_neighbours: ImageNeighbours | None = None

@@ -1,0 +1,249 @@
+"""link_assessments: from assessments to networks, as a pure function (no database, no globals).
+
+Order of work: stream the assessments once into compact columns (ids, times, places, identifier lists,
+token ids); find templates (MinHash LSH + InfoShield); find hubs; merge items through non-hub identifiers,
+shared images and templates (connected components); describe each group of two or more items as a Network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from trailguard.indicators.scoring import score_hits
+from trailguard.link import minhash, shingles
+from trailguard.link.config import LinkConfig
+from trailguard.link.hubs import detect_hubs, star_edges
+from trailguard.link.images import image_keys, near_image_groups
+from trailguard.link.names import stated_names
+from trailguard.link.signals import item_indicator_hits, network_hits
+from trailguard.link.templates import Template, TemplateFinder, components, top_phrase_pairs
+from trailguard.model import Assessment, Hit, LinkReason, Network
+
+
+@dataclass(slots=True)
+class _Columns:
+    """What linking keeps of each assessment: small per-item tuples, not the assessment objects."""
+
+    ids: list[str] = field(default_factory=list)
+    posted: list[str | None] = field(default_factory=list)
+    place: list[str | None] = field(default_factory=list)
+    names: list[tuple[str, ...]] = field(default_factory=list)
+    ages: list[tuple[int, ...]] = field(default_factory=list)
+    indicators: list[tuple[str, ...]] = field(default_factory=list)
+    catalogue: dict[str, Hit] = field(default_factory=dict)
+    identifiers: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+
+
+def _read(assessments: Iterable[Assessment], cfg: LinkConfig, store: shingles.TokenStore) -> _Columns:
+    cols = _Columns()
+    pdq: list[tuple[str, int]] = []
+    for idx, a in enumerate(assessments):
+        cols.ids.append(a.item_id)
+        cols.posted.append(a.posted_at)
+        cols.place.append(a.location)
+        cols.names.append(tuple(stated_names(a.text)))
+        ages: set[int] = set()
+        keys: set[str] = set()
+        for e in a.entities:
+            if e.type in cfg.identifier_types:
+                keys.add(f"{e.type}:{e.value}")
+            elif e.type == "age" and isinstance(e.value, int):
+                ages.add(e.value)
+        keys.update(image_keys(a.images, cfg.pdq_min_quality, pdq if cfg.image_neighbours else None, idx))
+        for k in sorted(keys):
+            cols.identifiers[k].append(idx)
+        cols.ages.append(tuple(sorted(ages)))
+        inds = []
+        for h in a.hits:
+            if h.effect == "risk" and h.weight > 0:
+                cols.catalogue.setdefault(h.indicator, h)
+                inds.append(h.indicator)
+        cols.indicators.append(tuple(sorted(set(inds))))
+        store.add(a.text)
+    if cfg.image_neighbours is not None and pdq:
+        for key, items in near_image_groups(pdq, cfg.image_neighbours).items():
+            for i in items:
+                cols.identifiers[key].append(i)
+    return cols
+
+
+def _owners(n: int, ident: dict[str, list[int]], cfg: LinkConfig) -> np.ndarray:
+    """Poster components from identifiers alone (widespread ones left out): who uses a phrase."""
+    groups = [v for k, v in ident.items() if 2 <= len(v) <= cfg.hub_min_items and k not in cfg.never_merge]
+    return components(n, star_edges(groups))
+
+
+def _templates(
+    store: shingles.TokenStore, owners: np.ndarray, identified: np.ndarray, cfg: LinkConfig
+) -> tuple[list[Template], list[list[int]], list[str]]:
+    sh = shingles.build(store, cfg.shingle_size)
+    n = sh.n_docs
+    stock = max(cfg.stock_min_df, int(cfg.stock_fraction * n))
+    users, spread = shingles.spread(sh, owners, identified)
+    keep = (sh.df <= stock) & ~((users >= cfg.stock_spread_min_df) & (spread >= cfg.stock_spread * users))
+    del users, spread
+    sig, has = minhash.signatures(sh, keep, cfg.lsh_bands * cfg.lsh_rows)
+    pairs = minhash.candidate_pairs(sig, has, cfg.lsh_bands, cfg.lsh_rows, cfg.max_bucket)
+    near, _ = minhash.similar(sig, pairs, cfg.near_duplicate)
+    del sig, pairs
+    coarse = components(
+        n,
+        np.concatenate(
+            [near, top_phrase_pairs(sh, keep, cfg.top_phrases, cfg.min_shared_phrases, cfg.max_cluster)]
+        ),
+    )
+    near_labels = components(n, near)
+    stock_hashes = np.unique(sh.hash[~keep])
+    del sh, keep
+    finder = TemplateFinder(
+        store,
+        stock_hashes,
+        cfg.shingle_size,
+        cfg.template_sample,
+        cfg.min_template_tokens,
+        cfg.template_coverage,
+    )
+    found: list[Template] = []
+    families: list[list[int]] = []  # per text cluster, the members of its templates
+    for cluster in _clusters(coarse):
+        parts = [cluster] if len(cluster) <= cfg.max_cluster else _clusters(near_labels, cluster)
+        for part in parts:
+            templates = finder.find(part)
+            found.extend(templates)
+            if templates:
+                families.append(sorted(m for t in templates for m in t.members))
+    return found, families, finder.words
+
+
+def _clusters(labels: np.ndarray, subset: list[int] | None = None) -> list[list[int]]:
+    """Members of each label with two or more members, in index order (deterministic)."""
+    idx = np.arange(len(labels)) if subset is None else np.asarray(subset, dtype=np.int64)
+    lab = labels[idx]
+    order = np.lexsort((idx, lab))
+    idx, lab = idx[order], lab[order]
+    cuts = np.flatnonzero(np.r_[True, lab[1:] != lab[:-1], True])
+    return [idx[a:b].tolist() for a, b in itertools.pairwise(cuts) if b - a >= 2]
+
+
+def link_assessments(assessments: Iterable[Assessment], config: LinkConfig | None = None) -> list[Network]:
+    """Group assessments into networks (two or more items), each link with its reason."""
+    cfg = config or LinkConfig()
+    store = shingles.TokenStore(cfg.max_text_chars)
+    cols = _read(assessments, cfg, store)
+    n = len(cols.ids)
+    if n < 2:
+        return []
+    ident = dict(cols.identifiers)
+    identified = np.zeros(n, dtype=bool)
+    for items in ident.values():
+        identified[items] = True
+    templates, families, words = _templates(store, _owners(n, ident, cfg), identified, cfg)
+    del store
+    hubs = detect_hubs(ident, [t.members for t in templates], families, n, cfg)
+    merging = [v for k, v in ident.items() if k not in hubs and len(v) >= 2]
+    labels = components(n, star_edges([t.members for t in templates] + merging))
+    return _describe(cols, labels, templates, words, ident, hubs)
+
+
+def _network_id(items: list[str]) -> str:
+    return "net-" + hashlib.sha1("\n".join(items).encode()).hexdigest()[:16]
+
+
+def _describe(
+    cols: _Columns,
+    labels: np.ndarray,
+    templates: list[Template],
+    words: list[str],
+    ident: dict[str, list[int]],
+    hubs: dict[str, str],
+) -> list[Network]:
+    groups = {int(labels[g[0]]): g for g in _clusters(labels)}
+    per_net_ident: dict[int, list[tuple[str, list[int]]]] = defaultdict(list)
+    for key in sorted(ident):
+        by_net: dict[int, list[int]] = defaultdict(list)
+        for i in ident[key]:
+            lab = int(labels[i])
+            if lab in groups:
+                by_net[lab].append(i)
+        for lab, members in by_net.items():
+            per_net_ident[lab].append((key, members))
+    per_net_tpl: dict[int, list[Template]] = defaultdict(list)
+    for t in templates:
+        per_net_tpl[int(labels[t.members[0]])].append(t)
+    networks = [
+        _network(cols, members, per_net_ident[lab], per_net_tpl[lab], words, hubs)
+        for lab, members in groups.items()
+    ]
+    networks.sort(key=lambda net: (-net.score, -len(net.items), net.id))
+    return networks
+
+
+def _network(
+    cols: _Columns,
+    members: list[int],
+    idents: list[tuple[str, list[int]]],
+    tpls: list[Template],
+    words: list[str],
+    hubs: dict[str, str],
+) -> Network:
+    ids = cols.ids
+    items = sorted(ids[i] for i in members)
+    reasons: list[LinkReason] = []
+    identifiers: list[dict[str, object]] = []
+    names: dict[str, set[str]] = {}
+    ages: dict[str, set[int]] = {}
+    for key, its in idents:
+        typ, value = key.split(":", 1)
+        hub = key in hubs
+        item_ids = sorted(ids[i] for i in its)
+        identifiers.append({"type": typ, "value": value, "items": item_ids, "hub": hub})
+        if len(its) >= 2:
+            detail = {"hub": hubs[key]} if hub else {}
+            reasons.append(LinkReason(f"shared_{typ}", value, item_ids, detail, merged=not hub))
+        if typ == "phone" and not hub:
+            names[value] = {nm for i in its for nm in cols.names[i]}
+            ages[value] = {a for i in its for a in cols.ages[i]}
+    tpl_out = []
+    for t in tpls:
+        text = t.text(words)
+        t_items = sorted(ids[i] for i in t.members)
+        tpl_out.append(
+            {
+                "template": text,
+                "slots": [{"slot": k + 1, "examples": f} for k, f in enumerate(t.slot_fills)],
+                "items": t_items,
+                "description_length_saving": t.saving_bits,
+            }
+        )
+        reasons.append(
+            LinkReason("template", t.key(words), t_items, {"template": text, "saving_bits": t.saving_bits})
+        )
+    places = _circuit(cols, members)
+    counts: dict[str, int] = defaultdict(int)
+    for i in members:
+        for ind in cols.indicators[i]:
+            counts[ind] += 1
+    hits = item_indicator_hits(counts, cols.catalogue, len(members)) + network_hits(
+        names, ages, [str(p["place"]) for p in places], [len(t.members) for t in tpls]
+    )
+    score, band = score_hits(hits)
+    return Network(_network_id(items), items, reasons, places, score, band, hits, tpl_out, identifiers)
+
+
+def _circuit(cols: _Columns, members: list[int]) -> list[dict[str, object]]:
+    """Places in time order, consecutive posts from one place merged into one stop."""
+    dated = sorted((cols.posted[i] or "", cols.place[i] or "", cols.ids[i]) for i in members if cols.place[i])
+    stops: list[dict[str, object]] = []
+    for when, place, _ in dated:
+        if stops and stops[-1]["place"] == place:
+            stops[-1]["last_seen"] = when or stops[-1]["last_seen"]
+            stops[-1]["items"] = int(str(stops[-1]["items"])) + 1
+        else:
+            stops.append({"place": place, "first_seen": when or None, "last_seen": when or None, "items": 1})
+    return stops

@@ -1,0 +1,118 @@
+"""Network-level signs and the network score: built like item scores, each sign with weight, grade, source.
+
+The score reuses the item scoring rule (noisy-OR over distinct risk indicators, trailguard.indicators.scoring)
+over the indicators the network's items fired plus the signs below, so a network score is explained the same
+way an item score is. Grades follow the project's scale: C = reported in peer-reviewed or practitioner
+studies, D = analyst heuristic, not validated on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from trailguard.model import Hit
+
+MANY_NAMES = 3
+MANY_AGES = 3
+MIN_CIRCUIT = 3
+
+NAMES_SOURCE = (
+    "Analyst heuristic used in escort-ad linking research: one contact number advertising several different "
+    "people suggests a third party controls the contact (e.g. Dubrawski et al., 'Leveraging Publicly "
+    "Available Data to Discern Patterns of Human-Trafficking Activity', Journal of Human Trafficking 1(1), "
+    "2015). Not validated as a standalone predictor."
+)
+CIRCUIT_SOURCE = (
+    "Ibanez & Suthers, 'Detection of Domestic Human Trafficking Indicators and Movement Trends Using Content "
+    "Available on Open Internet Sources', HICSS 2014: tracking the same phone numbers across cities over time "
+    "to reveal circuits; Polaris Project, 'The Typology of Modern Slavery' (2017) describes victims moved on "
+    "circuits between cities."
+)
+TEMPLATE_SOURCE = (
+    "Lee et al., 'InfoShield: Generalizable Information-Theoretic Human-Trafficking Detection', ICDE 2021: "
+    "organised posters reuse templates. Templated posting is also common in legitimate advertising, so it is "
+    "context only and never raises the score."
+)
+
+
+def network_hits(
+    per_number_names: Mapping[str, set[str]],
+    per_number_ages: Mapping[str, set[int]],
+    circuit: Sequence[str],
+    template_sizes: Sequence[int],
+) -> list[Hit]:
+    hits: list[Hit] = []
+    many = {k: v for k, v in per_number_names.items() if len(v) >= MANY_NAMES}
+    if many:
+        detail = "; ".join(f"{k}: {', '.join(sorted(v))}" for k, v in sorted(many.items())[:5])
+        hits.append(
+            Hit(
+                "link.multiple_names_per_number",
+                "control",
+                0.25,
+                "D",
+                [],
+                f"{len(many)} number(s) advertise {MANY_NAMES}+ different stated names ({detail})",
+                NAMES_SOURCE,
+            )
+        )
+    ages = {k: v for k, v in per_number_ages.items() if len(v) >= MANY_AGES}
+    if ages:
+        detail = "; ".join(f"{k}: {', '.join(map(str, sorted(v)))}" for k, v in sorted(ages.items())[:5])
+        hits.append(
+            Hit(
+                "link.multiple_ages_per_number",
+                "control",
+                0.15,
+                "D",
+                [],
+                f"{len(ages)} number(s) advertise {MANY_AGES}+ different stated ages ({detail})",
+                NAMES_SOURCE,
+            )
+        )
+    if len(set(circuit)) >= MIN_CIRCUIT:
+        hits.append(
+            Hit(
+                "link.multi_city_circuit",
+                "movement",
+                0.2,
+                "C",
+                [],
+                f"posted from {len(set(circuit))} places in turn: {' → '.join(circuit[:8])}",
+                CIRCUIT_SOURCE,
+            )
+        )
+    if template_sizes:
+        hits.append(
+            Hit(
+                "link.template_reuse",
+                "organisation",
+                0.0,
+                "C",
+                [],
+                f"{len(template_sizes)} template(s) reused by {sum(template_sizes)} items",
+                TEMPLATE_SOURCE,
+                effect="context",
+            )
+        )
+    return hits
+
+
+def item_indicator_hits(counts: Mapping[str, int], catalogue: Mapping[str, Hit], n_items: int) -> list[Hit]:
+    """One network hit per distinct item indicator, saying on how many items it fired."""
+    out = []
+    for ind in sorted(counts):
+        h = catalogue[ind]
+        out.append(
+            Hit(
+                ind,
+                h.category,
+                h.weight,
+                h.grade,
+                [],
+                f"fired on {counts[ind]} of {n_items} items",
+                h.source,
+                effect=h.effect,
+            )
+        )
+    return out

@@ -1,0 +1,217 @@
+"""Template detection after InfoShield (Lee et al., ICDE 2021), written from the paper.
+
+Coarse step: every document votes with its top TF-IDF phrases (here: its rarest shared, non-stock word
+3-grams); documents that share top phrases, or that MinHash LSH finds to be near-duplicates, fall into one
+coarse cluster (connected components).
+Fine step: per coarse cluster, a template is built from a medoid document, aligned against a sample of the
+cluster: tokens most members share stay constant, the rest become <SLOT>s. The template is kept only if it
+shortens the description length (minimum description length, as in the paper): the bits to write the
+template once plus each member as edits against it must be fewer than the bits to write the members raw.
+Members that it does not compress, that follow less than `coverage` of the template's informative
+(non-stock) constant words, or whose own informative words the template explains less than `coverage` of,
+stay out; the remainder is tried again. (The coverage floors are ours, not the paper's: without them, two
+ads sharing one sentence of otherwise different text pass as one template.) Stock phrases cost the same with
+or without a template, so sharing them alone never pays for one: stock wording of the genre links nobody.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from trailguard.link.shingles import HASH_MASK, Shingles, TokenStore, _mix
+
+SLOT = -1
+MAX_ROUNDS = 3
+
+
+@dataclass(slots=True)
+class Template:
+    tokens: list[int]  # token ids, SLOT for slots
+    members: list[int]
+    saving_bits: float
+    slot_fills: list[list[str]] = field(default_factory=list)
+
+    def text(self, words: list[str]) -> str:
+        return " ".join("<SLOT>" if t == SLOT else words[t] for t in self.tokens)
+
+    def key(self, words: list[str]) -> str:
+        return hashlib.sha1(self.text(words).encode()).hexdigest()[:12]
+
+
+def components(n: int, pairs: np.ndarray) -> np.ndarray:
+    """Connected-component label per document for an edge list (scipy, linear time)."""
+    if len(pairs) == 0:
+        return np.arange(n)
+    graph = coo_matrix((np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    return labels
+
+
+def top_phrase_pairs(sh: Shingles, keep: np.ndarray, k: int, min_shared: int, max_list: int) -> np.ndarray:
+    """Edges between documents that share at least `min_shared` of their k top TF-IDF phrases.
+
+    With one occurrence per document, TF-IDF ranks a document's phrases by rarity (inverse document
+    frequency), so the top-k are the k rarest non-stock phrases seen at least twice. Requiring two shared
+    top phrases (the paper links on one) keeps chance overlaps between unrelated ads from chaining a large
+    corpus into one giant coarse cluster; a phrase that tops more than `max_list` documents is skipped.
+    """
+    sel = (sh.df >= 2) & keep
+    doc, h, df = sh.doc[sel], sh.hash[sel], sh.df[sel]
+    order = np.lexsort((h, df, doc))
+    doc, h = doc[order], h[order]
+    starts = np.flatnonzero(np.r_[True, doc[1:] != doc[:-1]])
+    rank = np.arange(len(doc)) - np.repeat(starts, np.diff(np.r_[starts, len(doc)]))
+    top = rank < k
+    doc, h = doc[top], h[top]
+    order = np.lexsort((doc, h))
+    doc, h = doc[order], h[order]
+    starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
+    lengths = np.diff(np.r_[starts, len(h)])
+    chunks: list[np.ndarray] = []
+    for length in np.unique(lengths[(lengths >= 2) & (lengths <= max_list)]).tolist():
+        runs = starts[lengths == length]
+        a, b = np.triu_indices(length, 1)
+        chunks.append(np.stack([doc[runs[:, None] + a].ravel(), doc[runs[:, None] + b].ravel()], axis=1))
+    if not chunks:
+        return np.zeros((0, 2), dtype=np.int64)
+    pairs = np.concatenate(chunks).astype(np.uint64)
+    keys, counts = np.unique((pairs[:, 0] << np.uint64(32)) | pairs[:, 1], return_counts=True)
+    keys = keys[counts >= min_shared]
+    return np.stack([keys >> np.uint64(32), keys & np.uint64(0xFFFFFFFF)], axis=1).astype(np.int64)
+
+
+class TemplateFinder:
+    """The fine step, with the token store for alignment and the stock shingles for the cost model."""
+
+    def __init__(
+        self,
+        store: TokenStore,
+        stock_hashes: np.ndarray,
+        size: int,
+        sample: int,
+        min_tokens: int,
+        coverage: float,
+    ) -> None:
+        self.store = store
+        self.offsets = np.r_[0, np.cumsum(np.frombuffer(store.lengths, dtype=np.uint32), dtype=np.int64)]
+        self.ids = np.frombuffer(store.ids, dtype=np.uint32)
+        self.stock = stock_hashes
+        self.size = size
+        self.sample = sample
+        self.coverage = coverage
+        self.min_tokens = min_tokens
+        self.bits = math.log2(max(2, len(store.vocab)))
+        self.words = [""] * len(store.vocab)
+        for w, i in store.vocab.items():
+            self.words[i] = w
+
+    def doc(self, d: int) -> list[int]:
+        return self.ids[self.offsets[d] : self.offsets[d + 1]].tolist()
+
+    def informative(self, toks: list[int]) -> list[bool]:
+        """A token is informative when some shingle covering it is not stock wording."""
+        n, s = len(toks), self.size
+        if n < s:
+            return [True] * n
+        ids = np.asarray(toks, dtype=np.uint64)
+        m = n - s + 1
+        h = np.zeros(m, dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for k in range(s):
+                h = _mix(h ^ ids[k : k + m])
+        h &= HASH_MASK
+        if len(self.stock):
+            pos = np.minimum(np.searchsorted(self.stock, h), len(self.stock) - 1)
+            is_stock = self.stock[pos] == h
+        else:
+            is_stock = np.zeros(m, dtype=bool)
+        out = [False] * n
+        for p in np.flatnonzero(~is_stock).tolist():
+            for q in range(p, p + s):
+                out[q] = True
+        return out
+
+    def find(self, members: list[int]) -> list[Template]:
+        found: list[Template] = []
+        todo = sorted(members)
+        for _ in range(MAX_ROUNDS):
+            if len(todo) < 2:
+                break
+            tpl = self._fit(todo)
+            if tpl is None:
+                break
+            found.append(tpl)
+            assigned = set(tpl.members)
+            todo = [d for d in todo if d not in assigned]
+        return found
+
+    def _fit(self, members: list[int]) -> Template | None:
+        docs = {d: self.doc(d) for d in members}
+        sample = members[: self.sample]
+        sets = {d: set(docs[d]) for d in sample}
+        medoid = max(sample, key=lambda d: (sum(len(sets[d] & sets[e]) for e in sample if e != d), -d))
+        base = docs[medoid]
+        if len(base) < self.min_tokens:
+            return None
+        votes = [0] * len(base)
+        for d in sample:
+            if d == medoid:
+                continue
+            for a, _, size in SequenceMatcher(None, base, docs[d], autojunk=False).get_matching_blocks():
+                for q in range(a, a + size):
+                    votes[q] += 1
+        need = max(1, (len(sample) - 1) / 2)
+        info = self.informative(base)
+        tokens: list[int] = []
+        flags: list[bool] = []
+        for tok, v, inf in zip(base, votes, info, strict=True):
+            if v >= need:
+                tokens.append(tok)
+                flags.append(inf)
+            elif not tokens or tokens[-1] != SLOT:
+                tokens.append(SLOT)
+                flags.append(False)
+        n_slots = tokens.count(SLOT)
+        position_bits = 2 * math.log2(len(tokens) + 1)
+        template_bits = sum(flags) * self.bits + n_slots * position_bits
+        chosen: list[int] = []
+        saving = 0.0
+        fills: list[list[str]] = [[] for _ in range(n_slots)]
+        slot_index = [sum(1 for t in tokens[:i] if t == SLOT) for i in range(len(tokens))]
+        words = self.words
+        n_info = sum(flags)
+        if n_info < self.min_tokens:
+            return None
+        for d in members:
+            doc = docs[d]
+            raw = len(doc) * self.bits
+            own_info = sum(self.informative(doc))
+            cost = 0.0
+            matched = 0
+            for op, a0, a1, b0, b1 in SequenceMatcher(None, tokens, doc, autojunk=False).get_opcodes():
+                if op == "equal":
+                    stock = sum(1 for q in range(a0, a1) if not flags[q])
+                    cost += stock * self.bits
+                    matched += a1 - a0 - stock
+                    continue
+                cost += position_bits + (b1 - b0) * self.bits
+                if op == "replace" and b1 > b0 and tokens[a0] == SLOT:
+                    slot_fill = fills[slot_index[a0]]
+                    if len(slot_fill) < 5:
+                        text = " ".join(words[t] for t in doc[b0:b1][:8])
+                        if text not in slot_fill:
+                            slot_fill.append(text)
+            if cost < raw and matched >= self.coverage * n_info and matched >= self.coverage * own_info:
+                chosen.append(d)
+                saving += raw - cost
+        saving -= template_bits
+        if len(chosen) < 2 or saving <= 0:
+            return None
+        return Template(tokens, chosen, round(saving, 1), fills)

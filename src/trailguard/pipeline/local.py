@@ -1,0 +1,222 @@
+"""The local scan runner: ingest → analyze (a process pool) → outputs and store → link → report.
+
+Memory stays flat however large the input: items stream from the readers in batches, at most a few batches
+are in flight, results are written as they arrive, and only a bounded top-N of items is kept for the report.
+Linking then streams the assessments back from `assessments.jsonl`.
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from trailguard.ingest import read_sources
+from trailguard.link import LinkConfig, link_assessments
+from trailguard.media.index import MatchIndex
+from trailguard.media.scan import hash_item_images, match_item_images, pdq_neighbours
+from trailguard.model import Assessment, Item, Network, Reject
+from trailguard.pipeline.analyze import Analyzer
+from trailguard.report.html import render_report
+from trailguard.settings import Settings
+from trailguard.store.writer import Store
+
+BATCH = 200  # items per task sent to a worker: large enough to amortise pickling, small enough to stream
+
+
+@dataclass(slots=True)
+class ScanOptions:
+    out_dir: Path
+    csv_mapping: dict[str, str] | None = None
+    store: bool = True
+    report_limit: int = 200  # items shown in full in the HTML report (the top by score)
+    link: bool = True
+
+
+@dataclass(slots=True)
+class ScanResult:
+    read: int = 0
+    assessed: int = 0
+    rejected: int = 0
+    bands: Counter[str] = field(default_factory=Counter)
+    kinds: Counter[str] = field(default_factory=Counter)
+    reject_reasons: Counter[str] = field(default_factory=Counter)
+    top: list[tuple[Item, Assessment]] = field(default_factory=list)
+    networks: list[Network] = field(default_factory=list)
+    seconds: float = 0.0
+    scan_id: int | None = None
+    out_dir: Path = Path()
+
+    @property
+    def report_path(self) -> Path:
+        return self.out_dir / "report.html"
+
+
+# --- worker side -------------------------------------------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(settings: Settings, index: MatchIndex | None) -> None:
+    matcher = None
+    if index is not None:
+        matcher = lambda hashes: match_item_images(list(hashes), index)  # noqa: E731
+    _WORKER["analyzer"] = Analyzer(region=settings.default_region, image_matcher=matcher)
+    _WORKER["settings"] = settings
+
+
+def _image_base(item: Item) -> Path:
+    """Image paths in an item are relative to the file the item was read from (or the working directory)."""
+    if item.source is not None and item.source.file not in ("-", "<stdin>"):
+        return Path(item.source.file).resolve().parent
+    return Path.cwd()
+
+
+def _analyze_batch(items: Sequence[Item]) -> list[Assessment]:
+    analyzer: Analyzer = _WORKER["analyzer"]
+    settings: Settings = _WORKER["settings"]
+    out = []
+    for item in items:
+        images = hash_item_images(_image_base(item), item.images, settings) if item.images else []
+        out.append(analyzer.analyze(item, images))
+    return out
+
+
+# --- parent side -------------------------------------------------------------------------------------------
+
+
+class _Outputs:
+    """The scan's files, written to temporary names and renamed at the end so a killed scan leaves the
+    previous complete outputs in place, never a half-written set."""
+
+    def __init__(self, out_dir: Path) -> None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        self.out_dir = out_dir
+        self.assessments: IO[bytes] = open(out_dir / "assessments.jsonl.part", "wb")  # noqa: SIM115
+        self.rejected: IO[bytes] = open(out_dir / "rejected.jsonl.part", "wb")  # noqa: SIM115
+
+    def finish(self) -> None:
+        for name in ("assessments.jsonl", "rejected.jsonl"):
+            os.replace(self.out_dir / f"{name}.part", self.out_dir / name)
+
+    def close(self) -> None:
+        self.assessments.close()
+        self.rejected.close()
+
+
+def _batches(stream: Iterator[Item | Reject], on_reject: Callable[[Reject], None]) -> Iterator[list[Item]]:
+    batch: list[Item] = []
+    for record in stream:
+        if isinstance(record, Reject):
+            on_reject(record)
+            continue
+        batch.append(record)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def run_scan(
+    inputs: Sequence[str],
+    settings: Settings,
+    options: ScanOptions,
+    index: MatchIndex | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ScanResult:
+    """Scan `inputs` into `options.out_dir` (and the store); `progress` is called with items done so far."""
+    started = time.monotonic()
+    result = ScanResult(out_dir=options.out_dir)
+    store = Store(settings.database_url) if options.store else None
+    scan_id = store.start_scan(list(inputs)) if store else None
+    result.scan_id = scan_id
+    outputs = _Outputs(options.out_dir)
+    pending_rejects: list[Reject] = []
+    top: list[tuple[float, int, Item, Assessment]] = []  # a min-heap of the highest scores
+    seq = 0
+
+    def on_reject(r: Reject) -> None:
+        result.rejected += 1
+        result.reject_reasons[r.reason[:160]] += 1
+        outputs.rejected.write(orjson.dumps(r.to_dict()) + b"\n")
+        pending_rejects.append(r)
+        if store and len(pending_rejects) >= BATCH:
+            store.save_rejects(scan_id or 0, pending_rejects)
+            pending_rejects.clear()
+
+    def on_results(items: Sequence[Item], assessments: Sequence[Assessment]) -> None:
+        nonlocal seq
+        for item, a in zip(items, assessments, strict=True):
+            outputs.assessments.write(orjson.dumps(a.to_dict()) + b"\n")
+            result.assessed += 1
+            result.bands[a.band] += 1
+            result.kinds[a.kind] += 1
+            seq += 1
+            entry = (a.score, -seq, item, a)
+            if len(top) < options.report_limit:
+                heapq.heappush(top, entry)
+            elif a.score > top[0][0]:
+                heapq.heapreplace(top, entry)
+        if store:
+            store.save_assessed(scan_id or 0, list(zip(items, assessments, strict=True)))
+        if progress:
+            progress(result.assessed)
+
+    workers = settings.workers or os.cpu_count() or 1
+    stream = read_sources(list(inputs), settings, csv_mapping=options.csv_mapping)
+    try:
+        if workers == 1:
+            _init_worker(settings, index)
+            for batch in _batches(stream, on_reject):
+                on_results(batch, _analyze_batch(batch))
+        else:
+            with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(settings, index)) as pool:
+                in_flight: deque[tuple[list[Item], Future[list[Assessment]]]] = deque()
+                for batch in _batches(stream, on_reject):
+                    in_flight.append((batch, pool.submit(_analyze_batch, batch)))
+                    while len(in_flight) > 2 * workers:
+                        done_items, fut = in_flight.popleft()
+                        on_results(done_items, fut.result())
+                while in_flight:
+                    done_items, fut = in_flight.popleft()
+                    on_results(done_items, fut.result())
+        outputs.close()
+        outputs.finish()
+    finally:
+        outputs.close()
+    if store and pending_rejects:
+        store.save_rejects(scan_id or 0, pending_rejects)
+    result.read = result.assessed + result.rejected
+
+    if options.link and result.assessed:
+        config = LinkConfig(
+            pdq_min_quality=settings.pdq_min_quality,
+            image_neighbours=partial(pdq_neighbours, max_distance=settings.pdq_max_distance),
+        )
+        result.networks = link_assessments(_read_assessments(options.out_dir / "assessments.jsonl"), config)
+    (options.out_dir / "networks.json").write_bytes(
+        orjson.dumps([n.to_dict() for n in result.networks], option=orjson.OPT_INDENT_2)
+    )
+    if store:
+        store.save_networks(scan_id or 0, result.networks)
+        store.finish_scan(scan_id or 0, result.read, result.assessed, result.rejected)
+    result.top = [(item, a) for _, _, item, a in sorted(top, key=lambda e: (-e[0], -e[1]))]
+    result.seconds = time.monotonic() - started
+    render_report(result, options.out_dir / "report.html")
+    return result
+
+
+def _read_assessments(path: Path) -> Iterator[Assessment]:
+    with open(path, "rb") as fh:
+        for line in fh:
+            yield Assessment.from_dict(orjson.loads(line))
