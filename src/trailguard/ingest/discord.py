@@ -14,8 +14,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from trailguard.chat.exports import ExportTooLarge, iso_to_utc_z, oversized, read_capped, reject
-from trailguard.ingest.validate import InvalidRecord, decode_json
+from trailguard.ingest.exports import iso_to_utc_z, load_json_export, oversized, reject
 from trailguard.model import Item, Message, Reject
 from trailguard.settings import Settings
 
@@ -28,13 +27,9 @@ def sniff(name: str, head: bytes) -> bool:
 
 
 def read(stream: BinaryIO, source_name: str, settings: Settings) -> Iterator[Item | Reject]:
-    try:
-        doc = decode_json(read_capped(stream), settings.max_nesting)
-    except ExportTooLarge as exc:
-        yield reject(source_name, 0, str(exc))
-        return
-    except InvalidRecord as exc:
-        yield reject(source_name, 1, f"unreadable export: {exc}")
+    doc = load_json_export(stream, source_name, settings)
+    if isinstance(doc, Reject):
+        yield doc
         return
     problem = _shape_problem(doc)
     if problem:

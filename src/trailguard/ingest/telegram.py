@@ -16,8 +16,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from trailguard.chat.exports import ExportTooLarge, oversized, read_capped, reject, to_utc_z
-from trailguard.ingest.validate import InvalidRecord, decode_json
+from trailguard.ingest.exports import load_json_export, oversized, reject, to_utc_z
 from trailguard.model import Item, Message, Reject
 from trailguard.settings import Settings
 
@@ -34,13 +33,9 @@ def sniff(name: str, head: bytes) -> bool:
 
 
 def read(stream: BinaryIO, source_name: str, settings: Settings) -> Iterator[Item | Reject]:
-    try:
-        doc = decode_json(read_capped(stream), settings.max_nesting)
-    except ExportTooLarge as exc:
-        yield reject(source_name, 0, str(exc))
-        return
-    except InvalidRecord as exc:
-        yield reject(source_name, 1, f"unreadable export: {exc}")
+    doc = load_json_export(stream, source_name, settings)
+    if isinstance(doc, Reject):
+        yield doc
         return
     if isinstance(doc, dict) and isinstance(doc.get("chats"), dict):
         chats = doc["chats"].get("list")

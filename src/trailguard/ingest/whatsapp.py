@@ -28,7 +28,7 @@ from datetime import datetime
 from pathlib import PurePath
 from typing import BinaryIO
 
-from trailguard.chat.exports import ExportTooLarge, oversized, read_capped, reject, stable_id, to_utc_z
+from trailguard.ingest.exports import ExportTooLarge, oversized, read_capped, reject, stable_id, to_utc_z
 from trailguard.model import Item, Message, Reject
 from trailguard.settings import Settings
 

@@ -20,6 +20,7 @@ from typing import IO, Any
 
 import orjson
 
+from trailguard.batching import chunked
 from trailguard.ingest import read_sources
 from trailguard.link import LinkConfig, link_assessments
 from trailguard.media.index import MatchIndex
@@ -113,18 +114,13 @@ class _Outputs:
         self.rejected.close()
 
 
-def _batches(stream: Iterator[Item | Reject], on_reject: Callable[[Reject], None]) -> Iterator[list[Item]]:
-    batch: list[Item] = []
+def _items(stream: Iterator[Item | Reject], on_reject: Callable[[Reject], None]) -> Iterator[Item]:
+    """The items of `stream`; each reject is handed to `on_reject` as it passes."""
     for record in stream:
         if isinstance(record, Reject):
             on_reject(record)
-            continue
-        batch.append(record)
-        if len(batch) >= BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+        else:
+            yield record
 
 
 def run_scan(
@@ -177,12 +173,12 @@ def run_scan(
     try:
         if workers == 1:
             _init_worker(settings, index)
-            for batch in _batches(stream, on_reject):
+            for batch in chunked(_items(stream, on_reject), BATCH):
                 on_results(batch, _analyze_batch(batch))
         else:
             with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(settings, index)) as pool:
                 in_flight: deque[tuple[list[Item], Future[list[Assessment]]]] = deque()
-                for batch in _batches(stream, on_reject):
+                for batch in chunked(_items(stream, on_reject), BATCH):
                     in_flight.append((batch, pool.submit(_analyze_batch, batch)))
                     while len(in_flight) > 2 * workers:
                         done_items, fut = in_flight.popleft()

@@ -7,20 +7,19 @@ them instead of duplicating them, and a scan killed part-way and started again c
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import orjson
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.expression import Insert
 
+from trailguard.batching import chunked
 from trailguard.model import Assessment, Item, Network, Reject
 from trailguard.store import tables as tb
 from trailguard.store.db import create_schema, make_engine
-
-T = TypeVar("T")
 
 
 def content_hash(item: Item) -> str:
@@ -147,16 +146,16 @@ class Store:
                     )
         ids = list(latest)
         with self.engine.begin() as conn:
-            for chunk in _chunks(item_rows, self.CHUNK):
+            for chunk in chunked(item_rows, self.CHUNK):
                 conn.execute(_upsert(self.engine, tb.items, chunk, ["id"], keep=["first_scan_id"]))
-            for chunk in _chunks(assessment_rows, self.CHUNK):
+            for chunk in chunked(assessment_rows, self.CHUNK):
                 conn.execute(_upsert(self.engine, tb.assessments, chunk, ["item_id"]))
-            for id_chunk in _chunks(ids, self.CHUNK):
+            for id_chunk in chunked(ids, self.CHUNK):
                 conn.execute(delete(tb.entities).where(tb.entities.c.item_id.in_(id_chunk)))
                 conn.execute(delete(tb.hits).where(tb.hits.c.item_id.in_(id_chunk)))
-            for chunk in _chunks(entity_rows, self.CHUNK):
+            for chunk in chunked(entity_rows, self.CHUNK):
                 conn.execute(insert(tb.entities), chunk)
-            for chunk in _chunks(hit_rows, self.CHUNK):
+            for chunk in chunked(hit_rows, self.CHUNK):
                 conn.execute(insert(tb.hits), chunk)
 
     def save_rejects(self, scan_id: int, rejects: Sequence[Reject]) -> None:
@@ -172,7 +171,7 @@ class Store:
             for r in rejects
         ]
         with self.engine.begin() as conn:
-            for chunk in _chunks(rows, self.CHUNK):
+            for chunk in chunked(rows, self.CHUNK):
                 conn.execute(insert(tb.rejects), chunk)
 
     def save_networks(self, scan_id: int, networks: Sequence[Network]) -> None:
@@ -193,11 +192,11 @@ class Store:
         ]
         ids = [n.id for n in networks]
         with self.engine.begin() as conn:
-            for id_chunk in _chunks(ids, self.CHUNK):
+            for id_chunk in chunked(ids, self.CHUNK):
                 conn.execute(delete(tb.network_items).where(tb.network_items.c.network_id.in_(id_chunk)))
-            for chunk in _chunks(rows, self.CHUNK):
+            for chunk in chunked(rows, self.CHUNK):
                 conn.execute(_upsert(self.engine, tb.networks, chunk, ["id"]))
-            for chunk in _chunks(members, self.CHUNK):
+            for chunk in chunked(members, self.CHUNK):
                 conn.execute(insert(tb.network_items), chunk)
 
     def count(self, table: Any) -> int:
@@ -205,14 +204,3 @@ class Store:
 
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
-
-
-def _chunks(rows: Iterable[T], size: int) -> Iterable[list[T]]:
-    batch: list[T] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
+from trailguard.ingest.validate import InvalidRecord, decode_json
 from trailguard.model import Message, Reject, SourceRef
+from trailguard.settings import Settings
 
 MAX_EXPORT_BYTES = 256 * 1024 * 1024
 MAX_RAW_PREFIX = 200  # characters of an offending record kept on its Reject
@@ -27,6 +29,16 @@ def read_capped(stream: BinaryIO, limit: int = MAX_EXPORT_BYTES) -> bytes:
     if len(data) > limit:
         raise ExportTooLarge(f"export is larger than {limit} bytes; split it or raise the limit")
     return data
+
+
+def load_json_export(stream: BinaryIO, source_name: str, settings: Settings) -> Any | Reject:
+    """The parsed JSON document of one export, or the Reject that says why it cannot be read."""
+    try:
+        return decode_json(read_capped(stream), settings.max_nesting)
+    except ExportTooLarge as exc:
+        return reject(source_name, 0, str(exc))
+    except InvalidRecord as exc:
+        return reject(source_name, 1, f"unreadable export: {exc}")
 
 
 def to_utc_z(moment: datetime) -> str:
