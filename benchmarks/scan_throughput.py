@@ -17,6 +17,7 @@ import resource
 import statistics
 import tempfile
 import time
+from itertools import islice
 from pathlib import Path
 
 import orjson
@@ -46,6 +47,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--no-link", action="store_true", help="scan without the link stage (flat memory)")
+    parser.add_argument("--skip-analyze", action="store_true", help="skip the single-process timing")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -56,10 +59,11 @@ def main() -> None:
         size_mb = corpus.stat().st_size / 1e6
         settings = Settings(database_url=f"sqlite:///{Path(tmp) / 'bench.db'}")
 
-        items = [r for r in read_sources([str(corpus)], settings) if isinstance(r, Item)][: args.analyze_n]
+        want = 0 if args.skip_analyze else args.analyze_n
+        items = list(islice((r for r in read_sources([str(corpus)], settings) if isinstance(r, Item)), want))
         analyzer = Analyzer(region="US")
-        rates = []
-        for _ in range(args.repeat):
+        rates: list[float] = []
+        for _ in range(0 if args.skip_analyze else args.repeat):
             t0 = time.perf_counter()
             for item in items:
                 analyzer.analyze(item)
@@ -67,7 +71,9 @@ def main() -> None:
         del items
 
         t0 = time.perf_counter()
-        result = run_scan([str(corpus)], settings, ScanOptions(out_dir=Path(tmp) / "out"))
+        result = run_scan(
+            [str(corpus)], settings, ScanOptions(out_dir=Path(tmp) / "out", link=not args.no_link)
+        )
         wall = time.perf_counter() - t0
         parent_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -75,8 +81,9 @@ def main() -> None:
     figures = {
         "machine": f"{cpu_model()}, {platform.machine()}, cores={__import__('os').cpu_count()}",
         "items": args.n,
+        "link": not args.no_link,
         "corpus_mb": round(size_mb, 1),
-        "analyze_items_per_s_one_core_median": round(statistics.median(rates)),
+        "analyze_items_per_s_one_core_median": round(statistics.median(rates)) if rates else None,
         "analyze_runs": [round(r) for r in rates],
         "scan_wall_s": round(wall, 1),
         "scan_items_per_s": round(result.assessed / wall),

@@ -120,6 +120,14 @@ def scan(
     max_record_bytes: Annotated[int | None, typer.Option(help="Reject records larger than this.")] = None,
     report_limit: Annotated[int, typer.Option(help="Items shown in full in report.html.")] = 200,
     no_store: Annotated[bool, typer.Option("--no-store", help="Do not write to the database.")] = False,
+    no_link: Annotated[
+        bool,
+        typer.Option(
+            "--no-link",
+            help="Skip linking (networks.json stays empty). Linking holds compact columns of every item "
+            "(about 4 GB per million items); the rest of the scan runs in flat memory at any input size.",
+        ),
+    ] = False,
 ) -> None:
     """Read items, find identifiers and explained indicators, link networks, write outputs and the store."""
     settings = Settings.from_env()
@@ -130,7 +138,11 @@ def scan(
     }
     settings = dataclasses.replace(settings, **{k: v for k, v in overrides.items() if v is not None})
     options = ScanOptions(
-        out_dir=out, csv_mapping=_parse_mapping(csv_map), store=not no_store, report_limit=report_limit
+        out_dir=out,
+        csv_mapping=_parse_mapping(csv_map),
+        store=not no_store,
+        report_limit=report_limit,
+        link=not no_link,
     )
     result = scan_inputs(inputs, settings, options)
     print_summary(result, Console())

@@ -342,8 +342,11 @@ class _Group:
         identifiers = [("phone", v) for v in self.phones] + [("handle", v) for v in self.handles]
         role = rng.random()
         contact = ""
-        if role >= 0.15 or not identifiers:  # all but template-only members show a group identifier
-            kind, value = rng.choice(identifiers) if identifiers else ("payment", self.payments[0])
+        if role >= 0.15:  # all but template-only members show a group identifier
+            # Number-only members (fresh wording) always show the group's main contact, and half of the
+            # template members do too: the number is their only link, so others in the group must use it.
+            main = role < 0.30 or rng.random() < 0.5
+            kind, value = identifiers[0] if main else rng.choice(identifiers)
             contact = w.contact(kind, value, obfuscate=0.3)
         slots = {
             "name": rng.choice(self.names),

@@ -75,7 +75,23 @@ def _read(assessments: Iterable[Assessment], cfg: LinkConfig, store: shingles.To
 
 def _owners(n: int, ident: dict[str, list[int]], cfg: LinkConfig) -> np.ndarray:
     """Poster components from identifiers alone (widespread ones left out): who uses a phrase."""
-    groups = [v for k, v in ident.items() if 2 <= len(v) <= cfg.hub_min_items and k not in cfg.never_merge]
+    per_item = defaultdict(set)
+    for k, v in ident.items():
+        if True:
+            for i in v:
+                per_item[i].add(k)
+
+    def diverse(k, v):
+        others = set()
+        for i in v:
+            others |= per_item.get(i, set())
+        return len(others) >= 0.5 * len(v)
+
+    groups = [
+        v
+        for k, v in ident.items()
+        if len(v) >= 2 and k not in cfg.never_merge and (len(v) <= cfg.hub_min_items or not diverse(k, v))
+    ]
     return components(n, star_edges(groups))
 
 
@@ -86,7 +102,9 @@ def _templates(
     n = sh.n_docs
     stock = max(cfg.stock_min_df, int(cfg.stock_fraction * n))
     users, spread = shingles.spread(sh, owners, identified)
-    keep = (sh.df <= stock) & ~((users >= cfg.stock_spread_min_df) & (spread >= cfg.stock_spread * users))
+    keep = (sh.df <= stock) & ~(
+        (users >= cfg.stock_spread_min_df) & (spread >= 8) & (spread >= cfg.stock_spread * users)
+    )
     del users, spread
     sig, has = minhash.signatures(sh, keep, cfg.lsh_bands * cfg.lsh_rows)
     pairs = minhash.candidate_pairs(sig, has, cfg.lsh_bands, cfg.lsh_rows, cfg.max_bucket)
@@ -99,7 +117,7 @@ def _templates(
         ),
     )
     near_labels = components(n, near)
-    stock_hashes = np.unique(sh.hash[~keep])
+    stock_hashes = sh.hashes[~keep]
     del sh, keep
     finder = TemplateFinder(
         store,

@@ -16,21 +16,29 @@ EMPTY = np.uint32(0xFFFFFFFF)
 
 
 def signatures(sh: Shingles, keep: np.ndarray, num_perm: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """Signature matrix (docs x num_perm) over the kept shingles, and which documents have any."""
+    """Signature matrix (docs x num_perm) over the kept shingles (`keep`: per distinct shingle), and which
+    documents have any.
+
+    Each permutation hashes the distinct shingles once and gathers the values per row, so the per-row work
+    is a uint32 gather and a segmented minimum.
+    """
     rng = np.random.default_rng(seed)
     a = rng.integers(1, 2**63, size=num_perm, dtype=np.uint64) | np.uint64(1)
     b = rng.integers(0, 2**63, size=num_perm, dtype=np.uint64)
-    doc = sh.doc[keep]
-    h = sh.hash[keep]
+    rows = keep[sh.sid]
+    doc = sh.doc[rows]
+    sid = sh.sid[rows]
+    del rows
     sig = np.full((sh.n_docs, num_perm), EMPTY, dtype=np.uint32)
     if len(doc) == 0:
         return sig, np.zeros(sh.n_docs, dtype=bool)
     starts = np.flatnonzero(np.r_[True, doc[1:] != doc[:-1]])
     present = doc[starts]
+    del doc
     with np.errstate(over="ignore"):
         for k in range(num_perm):
-            values = ((a[k] * h + b[k]) >> np.uint64(32)).astype(np.uint32)
-            sig[present, k] = np.minimum.reduceat(values, starts)
+            per_shingle = ((a[k] * sh.hashes + b[k]) >> np.uint64(32)).astype(np.uint32)
+            sig[present, k] = np.minimum.reduceat(per_shingle[sid], starts)
     has = np.zeros(sh.n_docs, dtype=bool)
     has[present] = True
     return sig, has

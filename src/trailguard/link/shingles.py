@@ -2,13 +2,16 @@
 
 Held as one token-id array for the whole batch (not one Python set per item) so a million ads fit in a few
 hundred megabytes and every later step (stock-phrase suppression, MinHash, TF-IDF top phrases) is a
-vectorised pass over the same arrays.
+vectorised pass over the same arrays. Per (document, shingle) row only 8 bytes are kept (an int32 document
+and a uint32 dense shingle id); hashes and counts live once per distinct shingle. Large sorts run on
+partitions (by the top bits of the value) so no step holds more than one extra copy of a fraction of a column.
 """
 
 from __future__ import annotations
 
 import re
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +21,8 @@ _DIGIT = re.compile(r"\d")
 DOC_BITS = 40  # shingle hashes keep 40 bits; the document index lives in the 24 bits above them
 HASH_MASK = np.uint64((1 << DOC_BITS) - 1)
 MAX_DOCS = 1 << (64 - DOC_BITS)
+CHUNK = 1 << 20  # rows (or tokens) per vectorised slice: bounds every temporary to a few tens of MB
+PARTS = 16  # partitions of a column for sorting and counting
 
 
 def tokens(text: str, max_chars: int) -> list[str]:
@@ -42,14 +47,20 @@ class TokenStore:
         self.ids.extend([vocab.setdefault(t, len(vocab)) for t in toks])
         self.lengths.append(len(toks))
 
+    def offsets(self) -> np.ndarray:
+        out = np.zeros(len(self.lengths) + 1, dtype=np.int64)
+        np.cumsum(np.frombuffer(self.lengths, dtype=np.uint32), out=out[1:])
+        return out
+
 
 @dataclass(slots=True)
 class Shingles:
-    """Distinct (document, shingle) pairs sorted by document, and each shingle's document frequency."""
+    """Distinct (document, shingle) rows sorted by document, and per distinct shingle its hash and count."""
 
-    doc: np.ndarray  # int64, one row per distinct (document, shingle)
-    hash: np.ndarray  # uint64 40-bit shingle hash
-    df: np.ndarray  # int64 document frequency of that shingle
+    doc: np.ndarray  # int32 per row
+    sid: np.ndarray  # uint32 per row: index into `hashes`
+    hashes: np.ndarray  # uint64 40-bit shingle hash per distinct shingle, sorted
+    df: np.ndarray  # uint32 document frequency per distinct shingle
     n_docs: int
 
 
@@ -62,75 +73,118 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> np.uint64(31))
 
 
-CHUNK_TOKENS = 4_000_000  # shingles are hashed a slice of documents at a time to bound temporary memory
-
-
-def _chunk_keys(ids: np.ndarray, lengths: np.ndarray, first_doc: int, size: int) -> np.ndarray:
-    """Sorted distinct (document << 40 | shingle hash) keys of consecutive documents."""
-    doc_of = np.repeat(np.arange(first_doc, first_doc + len(lengths), dtype=np.int64), lengths)
+def shingle_hashes(ids: np.ndarray, size: int) -> np.ndarray:
+    """40-bit hash of every run of `size` consecutive token ids (one per start position)."""
     m = len(ids) - size + 1
     if m <= 0:
         return np.zeros(0, dtype=np.uint64)
-    valid = doc_of[:m] == doc_of[size - 1 :]
+    ids = ids.astype(np.uint64)
     h = np.zeros(m, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for k in range(size):
             h = _mix(h ^ ids[k : k + m])
-    keys = (doc_of[:m][valid].astype(np.uint64) << np.uint64(DOC_BITS)) | (h[valid] & HASH_MASK)
+    return h & HASH_MASK
+
+
+def _chunk_keys(ids: np.ndarray, lengths: np.ndarray, first_doc: int, size: int) -> np.ndarray:
+    """Sorted distinct (document << 40 | shingle hash) keys of consecutive documents."""
+    m = len(ids) - size + 1
+    if m <= 0:
+        return np.zeros(0, dtype=np.uint64)
+    doc_of = np.repeat(np.arange(first_doc, first_doc + len(lengths), dtype=np.uint64), lengths)
+    valid = doc_of[:m] == doc_of[size - 1 :]
+    keys = (doc_of[:m][valid] << np.uint64(DOC_BITS)) | shingle_hashes(ids, size)[valid]
     return np.unique(keys)
+
+
+def _slices(n: int) -> Iterator[slice]:
+    for s in range(0, n, CHUNK):
+        yield slice(s, min(n, s + CHUNK))
 
 
 def build(store: TokenStore, size: int) -> Shingles:
     n_docs = len(store.lengths)
-    lengths = np.frombuffer(store.lengths, dtype=np.uint32).astype(np.int64)
+    lengths = np.frombuffer(store.lengths, dtype=np.uint32)
     ids = np.frombuffer(store.ids, dtype=np.uint32)
-    offsets = np.r_[0, np.cumsum(lengths)]
-    parts: list[np.ndarray] = []
+    offsets = store.offsets()
+    bound = int(np.maximum(lengths.astype(np.int64) - size + 1, 0).sum())
+    keys = np.empty(bound, dtype=np.uint64)
+    m = 0
     d = 0
-    while d < n_docs:  # documents never straddle a chunk, so the concatenated keys stay sorted
-        end = max(d + 1, int(np.searchsorted(offsets, offsets[d] + CHUNK_TOKENS, side="right")) - 1)
+    while d < n_docs:  # documents never straddle a chunk, so the keys stay sorted by document
+        end = max(d + 1, int(np.searchsorted(offsets, offsets[d] + CHUNK, side="right")) - 1)
         end = min(end, n_docs)
-        chunk = ids[offsets[d] : offsets[end]].astype(np.uint64)
-        parts.append(_chunk_keys(chunk, lengths[d:end], d, size))
+        part = _chunk_keys(ids[offsets[d] : offsets[end]], lengths[d:end], d, size)
+        keys[m : m + len(part)] = part
+        m += len(part)
         d = end
-    keys = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
-    del parts
-    doc = (keys >> np.uint64(DOC_BITS)).astype(np.int64)
-    sh = keys & HASH_MASK
-    del keys
-    ordered = np.sort(sh)
-    starts = (
-        np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(ordered) else np.zeros(0, np.int64)
-    )
-    uniq = ordered[starts]
-    counts = np.diff(np.r_[starts, len(ordered)])
-    del ordered
-    df = counts[np.searchsorted(uniq, sh)] if len(uniq) else np.zeros(0, dtype=np.int64)
-    return Shingles(doc, sh, df.astype(np.int64), n_docs)
+    keys = keys[:m]
+    doc = np.empty(m, dtype=np.int32)
+    for s in _slices(m):
+        doc[s] = keys[s] >> np.uint64(DOC_BITS)
+        keys[s] &= HASH_MASK
+    hashes, df = _distinct_counts(keys, DOC_BITS)
+    sid = np.empty(m, dtype=np.uint32)
+    for s in _slices(m):
+        sid[s] = np.searchsorted(hashes, keys[s])
+    return Shingles(doc, sid, hashes, df, n_docs)
+
+
+def _top_bits(values: np.ndarray, bits: int) -> np.ndarray:
+    """Partition number (0..PARTS-1) of each value from its top bits, computed a slice at a time."""
+    shift = np.uint64(max(0, bits - PARTS.bit_length() + 1))
+    out = np.empty(len(values), dtype=np.uint8)
+    for s in _slices(len(values)):
+        out[s] = values[s] >> shift
+    return out
+
+
+def _distinct_counts(values: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct values and how often each occurs, sorting one partition (by top bits) at a time."""
+    part = _top_bits(values, bits)
+    uniq: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
+    for p in range(PARTS):
+        sub = values[part == p]
+        sub.sort()
+        if len(sub) == 0:
+            continue
+        starts = np.flatnonzero(np.r_[True, sub[1:] != sub[:-1]])
+        uniq.append(sub[starts])
+        counts.append(np.diff(np.r_[starts, len(sub)]).astype(np.uint32))
+    if not uniq:
+        return np.zeros(0, dtype=values.dtype), np.zeros(0, dtype=np.uint32)
+    return np.concatenate(uniq), np.concatenate(counts)
 
 
 def spread(sh: Shingles, owner: np.ndarray, identified: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per row: among the items with an identifier that use the shingle, how many there are and how many
+    """Per distinct shingle: among the items with an identifier that use it, how many there are and how many
     distinct owners (poster components joined by identifiers) they belong to.
 
     A phrase used by many unrelated posters is stock wording; a group's own template phrase is used by many
     ads but few owners. This is what tells them apart at any corpus size. Items without any identifier are
     left out: each would count as an owner of its own.
     """
-    if len(sh.hash) == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty
-    rows = identified[sh.doc]
-    if not rows.any():
-        empty = np.zeros(len(sh.hash), dtype=np.int64)
-        return empty, empty
-    h = sh.hash[rows]
-    lab = owner[sh.doc[rows]].astype(np.int64)
-    order = np.lexsort((lab, h))
-    h, lab = h[order], lab[order]
-    new_pair = np.r_[True, (h[1:] != h[:-1]) | (lab[1:] != lab[:-1])]
-    hashes, users = np.unique(h, return_counts=True)
-    owners = np.unique(h[new_pair], return_counts=True)[1]
-    pos = np.minimum(np.searchsorted(hashes, sh.hash), len(hashes) - 1)
-    found = hashes[pos] == sh.hash
-    return np.where(found, users[pos], 0), np.where(found, owners[pos], 0)
+    n_sh = len(sh.hashes)
+    users = np.zeros(n_sh, dtype=np.int64)
+    owners = np.zeros(n_sh, dtype=np.int64)
+    if n_sh == 0:
+        return users, owners
+    # (shingle << 32 | owner) for every row of an identified item; distinct pairs per shingle are its owners.
+    pairs = np.empty(len(sh.sid), dtype=np.uint64)
+    m = 0
+    for s in _slices(len(sh.sid)):
+        rows = identified[sh.doc[s]]
+        k = int(rows.sum())
+        pairs[m : m + k] = (sh.sid[s][rows].astype(np.uint64) << np.uint64(32)) | owner[sh.doc[s][rows]].astype(
+            np.uint64
+        )
+        m += k
+    pairs = pairs[:m]
+    distinct, _ = _distinct_counts(pairs, 32 + max(1, n_sh.bit_length()))
+    del pairs
+    for s in _slices(len(distinct)):
+        owners += np.bincount((distinct[s] >> np.uint64(32)).astype(np.int64), minlength=n_sh)
+    for s in _slices(len(sh.sid)):
+        users += np.bincount(sh.sid[s][identified[sh.doc[s]]], minlength=n_sh)
+    return users, owners

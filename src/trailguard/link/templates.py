@@ -25,10 +25,10 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from trailguard.link.shingles import HASH_MASK, Shingles, TokenStore, _mix
+from trailguard.link.shingles import Shingles, TokenStore, _slices, shingle_hashes
 
 SLOT = -1
-MAX_ROUNDS = 3
+MAX_ROUNDS = 8
 
 
 @dataclass(slots=True)
@@ -62,16 +62,40 @@ def top_phrase_pairs(sh: Shingles, keep: np.ndarray, k: int, min_shared: int, ma
     top phrases (the paper links on one) keeps chance overlaps between unrelated ads from chaining a large
     corpus into one giant coarse cluster; a phrase that tops more than `max_list` documents is skipped.
     """
-    sel = (sh.df >= 2) & keep
-    doc, h, df = sh.doc[sel], sh.hash[sel], sh.df[sel]
-    order = np.lexsort((h, df, doc))
-    doc, h = doc[order], h[order]
+    # Rarity rank of each distinct shingle: by document frequency, ties by hash (deterministic).
+    order = np.lexsort((sh.hashes, sh.df))
+    rank = np.empty(len(order), dtype=np.uint64)
+    rank[order] = np.arange(len(order), dtype=np.uint64)
+    del order
+    # (document << 32 | rank) of every usable row, filled a slice at a time, then sorted: per document its
+    # phrases from the rarest up; the first k of each document are its top phrases.
+    usable = (sh.df >= 2) & keep
+    key = np.empty(len(sh.sid), dtype=np.uint64)
+    m = 0
+    for s in _slices(len(sh.sid)):
+        rows = usable[sh.sid[s]]
+        n_rows = int(rows.sum())
+        key[m : m + n_rows] = (sh.doc[s][rows].astype(np.uint64) << np.uint64(32)) | rank[sh.sid[s][rows]]
+        m += n_rows
+    key = key[:m]
+    del rank, usable
+    key.sort()
+    doc = np.empty(m, dtype=np.uint32)
+    for s in _slices(m):
+        doc[s] = key[s] >> np.uint64(32)
     starts = np.flatnonzero(np.r_[True, doc[1:] != doc[:-1]])
-    rank = np.arange(len(doc)) - np.repeat(starts, np.diff(np.r_[starts, len(doc)]))
-    top = rank < k
-    doc, h = doc[top], h[top]
-    order = np.lexsort((doc, h))
-    doc, h = doc[order], h[order]
+    ends = np.r_[starts[1:], m]
+    del doc
+    first = starts[:, None] + np.arange(k)[None, :]
+    top = first[first < ends[:, None]]
+    # (phrase rank << 32 | document) of each document's top phrases, sorted: grouped by phrase.
+    top_keys = key[top]
+    del key, first, top
+    top_keys = (top_keys << np.uint64(32)) | (top_keys >> np.uint64(32))
+    top_keys.sort()
+    doc = (top_keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    h = top_keys >> np.uint64(32)
+    del top_keys
     starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
     lengths = np.diff(np.r_[starts, len(h)])
     chunks: list[np.ndarray] = []
@@ -100,7 +124,7 @@ class TemplateFinder:
         coverage: float,
     ) -> None:
         self.store = store
-        self.offsets = np.r_[0, np.cumsum(np.frombuffer(store.lengths, dtype=np.uint32), dtype=np.int64)]
+        self.offsets = store.offsets()
         self.ids = np.frombuffer(store.ids, dtype=np.uint32)
         self.stock = stock_hashes
         self.size = size
@@ -120,18 +144,12 @@ class TemplateFinder:
         n, s = len(toks), self.size
         if n < s:
             return [True] * n
-        ids = np.asarray(toks, dtype=np.uint64)
-        m = n - s + 1
-        h = np.zeros(m, dtype=np.uint64)
-        with np.errstate(over="ignore"):
-            for k in range(s):
-                h = _mix(h ^ ids[k : k + m])
-        h &= HASH_MASK
+        h = shingle_hashes(np.asarray(toks, dtype=np.uint64), s)
         if len(self.stock):
             pos = np.minimum(np.searchsorted(self.stock, h), len(self.stock) - 1)
             is_stock = self.stock[pos] == h
         else:
-            is_stock = np.zeros(m, dtype=bool)
+            is_stock = np.zeros(len(h), dtype=bool)
         out = [False] * n
         for p in np.flatnonzero(~is_stock).tolist():
             for q in range(p, p + s):
@@ -160,14 +178,14 @@ class TemplateFinder:
         base = docs[medoid]
         if len(base) < self.min_tokens:
             return None
+        own = sets[medoid]
+        near = [d for d in sample if d != medoid and len(own & sets[d]) >= 0.4 * len(own | sets[d])]
         votes = [0] * len(base)
-        for d in sample:
-            if d == medoid:
-                continue
+        for d in near:
             for a, _, size in SequenceMatcher(None, base, docs[d], autojunk=False).get_matching_blocks():
                 for q in range(a, a + size):
                     votes[q] += 1
-        need = max(1, (len(sample) - 1) / 2)
+        need = max(1, len(near) / 2)
         info = self.informative(base)
         tokens: list[int] = []
         flags: list[bool] = []
