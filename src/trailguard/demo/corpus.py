@@ -9,6 +9,12 @@ Every item is a pure function of (seed, index), so `iter_records` streams a mill
 and `generate` is just its list form. Identifiers are fictional: phones are +1 NPA 555 01xx (the reserved
 fictional range, 100 numbers per area code, spread over real area codes), e-mail and URLs are on
 example.com / *.example, handles start with `demo`.
+
+Numbers are allocated, never drawn: the pool (100 fictional numbers per area code, ~380 real US and Canadian
+codes, about 38,000 numbers) is split in two halves, groups take numbers by group index and unrelated posters
+by item index, so no two owners ever share a number. When a half runs out (corpora of a few hundred
+thousand items and more), later groups advertise a handle instead and later singles an e-mail on
+example.com or a handle: fewer phone numbers, never a false shared identifier.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ GROUP_FRACTION = 0.25  # share of items posted by planted groups
 MEAN_GROUP_SIZE = 12
 RISK_FRACTION = 0.06  # unlinked items with risk indicators
 HUB_RATE = 0.03  # chance that an item quotes each hub identifier
+GROUP_PHONES = 3  # a group has 1 to 3 numbers
 START = datetime(2024, 1, 1, tzinfo=UTC)
 DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 LOOKALIKE = {"0": "o", "1": "l", "5": "S", "8": "B"}
@@ -98,11 +105,27 @@ class _Plan:
         self.p = pools()
         self.groups = max(1, round(n * GROUP_FRACTION / MEAN_GROUP_SIZE))
         self.pool_size = len(self.p["area_codes"]) * 100
+        self.group_block = self.pool_size // 2  # numbers 0..group_block-1 belong to groups, the rest to singles
         self._group_cache: dict[int, _Group] = {}
 
-    def phone(self, k: int) -> str:
+    def _phone(self, k: int) -> str:
+        """The k-th fictional number of the pool: area codes vary fastest, then the line 0100..0199."""
         codes = self.p["area_codes"]
         return f"+1{codes[k % len(codes)]}55501{k // len(codes):02d}"
+
+    def group_phone(self, g: int, k: int) -> str | None:
+        """Group g's k-th number (k < GROUP_PHONES), or None once the groups' half of the pool is used up.
+
+        Every number is handed out at most once, keyed on the group or item index alone (streaming needs no
+        memory of what was given): unrelated posters never share a number by accident, at any corpus size.
+        """
+        slot = GROUP_PHONES * g + k
+        return self._phone(slot) if slot < self.group_block else None
+
+    def single_phone(self, i: int) -> str | None:
+        """Item i's own number, or None when the singles' half of the pool is used up (then: e-mail/handle)."""
+        slot = self.group_block + i
+        return self._phone(slot) if slot < self.pool_size else None
 
     def group(self, g: int) -> _Group:
         found = self._group_cache.get(g)
@@ -214,9 +237,9 @@ def _when(rng: random.Random) -> str:
 
 def _own_contact(plan: _Plan, rng: random.Random, w: _Writer, i: int) -> str:
     """A unique identifier for an unrelated poster: a phone while the fictional pool lasts, else e-mail/handle."""
-    half = plan.pool_size // 2
-    if i < half and rng.random() < 0.7:
-        return w.contact("phone", plan.phone(half + i), obfuscate=0.1)
+    phone = plan.single_phone(i)
+    if phone is not None and rng.random() < 0.7:
+        return w.contact("phone", phone, obfuscate=0.1)
     if rng.random() < 0.5:
         return w.contact("email", f"demo.{rng.choice(plan.p['names']).lower()}.{i}@example.com")
     return w.contact("handle", f"snapchat:demo_{rng.choice(plan.p['nouns'])}_{i}")
@@ -305,9 +328,8 @@ class _Group:
         self.plan = plan
         self.id = f"g{g:05d}"
         self.kind = "job" if rng.random() < 0.2 else "ad"
-        reserved = plan.pool_size // 2
-        n_phones = rng.randint(1, 3)
-        self.phones = [plan.phone(3 * g + k) for k in range(n_phones) if 3 * g + k < reserved]
+        phones = (plan.group_phone(g, k) for k in range(rng.randint(1, GROUP_PHONES)))
+        self.phones = [p for p in phones if p is not None]
         tag = f"{rng.choice(p['names']).lower()}{g}"
         self.handles = [f"telegram:demo_{tag}"] if rng.random() < 0.5 or not self.phones else []
         self.payments = [f"cashapp:$demo{tag}"] if rng.random() < 0.4 else []
