@@ -15,6 +15,8 @@ from trailguard.demo.corpus import iter_records
 from trailguard.link import link_assessments
 from trailguard.link.export import write_csv, write_graph
 from trailguard.model import Assessment, Network
+from trailguard.pipeline.local import link_config
+from trailguard.settings import Settings
 
 
 class ExportFormat(StrEnum):
@@ -51,7 +53,7 @@ def link_command(
         typer.echo(f"rejected {r}", err=True)
     if not items and rejected:
         raise typer.Exit(1)
-    networks = link_assessments(items)
+    networks = link_assessments(items, link_config(Settings.from_env()))
     out.mkdir(parents=True, exist_ok=True)
     (out / "networks.json").write_bytes(
         orjson.dumps([n.to_dict() for n in networks], option=orjson.OPT_INDENT_2)

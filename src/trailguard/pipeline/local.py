@@ -195,11 +195,9 @@ def run_scan(
     result.read = result.assessed + result.rejected
 
     if options.link and result.assessed:
-        config = LinkConfig(
-            pdq_min_quality=settings.pdq_min_quality,
-            image_neighbours=partial(pdq_neighbours, max_distance=settings.pdq_max_distance),
+        result.networks = link_assessments(
+            _read_assessments(options.out_dir / "assessments.jsonl"), link_config(settings)
         )
-        result.networks = link_assessments(_read_assessments(options.out_dir / "assessments.jsonl"), config)
     (options.out_dir / "networks.json").write_bytes(
         orjson.dumps([n.to_dict() for n in result.networks], option=orjson.OPT_INDENT_2)
     )
@@ -210,6 +208,14 @@ def run_scan(
     result.seconds = time.monotonic() - started
     render_report(result, options.out_dir / "report.html")
     return result
+
+
+def link_config(settings: Settings) -> LinkConfig:
+    """The link stage as the scan runs it: image links through the same PDQ index and bounds as the banks."""
+    return LinkConfig(
+        pdq_min_quality=settings.pdq_min_quality,
+        image_neighbours=partial(pdq_neighbours, max_distance=settings.pdq_max_distance),
+    )
 
 
 def _read_assessments(path: Path) -> Iterator[Assessment]:
