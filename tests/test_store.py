@@ -105,3 +105,21 @@ def test_large_batch_is_chunked(store: Store) -> None:
     store.save_assessed(scan, [pair(f"ad-{i}", 0.1) for i in range(1200)])
     assert store.count(tb.items) == 1200
     assert store.count(tb.hits) == 1200
+
+
+def test_rescan_replaces_superseded_networks(store: Store) -> None:
+    first = store.start_scan(["in.jsonl"])
+    store.save_assessed(first, [pair("ad-1", 0.3), pair("ad-2", 0.3), pair("ad-3", 0.3)])
+    old = Network("n-old", ["ad-1", "ad-2", "ad-3"], [LinkReason("shared_phone", "+16175550123")])
+    store.save_networks(first, [old])
+    # Re-scanned, ad-3 no longer shares the number: the old three-item network must not linger.
+    second = store.start_scan(["in.jsonl"])
+    store.save_assessed(
+        second, [pair("ad-1", 0.3), pair("ad-2", 0.3), pair("ad-3", 0.3, phone="+16175550199")]
+    )
+    new = Network("n-new", ["ad-1", "ad-2"], [LinkReason("shared_phone", "+16175550123")])
+    store.save_networks(second, [new])
+    with store.engine.connect() as conn:
+        assert list(conn.execute(select(tb.networks.c.id)).scalars()) == ["n-new"]
+        members = conn.execute(select(tb.network_items.c.item_id).order_by(tb.network_items.c.item_id))
+        assert list(members.scalars()) == ["ad-1", "ad-2"]

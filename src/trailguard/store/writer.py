@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.expression import Insert
 
@@ -190,17 +190,28 @@ class Store:
         members: list[dict[str, Any]] = [
             {"network_id": n.id, "item_id": i} for n in networks for i in n.items
         ]
+        # Networks are recomputed over all of this scan's items: every stored network that holds one of them
+        # is superseded (its members may have split, merged or gone), so it is removed before the new ones land.
+        superseded = (
+            select(tb.network_items.c.network_id)
+            .join(tb.items, tb.items.c.id == tb.network_items.c.item_id)
+            .where(tb.items.c.last_scan_id == scan_id)
+            .distinct()
+            .scalar_subquery()
+        )
         ids = [n.id for n in networks]
         with self.engine.begin() as conn:
-            for id_chunk in chunked(ids, self.CHUNK):
+            stale = list(
+                conn.execute(select(tb.networks.c.id).where(tb.networks.c.id.in_(superseded))).scalars()
+            )
+            for id_chunk in chunked([*stale, *ids], self.CHUNK):
                 conn.execute(delete(tb.network_items).where(tb.network_items.c.network_id.in_(id_chunk)))
+                conn.execute(delete(tb.networks).where(tb.networks.c.id.in_(id_chunk)))
             for chunk in chunked(rows, self.CHUNK):
-                conn.execute(_upsert(self.engine, tb.networks, chunk, ["id"]))
+                conn.execute(insert(tb.networks), chunk)
             for chunk in chunked(members, self.CHUNK):
                 conn.execute(insert(tb.network_items), chunk)
 
     def count(self, table: Any) -> int:
-        from sqlalchemy import func
-
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
