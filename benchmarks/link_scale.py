@@ -3,7 +3,8 @@
 Assessments are built from the generator's ground-truth entities (`to_assessment`): extraction and
 indicator matching are excluded here and measured by the scan benchmark. Each size runs in a fresh process so
 peak RSS is that run's own. The stream is generated twice: once alone (to time generation) and once fed into
-link_assessments; link time = (generate + link) - generate.
+link_assessments; link time = (generate + link) - generate. Precision and recall are pairwise against the
+generator's plant; up to 100k items the phone-only baseline is scored on the same stream.
 
     .venv/bin/python benchmarks/link_scale.py 100000 300000 1000000
 """
@@ -16,11 +17,13 @@ import subprocess
 import sys
 import time
 
+BASELINE_MAX = 100_000  # the phone-only baseline (same stream, same truth) is computed up to this size
+
 
 def run_one(n: int, seed: int) -> dict[str, float]:
     from trailguard.demo.corpus import iter_records, to_assessment
     from trailguard.link import link_assessments
-    from trailguard.link.evaluate import pairwise_scores
+    from trailguard.link.evaluate import pairwise_scores, phone_only_baseline
 
     t0 = time.perf_counter()
     for rec in iter_records(n, seed):
@@ -38,7 +41,13 @@ def run_one(n: int, seed: int) -> dict[str, float]:
     networks = link_assessments(stream())
     total_s = time.perf_counter() - t0
     precision, recall = pairwise_scores(networks, truth)
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the baseline's own memory
+    baseline: dict[str, float] = {}
+    if n <= BASELINE_MAX:
+        base_p, base_r = pairwise_scores(
+            phone_only_baseline(to_assessment(r) for r in iter_records(n, seed)), truth
+        )
+        baseline = {"phone_only_precision": round(base_p, 4), "phone_only_recall": round(base_r, 4)}
     return {
         "n": n,
         "generate_s": round(generate_s, 1),
@@ -48,6 +57,7 @@ def run_one(n: int, seed: int) -> dict[str, float]:
         "networks": len(networks),
         "precision": round(precision, 4),
         "recall": round(recall, 4),
+        **baseline,
     }
 
 

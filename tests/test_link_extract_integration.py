@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
-
-from trailguard import extract
 from trailguard.demo.corpus import iter_records, to_assessment
+from trailguard.extract import extract_entities
 from trailguard.link import link_assessments
 from trailguard.link.evaluate import pairwise_scores, phone_only_baseline
 from trailguard.model import Assessment
 
 
 def test_networks_from_real_extraction() -> None:
-    extract_entities = getattr(extract, "extract_entities", None)
-    if extract_entities is None:
-        pytest.skip("trailguard.extract has no extract_entities yet (written by the extract stage)")
     records = list(iter_records(2500, 9))
     truth = {r.item["id"]: r.group for r in records if r.group is not None}
     assessments: list[Assessment] = []

@@ -105,7 +105,9 @@ class _Plan:
         self.p = pools()
         self.groups = max(1, round(n * GROUP_FRACTION / MEAN_GROUP_SIZE))
         self.pool_size = len(self.p["area_codes"]) * 100
-        self.group_block = self.pool_size // 2  # numbers 0..group_block-1 belong to groups, the rest to singles
+        self.group_block = (
+            self.pool_size // 2
+        )  # numbers 0..group_block-1 belong to groups, the rest to singles
         self._group_cache: dict[int, _Group] = {}
 
     def _phone(self, k: int) -> str:

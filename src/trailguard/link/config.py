@@ -27,8 +27,13 @@ class LinkConfig:
     stock_fraction: float = 0.002
     # ...or on at least stock_spread_min_df items whose posters (joined by identifiers) are mostly different:
     # distinct posters >= stock_spread x items. A group's own template is many items but few posters.
+    # (A small group posting under 3-4 numbers is at most a handful of posters: stock_spread_min_posters.)
     stock_spread_min_df: int = 8
+    stock_spread_min_posters: int = 8
     stock_spread: float = 0.5
+    # Telling posters apart leaves out identifiers on more than hub_min_items items whose items carry at least
+    # this many distinct other identifiers per item (a hotline quoted by posters who each add their own).
+    widespread_partners: float = 0.5
     max_text_chars: int = 20_000  # hostile input: longer texts are cut before tokenising
     # MinHash LSH: num_perm = bands x rows; candidate pairs verified at estimated Jaccard >= near_duplicate.
     lsh_bands: int = 16

@@ -17,6 +17,7 @@ import numpy as np
 
 from trailguard.indicators.scoring import score_hits
 from trailguard.link import minhash, shingles
+from trailguard.link.columns import Coded, Frozen, Identifiers, Strings
 from trailguard.link.config import LinkConfig
 from trailguard.link.hubs import detect_hubs, star_edges
 from trailguard.link.images import image_keys, near_image_groups
@@ -28,16 +29,16 @@ from trailguard.model import Assessment, Hit, LinkReason, Network
 
 @dataclass(slots=True)
 class _Columns:
-    """What linking keeps of each assessment: small per-item tuples, not the assessment objects."""
+    """What linking keeps of each assessment, in compact columns (trailguard.link.columns)."""
 
-    ids: list[str] = field(default_factory=list)
-    posted: list[str | None] = field(default_factory=list)
-    place: list[str | None] = field(default_factory=list)
-    names: list[tuple[str, ...]] = field(default_factory=list)
-    ages: list[tuple[int, ...]] = field(default_factory=list)
-    indicators: list[tuple[str, ...]] = field(default_factory=list)
+    ids: Strings = field(default_factory=Strings)
+    posted: Strings = field(default_factory=Strings)
+    place: Coded[str | None] = field(default_factory=Coded)
+    names: Coded[tuple[str, ...]] = field(default_factory=Coded)
+    ages: Coded[tuple[int, ...]] = field(default_factory=Coded)
+    indicators: Coded[tuple[str, ...]] = field(default_factory=Coded)
     catalogue: dict[str, Hit] = field(default_factory=dict)
-    identifiers: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    identifiers: Identifiers = field(default_factory=Identifiers)
 
 
 def _read(assessments: Iterable[Assessment], cfg: LinkConfig, store: shingles.TokenStore) -> _Columns:
@@ -45,7 +46,7 @@ def _read(assessments: Iterable[Assessment], cfg: LinkConfig, store: shingles.To
     pdq: list[tuple[str, int]] = []
     for idx, a in enumerate(assessments):
         cols.ids.append(a.item_id)
-        cols.posted.append(a.posted_at)
+        cols.posted.append(a.posted_at or "")  # "" for unknown, as the circuit reads it
         cols.place.append(a.location)
         cols.names.append(tuple(stated_names(a.text)))
         ages: set[int] = set()
@@ -57,7 +58,7 @@ def _read(assessments: Iterable[Assessment], cfg: LinkConfig, store: shingles.To
                 ages.add(e.value)
         keys.update(image_keys(a.images, cfg.pdq_min_quality, pdq if cfg.image_neighbours else None, idx))
         for k in sorted(keys):
-            cols.identifiers[k].append(idx)
+            cols.identifiers.add(idx, k)
         cols.ages.append(tuple(sorted(ages)))
         inds = []
         for h in a.hits:
@@ -69,30 +70,30 @@ def _read(assessments: Iterable[Assessment], cfg: LinkConfig, store: shingles.To
     if cfg.image_neighbours is not None and pdq:
         for key, items in near_image_groups(pdq, cfg.image_neighbours).items():
             for i in items:
-                cols.identifiers[key].append(i)
+                cols.identifiers.add(i, key)
     return cols
 
 
-def _owners(n: int, ident: dict[str, list[int]], cfg: LinkConfig) -> np.ndarray:
+def _widespread(ident: Frozen, cfg: LinkConfig) -> set[str]:
+    """Identifiers left out when telling posters apart: the operator's list, and any on more than
+    `hub_min_items` items that carry many different other identifiers (`widespread_partners` per item).
+
+    A site address or hotline is quoted by posters who each add their own contact; a group's number, however
+    many ads it is on, comes with the same few other numbers and handles. Size alone cannot tell them apart
+    (a busy group posts more ads than a small site's hotline is quoted on).
+    """
+    out = set(cfg.never_merge) & set(ident.shared)
+    for key, items in ident.shared.items():
+        if len(items) > cfg.hub_min_items and ident.distinct_partners(items) >= cfg.widespread_partners * len(
+            items
+        ):
+            out.add(key)
+    return out
+
+
+def _owners(n: int, ident: Frozen, leave_out: set[str]) -> np.ndarray:
     """Poster components from identifiers alone (widespread ones left out): who uses a phrase."""
-    per_item = defaultdict(set)
-    for k, v in ident.items():
-        if True:
-            for i in v:
-                per_item[i].add(k)
-
-    def diverse(k, v):
-        others = set()
-        for i in v:
-            others |= per_item.get(i, set())
-        return len(others) >= 0.5 * len(v)
-
-    groups = [
-        v
-        for k, v in ident.items()
-        if len(v) >= 2 and k not in cfg.never_merge and (len(v) <= cfg.hub_min_items or not diverse(k, v))
-    ]
-    return components(n, star_edges(groups))
+    return components(n, star_edges([v for k, v in ident.shared.items() if k not in leave_out]))
 
 
 def _templates(
@@ -103,7 +104,9 @@ def _templates(
     stock = max(cfg.stock_min_df, int(cfg.stock_fraction * n))
     users, spread = shingles.spread(sh, owners, identified)
     keep = (sh.df <= stock) & ~(
-        (users >= cfg.stock_spread_min_df) & (spread >= 8) & (spread >= cfg.stock_spread * users)
+        (users >= cfg.stock_spread_min_df)
+        & (spread >= cfg.stock_spread_min_posters)
+        & (spread >= cfg.stock_spread * users)
     )
     del users, spread
     sig, has = minhash.signatures(sh, keep, cfg.lsh_bands * cfg.lsh_rows)
@@ -157,14 +160,14 @@ def link_assessments(assessments: Iterable[Assessment], config: LinkConfig | Non
     n = len(cols.ids)
     if n < 2:
         return []
-    ident = dict(cols.identifiers)
-    identified = np.zeros(n, dtype=bool)
-    for items in ident.values():
-        identified[items] = True
-    templates, families, words = _templates(store, _owners(n, ident, cfg), identified, cfg)
+    ident = cols.identifiers.freeze(n)
+    leave_out = _widespread(ident, cfg)
+    templates, families, words = _templates(
+        store, _owners(n, ident, leave_out), ident.identified(leave_out), cfg
+    )
     del store
-    hubs = detect_hubs(ident, [t.members for t in templates], families, n, cfg)
-    merging = [v for k, v in ident.items() if k not in hubs and len(v) >= 2]
+    hubs = detect_hubs(ident.shared, [t.members for t in templates], families, n, cfg)
+    merging = [v for k, v in ident.shared.items() if k not in hubs]
     labels = components(n, star_edges([t.members for t in templates] + merging))
     return _describe(cols, labels, templates, words, ident, hubs)
 
@@ -178,19 +181,17 @@ def _describe(
     labels: np.ndarray,
     templates: list[Template],
     words: list[str],
-    ident: dict[str, list[int]],
+    ident: Frozen,
     hubs: dict[str, str],
 ) -> list[Network]:
     groups = {int(labels[g[0]]): g for g in _clusters(labels)}
-    per_net_ident: dict[int, list[tuple[str, list[int]]]] = defaultdict(list)
-    for key in sorted(ident):
-        by_net: dict[int, list[int]] = defaultdict(list)
-        for i in ident[key]:
-            lab = int(labels[i])
-            if lab in groups:
-                by_net[lab].append(i)
-        for lab, members in by_net.items():
-            per_net_ident[lab].append((key, members))
+    per_net_ident: dict[int, list[tuple[str, list[int]]]] = {}
+    for lab, members in groups.items():
+        by_key: dict[str, list[int]] = defaultdict(list)
+        for i in members:
+            for kid in ident.of_item(i).tolist():
+                by_key[ident.keys[kid]].append(i)
+        per_net_ident[lab] = sorted(by_key.items())
     per_net_tpl: dict[int, list[Template]] = defaultdict(list)
     for t in templates:
         per_net_tpl[int(labels[t.members[0]])].append(t)

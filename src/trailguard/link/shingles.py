@@ -27,7 +27,8 @@ PARTS = 16  # partitions of a column for sorting and counting
 
 def tokens(text: str, max_chars: int) -> list[str]:
     """Lower-case word tokens with digits folded to 0, so changed ages and prices still align."""
-    return [t.strip("._") or t for t in _TOKEN.findall(_DIGIT.sub("0", text[:max_chars].lower()))]
+    folded = _DIGIT.sub("0", text[:max_chars].lower())
+    return [t.strip("._") or t for t in _TOKEN.findall(folded)]
 
 
 class TokenStore:
@@ -176,9 +177,9 @@ def spread(sh: Shingles, owner: np.ndarray, identified: np.ndarray) -> tuple[np.
     for s in _slices(len(sh.sid)):
         rows = identified[sh.doc[s]]
         k = int(rows.sum())
-        pairs[m : m + k] = (sh.sid[s][rows].astype(np.uint64) << np.uint64(32)) | owner[sh.doc[s][rows]].astype(
-            np.uint64
-        )
+        pairs[m : m + k] = (sh.sid[s][rows].astype(np.uint64) << np.uint64(32)) | owner[
+            sh.doc[s][rows]
+        ].astype(np.uint64)
         m += k
     pairs = pairs[:m]
     distinct, _ = _distinct_counts(pairs, 32 + max(1, n_sh.bit_length()))

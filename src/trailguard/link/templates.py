@@ -3,8 +3,10 @@
 Coarse step: every document votes with its top TF-IDF phrases (here: its rarest shared, non-stock word
 3-grams); documents that share top phrases, or that MinHash LSH finds to be near-duplicates, fall into one
 coarse cluster (connected components).
-Fine step: per coarse cluster, a template is built from a medoid document, aligned against a sample of the
-cluster: tokens most members share stay constant, the rest become <SLOT>s. The template is kept only if it
+Fine step: per coarse cluster, a template is built from a medoid document, aligned against the sampled
+members that resemble it (token-set Jaccard >= NEIGHBOUR): tokens most of them share stay constant, the rest
+become <SLOT>s. Voting among the medoid's neighbours rather than the whole sample lets a cluster that mixes
+two groups' wording yield one template per group, one round each. The template is kept only if it
 shortens the description length (minimum description length, as in the paper): the bits to write the
 template once plus each member as edits against it must be fewer than the bits to write the members raw.
 Members that it does not compress, that follow less than `coverage` of the template's informative
@@ -17,6 +19,7 @@ or without a template, so sharing them alone never pays for one: stock wording o
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -25,10 +28,13 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from trailguard.link.shingles import Shingles, TokenStore, _slices, shingle_hashes
+from trailguard.link.shingles import Shingles, TokenStore, _distinct_counts, _mix, _slices, shingle_hashes
 
 SLOT = -1
-MAX_ROUNDS = 8
+MAX_ROUNDS = 8  # templates per coarse cluster (a cluster may hold several groups' wording)
+# The medoid's template is voted by the sampled members whose token sets overlap it this much (Jaccard):
+# in a cluster that mixes groups, the votes come from its own group, not from the whole cluster.
+NEIGHBOUR = 0.4
 
 
 @dataclass(slots=True)
@@ -55,20 +61,81 @@ def components(n: int, pairs: np.ndarray) -> np.ndarray:
 
 
 def top_phrase_pairs(sh: Shingles, keep: np.ndarray, k: int, min_shared: int, max_list: int) -> np.ndarray:
-    """Edges between documents that share at least `min_shared` of their k top TF-IDF phrases.
+    """Edges that connect documents sharing at least `min_shared` of their k top TF-IDF phrases.
 
     With one occurrence per document, TF-IDF ranks a document's phrases by rarity (inverse document
     frequency), so the top-k are the k rarest non-stock phrases seen at least twice. Requiring two shared
     top phrases (the paper links on one) keeps chance overlaps between unrelated ads from chaining a large
     corpus into one giant coarse cluster; a phrase that tops more than `max_list` documents is skipped.
+
+    Two documents share `min_shared` top phrases exactly when they share one combination of that many of
+    them, so each document files itself under every such combination of its own top phrases and each
+    combination's documents are linked as a star: the same connected components as the full pair list, in
+    time and memory linear in the number of documents (a common phrase no longer costs its list squared).
     """
+    top = _top_phrases(sh, keep, k)
+    if len(top) == 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    docs, ranks = top[:, 0].astype(np.uint32), top[:, 1:]
+    tops_of = np.bincount(ranks[ranks != _NONE].astype(np.int64))
+    ranks[(ranks != _NONE) & (tops_of[np.minimum(ranks, len(tops_of) - 1).astype(np.int64)] > max_list)] = (
+        _NONE
+    )
+    ranks.sort(axis=1)
+    keys: list[np.ndarray] = []
+    owners: list[np.ndarray] = []
+    for combo in itertools.combinations(range(ranks.shape[1]), min_shared):
+        cols = ranks[:, list(combo)]
+        ok = cols[:, -1] != _NONE
+        key = np.zeros(int(ok.sum()), dtype=np.uint64)
+        for c in range(min_shared):  # exact for min_shared <= 2 (ranks < 2**32); hashed beyond
+            key = _combine(key, cols[ok, c], exact=min_shared <= 2)
+        keys.append(key)
+        owners.append(docs[ok])
+    key = np.concatenate(keys)
+    doc = np.concatenate(owners)
+    del keys, owners
+    # Most combinations belong to one document only: drop those before sorting documents by combination.
+    distinct, counts = _distinct_counts(key, int(key.max()).bit_length() if len(key) else 1)
+    shared = distinct[counts >= 2]
+    del distinct, counts
+    if len(shared) == 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    kept = np.zeros(len(key), dtype=bool)
+    for s in _slices(len(key)):
+        pos = np.minimum(np.searchsorted(shared, key[s]), len(shared) - 1)
+        kept[s] = shared[pos] == key[s]
+    key, doc = key[kept], doc[kept].astype(np.int64)
+    del kept, shared
+    order = np.lexsort((doc, key))
+    key, doc = key[order], doc[order]
+    same = key[1:] == key[:-1]
+    run_first = doc[np.flatnonzero(np.r_[True, ~same])][np.cumsum(np.r_[True, ~same]) - 1]
+    edges = np.stack([run_first, doc], axis=1)[run_first != doc]
+    if len(edges) == 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    return np.unique(edges, axis=0)
+
+
+_NONE = np.uint64(0xFFFFFFFF)
+
+
+def _combine(key: np.ndarray, col: np.ndarray, exact: bool) -> np.ndarray:
+    if exact:
+        return (key << np.uint64(32)) | col
+    with np.errstate(over="ignore"):
+        return _mix(key ^ col)
+
+
+def _top_phrases(sh: Shingles, keep: np.ndarray, k: int) -> np.ndarray:
+    """Rows (document, rank of its 1st..k-th rarest usable phrase), missing ones as _NONE (uint64)."""
     # Rarity rank of each distinct shingle: by document frequency, ties by hash (deterministic).
     order = np.lexsort((sh.hashes, sh.df))
     rank = np.empty(len(order), dtype=np.uint64)
     rank[order] = np.arange(len(order), dtype=np.uint64)
     del order
     # (document << 32 | rank) of every usable row, filled a slice at a time, then sorted: per document its
-    # phrases from the rarest up; the first k of each document are its top phrases.
+    # phrases from the rarest up.
     usable = (sh.df >= 2) & keep
     key = np.empty(len(sh.sid), dtype=np.uint64)
     m = 0
@@ -79,36 +146,22 @@ def top_phrase_pairs(sh: Shingles, keep: np.ndarray, k: int, min_shared: int, ma
         m += n_rows
     key = key[:m]
     del rank, usable
+    if m == 0:
+        return np.zeros((0, k + 1), dtype=np.uint64)
     key.sort()
     doc = np.empty(m, dtype=np.uint32)
     for s in _slices(m):
         doc[s] = key[s] >> np.uint64(32)
     starts = np.flatnonzero(np.r_[True, doc[1:] != doc[:-1]])
     ends = np.r_[starts[1:], m]
+    out = np.full((len(starts), k + 1), _NONE, dtype=np.uint64)
+    out[:, 0] = doc[starts]
     del doc
-    first = starts[:, None] + np.arange(k)[None, :]
-    top = first[first < ends[:, None]]
-    # (phrase rank << 32 | document) of each document's top phrases, sorted: grouped by phrase.
-    top_keys = key[top]
-    del key, first, top
-    top_keys = (top_keys << np.uint64(32)) | (top_keys >> np.uint64(32))
-    top_keys.sort()
-    doc = (top_keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
-    h = top_keys >> np.uint64(32)
-    del top_keys
-    starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
-    lengths = np.diff(np.r_[starts, len(h)])
-    chunks: list[np.ndarray] = []
-    for length in np.unique(lengths[(lengths >= 2) & (lengths <= max_list)]).tolist():
-        runs = starts[lengths == length]
-        a, b = np.triu_indices(length, 1)
-        chunks.append(np.stack([doc[runs[:, None] + a].ravel(), doc[runs[:, None] + b].ravel()], axis=1))
-    if not chunks:
-        return np.zeros((0, 2), dtype=np.int64)
-    pairs = np.concatenate(chunks).astype(np.uint64)
-    keys, counts = np.unique((pairs[:, 0] << np.uint64(32)) | pairs[:, 1], return_counts=True)
-    keys = keys[counts >= min_shared]
-    return np.stack([keys >> np.uint64(32), keys & np.uint64(0xFFFFFFFF)], axis=1).astype(np.int64)
+    for c in range(k):
+        at = starts + c
+        ok = at < ends
+        out[ok, c + 1] = key[at[ok]] & _NONE
+    return out
 
 
 class TemplateFinder:
@@ -179,7 +232,7 @@ class TemplateFinder:
         if len(base) < self.min_tokens:
             return None
         own = sets[medoid]
-        near = [d for d in sample if d != medoid and len(own & sets[d]) >= 0.4 * len(own | sets[d])]
+        near = [d for d in sample if d != medoid and len(own & sets[d]) >= NEIGHBOUR * len(own | sets[d])]
         votes = [0] * len(base)
         for d in near:
             for a, _, size in SequenceMatcher(None, base, docs[d], autojunk=False).get_matching_blocks():
