@@ -42,3 +42,20 @@ def test_text_and_json_lines_each_give_one_output_line() -> None:
 def test_region_option_reads_local_numbers_of_that_region() -> None:
     [out] = run_extract(b"llamame al 020 7946 0123\n", "--region", "GB")
     assert [e["value"] for e in out["entities"]] == ["+442079460123"]  # type: ignore[index]
+
+
+def test_chat_items_give_entities_per_message_and_bad_items_name_their_reason() -> None:
+    chat = {"id": "c1", "kind": "chat", "messages": [{"text": "hi"}, {"text": "text me 617-555-0123"}]}
+    out = run_extract(orjson.dumps(chat) + b"\n" + orjson.dumps({"id": "c2", "kind": "mail"}) + b"\n")
+    assert [(e["value"], e["message"]) for e in out[0]["entities"]] == [("+16175550123", 1)]  # type: ignore[index]
+    assert out[1]["id"] == "c2" and "field 'kind' must be one of" in str(out[1]["error"])
+
+
+def test_unknown_region_is_a_usage_error_before_reading() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "trailguard.cli", "extract", "--region", "XX"],
+        input=b"617-555-0123\n",
+        capture_output=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2 and b"unknown region 'XX'" in proc.stderr

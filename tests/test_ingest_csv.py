@@ -171,7 +171,7 @@ def test_csv_counts_add_up_and_ids_round_trip(rows: list[tuple[bool, str, str]])
     assert len(items) + len(rejects) == len(rows)
     for item in items:
         n = int(item.id[1:])
-        assert item.text == rows[n][1]
+        assert item.text == rows[n][1].replace("\x00", "\ufffd")  # NUL in free text: U+FFFD, same length
         assert item.extra == ({"note": rows[n][2]} if rows[n][2] else {})
 
 

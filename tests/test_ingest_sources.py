@@ -76,12 +76,22 @@ def test_explicit_unknown_file_and_missing_path_are_rejections(tmp_path: Path) -
     assert stats.accepted == 1
 
 
-def test_unreadable_file_is_a_rejection(tmp_path: Path) -> None:
+def test_unreadable_file_is_a_rejection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     locked = tmp_path / "locked.jsonl"
     locked.write_text('{"id": "x", "text": "y"}\n')
     locked.chmod(0)
-    if os.access(locked, os.R_OK):
-        pytest.skip("file permissions are not enforced for this user (root)")
+    if not os.access(locked, os.R_OK):
+        items, rejects, _ = read([str(locked)])
+        assert items == [] and [r.reason for r in rejects] == ["cannot open: Permission denied"]
+    # Root (as in CI) reads any file whatever its mode: make the operating system refuse it as it would.
+    real_open = Path.open
+
+    def refusing_open(self: Path, *args: object, **kwargs: object) -> object:
+        if self == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "open", refusing_open)
     items, rejects, _ = read([str(locked)])
     assert items == [] and [r.reason for r in rejects] == ["cannot open: Permission denied"]
 

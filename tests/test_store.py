@@ -123,3 +123,25 @@ def test_rescan_replaces_superseded_networks(store: Store) -> None:
         assert list(conn.execute(select(tb.networks.c.id)).scalars()) == ["n-new"]
         members = conn.execute(select(tb.network_items.c.item_id).order_by(tb.network_items.c.item_id))
         assert list(members.scalars()) == ["ad-1", "ad-2"]
+
+
+def test_partial_rescan_keeps_networks_that_reach_items_it_did_not_read(store: Store) -> None:
+    first = store.start_scan(["ab.jsonl"])
+    store.save_assessed(first, [pair("ad-a", 0.3), pair("ad-b", 0.3)])
+    store.save_networks(
+        first, [Network("n-ab", ["ad-a", "ad-b"], [LinkReason("shared_phone", "+16175550123")])]
+    )
+    second = store.start_scan(["a.jsonl"])  # only ad-a is read again: alone, it links to nothing
+    store.save_assessed(second, [pair("ad-a", 0.3)])
+    store.save_networks(second, [])
+    with store.engine.connect() as conn:
+        assert list(conn.execute(select(tb.networks.c.id)).scalars()) == ["n-ab"]
+        assert store.count(tb.network_items) == 2
+
+
+def test_rejected_records_with_nul_are_stored(store: Store) -> None:
+    scan = store.start_scan(["x"])
+    store.save_rejects(scan, [Reject(SourceRef("x", 1), "invalid JSON: y", "id\x00", '{"id": "\x00')])
+    with store.engine.connect() as conn:
+        row = conn.execute(select(tb.rejects)).one()
+        assert (row.record_id, row.raw) == ("id\ufffd", '{"id": "\ufffd')

@@ -249,7 +249,11 @@ class Hit:
 
 @dataclass(slots=True)
 class ImageHash:
-    """Hashes of one image referenced by an item; `error` set (and hashes empty) when it could not be read."""
+    """Hashes of one image referenced by an item.
+
+    `error` says why something is missing: a file that could not be read at all has no hashes; one that was
+    read but not decoded as an image keeps its MD5 and SHA-256 (exact bank matches still work) without PDQ.
+    """
 
     path: str
     pdq: str | None = None
@@ -260,10 +264,10 @@ class ImageHash:
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"path": self.path}
-        if self.error is not None:
-            d["error"] = self.error
-        else:
-            d.update(pdq=self.pdq, quality=self.quality, md5=self.md5, sha256=self.sha256)
+        for name in ("pdq", "quality", "md5", "sha256", "error"):
+            value = getattr(self, name)
+            if value is not None:
+                d[name] = value
         return d
 
     @classmethod

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import orjson
+import phonenumbers
 import typer
 from rich.console import Console
 from rich.progress import (
@@ -22,9 +23,10 @@ from rich.table import Table
 
 from trailguard.cli.app import app
 from trailguard.extract import extract_entities
-from trailguard.ingest.validate import decode_json
+from trailguard.ingest.lines import iter_lines
+from trailguard.ingest.validate import InvalidRecord, decode_json, item_from_record
 from trailguard.media.index import MatchIndex
-from trailguard.model import Item
+from trailguard.model import Reject, SourceRef
 from trailguard.pipeline.local import ScanOptions, ScanResult, run_scan
 from trailguard.settings import Settings
 from trailguard.store.writer import Store
@@ -131,6 +133,12 @@ def scan(
 ) -> None:
     """Read items, find identifiers and explained indicators, link networks, write outputs and the store."""
     settings = Settings.from_env()
+    if region is not None:
+        region = _checked_region(region)
+    if workers is not None and workers < 0:
+        raise typer.BadParameter("must be 0 (one per core) or more", param_hint="--workers")
+    if max_record_bytes is not None and max_record_bytes < 1:
+        raise typer.BadParameter("must be at least 1", param_hint="--max-record-bytes")
     overrides: dict[str, Any] = {
         "default_region": region,
         "workers": workers,
@@ -155,36 +163,53 @@ def scan(
 def extract(
     region: Annotated[str | None, typer.Option(help="Region for numbers without a country code.")] = None,
 ) -> None:
-    """Entities from stdin: a JSON item or plain text per line in, one JSON object of entities per line out."""
+    """Entities from stdin: a JSON item or plain text per line in, one JSON object of entities per line out.
+
+    A JSON object is read as an item (validated like `scan` input): its title and text, or for a chat each
+    message, with the message index on each entity. Any other line is plain text.
+    """
     settings = Settings.from_env()
-    region = region or settings.default_region
-    for number, raw in enumerate(sys.stdin.buffer, start=1):
-        line = raw.rstrip(b"\r\n")
-        if len(line) > settings.max_record_bytes:
-            _emit({"line": number, "error": f"line larger than {settings.max_record_bytes} bytes"})
-            continue
-        text: str
+    region = _checked_region(region or settings.default_region)
+    for number, line, oversize in iter_lines(sys.stdin.buffer, settings.max_record_bytes):
         out: dict[str, object] = {"line": number}
+        if oversize:
+            out["error"] = f"line larger than {settings.max_record_bytes} bytes"
+            _emit(out)
+            continue
+        line = line.rstrip(b"\r\n")
         record = None
         if line.lstrip().startswith(b"{"):
             try:
                 record = decode_json(line, settings.max_nesting)
-            except ValueError:
-                record = None
+            except InvalidRecord:
+                record = None  # not JSON after all: read as text
         if isinstance(record, dict):
-            item_id = record.get("id")
-            if item_id is not None:
-                out["id"] = str(item_id)
-            item = Item(id="-", title=_str(record.get("title")), text=_str(record.get("text")))
-            text = item.document()
+            item = item_from_record(record, SourceRef("-", number), settings)
+            if isinstance(item, Reject):
+                out.update(id=item.record_id, error=item.reason)
+                _emit(out)
+                continue
+            out["id"] = item.id
+            if item.kind == "chat":
+                entities = [
+                    e
+                    for i, m in enumerate(item.messages)
+                    for e in extract_entities(m.text, region, message=i)
+                ]
+            else:
+                entities = extract_entities(item.document(), region)
         else:
-            text = line.decode("utf-8", errors="replace")
-        out["entities"] = [e.to_dict() for e in extract_entities(text, region)]
+            entities = extract_entities(line.decode("utf-8", errors="replace"), region)
+        out["entities"] = [e.to_dict() for e in entities]
         _emit(out)
 
 
-def _str(value: object) -> str | None:
-    return value if isinstance(value, str) else None
+def _checked_region(region: str) -> str:
+    """A region phonenumbers knows, or a usage error that says so before any input is read."""
+    region = region.upper()
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise typer.BadParameter(f"unknown region {region!r}: use a two-letter code such as US, GB, MX")
+    return region
 
 
 def _emit(obj: dict[str, object]) -> None:

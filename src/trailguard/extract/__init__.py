@@ -6,6 +6,8 @@ the evaluation scripts), so a text yields the same entities wherever it is read.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from trailguard.extract.ages import find_ages
 from trailguard.extract.crypto import find_wallets
 from trailguard.extract.emails import find_emails
@@ -25,6 +27,7 @@ _CONTAINERS: dict[str, frozenset[str]] = {
     "price": frozenset({"email", "url", "crypto", "payment", "handle"}),
     "place": frozenset({"email", "url", "crypto", "payment", "handle"}),
 }
+_CONTAINER_TYPES: frozenset[str] = frozenset().union(*_CONTAINERS.values())
 
 
 def extract_entities(text: str, region: str = "US", message: int | None = None) -> list[Entity]:
@@ -38,14 +41,37 @@ def extract_entities(text: str, region: str = "US", message: int | None = None) 
     found += find_prices(text)
     found += find_ages(text)
     found += find_places(text)
-    spans = [(e.type, e.start, e.end) for e in found]
+    kept = _drop_contained(found)
+    if message is not None:
+        for e in kept:
+            e.message = message
+    kept.sort(key=lambda e: (e.start, e.end, e.type))
+    return kept
+
+
+def _drop_contained(found: list[Entity]) -> list[Entity]:
+    """`found` without the entities that lie inside a container span of a type that absorbs them.
+
+    A sweep over spans sorted by start keeps this O(E log E): a text crafted to hold thousands of prices and
+    ages must not cost the square of their number.
+    """
+    containers = sorted((e.start, e.end, e.type) for e in found if e.type in _CONTAINER_TYPES)
+    if not containers:
+        return found
+    starts = [c[0] for c in containers]
+    # For each prefix of `containers`, the furthest end reached so far by each container type.
+    reach: list[dict[str, int]] = []
+    furthest: dict[str, int] = {}
+    for _start, end, kind in containers:
+        if end > furthest.get(kind, -1):
+            furthest = {**furthest, kind: end}
+        reach.append(furthest)
     kept = []
     for e in found:
         outer = _CONTAINERS.get(e.type)
-        if outer and any(kind in outer and s <= e.start and e.end <= t for kind, s, t in spans):
-            continue
-        if message is not None:
-            e.message = message
+        if outer:
+            k = bisect_right(starts, e.start) - 1  # containers that start at or before this entity
+            if k >= 0 and any(reach[k].get(kind, -1) >= e.end for kind in outer):
+                continue
         kept.append(e)
-    kept.sort(key=lambda e: (e.start, e.end, e.type))
     return kept

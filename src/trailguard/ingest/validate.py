@@ -31,13 +31,21 @@ FIELD_LIMITS: dict[str, int] = {
     "author": 512,
 }
 IMAGE_PATH_LIMIT = 4096
+MAX_IMAGES = 64  # per item: each one is read and hashed, so the count is bounded like every other size
+# NUL cannot be stored in PostgreSQL text and means nothing in a name or an address: a short field holding one
+# rejects the record; in free text (title, text, messages) it becomes U+FFFD, which keeps every offset valid.
+NUL = "\x00"
+REPLACEMENT = "\ufffd"
+_FREE_TEXT = frozenset({"title", "text"})
 TEXT_FIELDS = ("platform", "url", "title", "text", "location", "author")
 ITEM_FIELDS = ("id", "kind", *TEXT_FIELDS, "posted_at", "images", "messages")
 _KNOWN = frozenset(ITEM_FIELDS)
 
 _NORMAL_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", re.ASCII)
-# A JSON string (escapes included) or a bracket: enough to measure nesting without parsing.
-_JSON_TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+# A JSON string (escapes included) or a bracket: enough to measure nesting without parsing. Possessive
+# quantifiers, and an unterminated string running to the end, keep the scan linear on hostile input (a run of
+# escaped quotes would otherwise be rescanned from each one).
+_JSON_TOKEN = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"?|[\[\]{}]', re.DOTALL)
 
 
 class InvalidRecord(ValueError):
@@ -174,6 +182,8 @@ def _id_value(value: object, name: str) -> str:
         raise InvalidRecord(f"field '{name}' must not be empty")
     if len(value) > FIELD_LIMITS["id"]:
         raise InvalidRecord(f"field '{name}' is longer than {FIELD_LIMITS['id']} characters")
+    if NUL in value:
+        raise InvalidRecord(f"field '{name}' contains a NUL character")
     return value
 
 
@@ -198,6 +208,10 @@ def _strings(record: dict[str, Any]) -> dict[str, str]:
         limit = FIELD_LIMITS.get(name)
         if limit is not None and len(value) > limit:
             raise InvalidRecord(f"field '{name}' is longer than {limit} characters")
+        if NUL in value:
+            if name not in _FREE_TEXT:
+                raise InvalidRecord(f"field '{name}' contains a NUL character")
+            value = value.replace(NUL, REPLACEMENT)
         found[name] = value
     return found
 
@@ -212,7 +226,12 @@ def _images(value: object) -> list[str]:
             raise InvalidRecord(f"field 'images[{index}]' must be a string, got {_type_name(path)}")
         if len(path) > IMAGE_PATH_LIMIT:
             raise InvalidRecord(f"field 'images[{index}]' is longer than {IMAGE_PATH_LIMIT} characters")
-    return [path for path in value if path.strip()]
+        if NUL in path:
+            raise InvalidRecord(f"field 'images[{index}]' contains a NUL character")
+    paths = list(dict.fromkeys(path for path in value if path.strip()))  # each image once, in order
+    if len(paths) > MAX_IMAGES:
+        raise InvalidRecord(f"field 'images' names {len(paths)} images, more than {MAX_IMAGES}")
+    return paths
 
 
 def _messages(value: object) -> list[Message]:
@@ -235,10 +254,12 @@ def _messages(value: object) -> list[Message]:
             raise InvalidRecord(f"field '{name}.author' must be a string, got {_type_name(author)}")
         if author is not None and len(author) > FIELD_LIMITS["author"]:
             raise InvalidRecord(f"field '{name}.author' is longer than {FIELD_LIMITS['author']} characters")
+        if author is not None and NUL in author:
+            raise InvalidRecord(f"field '{name}.author' contains a NUL character")
         messages.append(
             Message(
                 id=str(index + 1) if raw_id is None else _id_value(raw_id, f"{name}.id"),
-                text=text or "",
+                text=(text or "").replace(NUL, REPLACEMENT),
                 author=author,
                 sent_at=normalise_timestamp(entry.get("sent_at"), f"{name}.sent_at"),
             )

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.expression import Insert
 
@@ -164,9 +164,9 @@ class Store:
                 "scan_id": scan_id,
                 "source": r.source.file,
                 "line": r.source.line,
-                "record_id": r.record_id,
-                "reason": r.reason,
-                "raw": r.raw,
+                "record_id": _storable(r.record_id),
+                "reason": _storable(r.reason),
+                "raw": _storable(r.raw),
             }
             for r in rejects
         ]
@@ -175,7 +175,7 @@ class Store:
                 conn.execute(insert(tb.rejects), chunk)
 
     def save_networks(self, scan_id: int, networks: Sequence[Network]) -> None:
-        """Replace the networks touching this scan's items with the ones just computed."""
+        """Store the networks just computed, replacing the stored ones this scan has wholly re-assessed."""
         rows: list[dict[str, Any]] = [
             {
                 "id": n.id,
@@ -190,14 +190,20 @@ class Store:
         members: list[dict[str, Any]] = [
             {"network_id": n.id, "item_id": i} for n in networks for i in n.items
         ]
-        # Networks are recomputed over all of this scan's items: every stored network that holds one of them
-        # is superseded (its members may have split, merged or gone), so it is removed before the new ones land.
-        superseded = (
-            select(tb.network_items.c.network_id)
-            .join(tb.items, tb.items.c.id == tb.network_items.c.item_id)
-            .where(tb.items.c.last_scan_id == scan_id)
-            .distinct()
-            .scalar_subquery()
+        # A stored network is superseded when every one of its items was re-assessed in this scan: this scan
+        # saw all of its evidence and recomputed it (its members may have split, merged or gone). A network
+        # with a member this scan did not read is kept: a partial re-scan must not erase links it cannot see.
+        ni, it = tb.network_items, tb.items
+        touching = (
+            select(ni.c.network_id).join(it, it.c.id == ni.c.item_id).where(it.c.last_scan_id == scan_id)
+        )
+        reaching_out = (
+            select(ni.c.network_id)
+            .outerjoin(it, it.c.id == ni.c.item_id)
+            .where(or_(it.c.id.is_(None), it.c.last_scan_id != scan_id))
+        )
+        superseded = select(tb.networks.c.id).where(
+            tb.networks.c.id.in_(touching), tb.networks.c.id.not_in(reaching_out)
         )
         ids = [n.id for n in networks]
         with self.engine.begin() as conn:
@@ -215,3 +221,8 @@ class Store:
     def count(self, table: Any) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def _storable(text: str | None) -> str | None:
+    """A rejected record's text as PostgreSQL can hold it: NUL, which it refuses, becomes U+FFFD."""
+    return None if text is None else text.replace("\x00", "\ufffd")
