@@ -127,7 +127,7 @@ def scan(
         typer.Option(
             "--no-link",
             help="Skip linking (networks.json stays empty). Linking holds compact columns of every item "
-            "(about 4 GB per million items); the rest of the scan runs in flat memory at any input size.",
+            "(about 1.6 GiB per million items); the rest of the scan runs in flat memory at any input size.",
         ),
     ] = False,
 ) -> None:
