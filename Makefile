@@ -8,6 +8,7 @@ DEMO_OUT ?= demo-out
 .PHONY: setup demo test lint typecheck pytest system-deps clean
 
 $(BIN)/trailguard: pyproject.toml
+	bash scripts/system-deps.sh venv
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'

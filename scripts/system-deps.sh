@@ -3,17 +3,25 @@
 # Needs root (CI runs as root). Without root it explains what is missing; those tests then skip,
 # except under CI=true, where a missing service fails the run.
 set -euo pipefail
+apt_install() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "system-deps: not root; missing Debian packages: $*" >&2
+    return 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+# `system-deps.sh venv`: only what creating the virtual environment needs (Debian's python3 ships without venv).
+if [ "${1:-}" = "venv" ]; then
+  python3 -c "import ensurepip, venv" 2>/dev/null || apt_install python3-venv
+  exit 0
+fi
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "system-deps: not root; missing Debian packages: ${need[*]} (browser/PostgreSQL tests will skip)" >&2
-    exit 0
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  apt_install "${need[@]}" || { echo "system-deps: browser/PostgreSQL tests will skip" >&2; exit 0; }
 fi
 if [ "$(id -u)" -eq 0 ] && command -v pg_lsclusters >/dev/null 2>&1; then
   read -r ver name _ < <(pg_lsclusters -h | head -n 1) || true
