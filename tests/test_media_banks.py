@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import uuid
@@ -195,6 +196,15 @@ def test_bank_and_match_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert "error" in nonsense
     [rot] = run("match", str(rotated), "--dihedral")
     assert rot["matches"] == [] and any(v["matches"] for v in rot["dihedral"].values())
+    # A banked file Pillow cannot decode (a HEIC stand-in) still matches by MD5; why PDQ was not used is said.
+    heic = tmp_path / "known.heic"
+    heic.write_bytes(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(range(256)))
+    run("bank", "add", "known-test", hashlib.md5(heic.read_bytes()).hexdigest(), "--type", "md5")
+    [undecodable] = run("match", str(heic))
+    assert [(m["hash_type"], m["bank"]) for m in undecodable["matches"]] == [("md5", "known-test")]
+    assert str(undecodable["skipped"]).startswith("no PDQ: not an image format")
+    [unread] = run("match", str(tmp_path))
+    assert set(unread) == {"query", "error"}
     run("bank", "submit-victim-hash", "--case", "TG-1234-5678", "--md5", h.md5 or "")
     assert run("bank", "withdraw", "known-test", "--value", h.pdq or "", "--reason", "test") == [
         {"withdrawn": 1}

@@ -52,6 +52,7 @@ def test_decompression_bomb_is_refused_before_decoding(tmp_path: Path) -> None:
     data[ihdr + 17 : ihdr + 21] = struct.pack(">I", zlib.crc32(bytes(data[ihdr : ihdr + 17])))
     got = hash_bytes(bytes(data), "bomb.png", SETTINGS)
     assert got.error is not None and "decompression bomb" in got.error and got.pdq is None
+    assert got.md5 == hashlib.md5(data).hexdigest()  # the file was read: its exact hash still matches
 
 
 def test_oversize_missing_corrupt_and_non_image_files_each_get_a_reason(tmp_path: Path) -> None:
@@ -71,6 +72,26 @@ def test_oversize_missing_corrupt_and_non_image_files_each_get_a_reason(tmp_path
     assert reasons["missing.png"] == "file not found"
 
 
+def test_undecodable_files_keep_their_md5_and_sha256_unread_ones_have_none(tmp_path: Path) -> None:
+    # HEIC/AVIF/video stand-ins and a damaged JPEG: read, not decoded, so only the PDQ is missing.
+    small = Settings(database_url="sqlite:///:memory:", max_image_bytes=1000)
+    files = {
+        "photo.heic": b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(range(200)),
+        "clip.mp4": b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2mp41" + bytes(300),
+        "cut.jpg": encode(scene(2), "JPEG")[:600],
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        got = hash_file(tmp_path / name, small)
+        assert (got.md5, got.sha256) == (hashlib.md5(data).hexdigest(), hashlib.sha256(data).hexdigest())
+        assert got.pdq is None and got.quality is None and (got.error or "").startswith("no PDQ: ")
+    (tmp_path / "big.png").write_bytes(encode(scene(1)))
+    (tmp_path / "dir.png").mkdir()
+    for name in ("big.png", "dir.png", "missing.png"):
+        got = hash_file(tmp_path / name, small)
+        assert got.error and (got.md5, got.sha256, got.pdq) == (None, None, None)
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.binary(max_size=4000), st.integers(min_value=0, max_value=3900))
 def test_hostile_bytes_never_raise(noise: bytes, cut: int) -> None:
@@ -79,6 +100,7 @@ def test_hostile_bytes_never_raise(noise: bytes, cut: int) -> None:
     for data in (noise, base[:cut] + noise, encode(scene(3, (40, 30)), "GIF")[:cut] + noise):
         got = hash_bytes(data, "fuzz", SETTINGS)
         assert (got.error is None) == (got.pdq is not None)
+        assert got.sha256 == hashlib.sha256(data).hexdigest()
 
 
 def test_tiny_images_hash_with_quality_zero() -> None:
@@ -96,9 +118,13 @@ def test_hash_cli_prints_one_json_line_per_file_and_goes_on_after_errors(tmp_pat
     assert [line["path"] for line in lines] == [str(good), str(tmp_path / "bad.jpg"), str(good)]
     assert set(lines[0]) == {"path", "pdq", "quality", "md5", "sha256", "dihedral"}
     assert lines[0]["dihedral"]["orig"] == lines[0]["pdq"] and len(lines[0]["dihedral"]) == 8
-    assert "error" in lines[1] and "pdq" not in lines[1]
-    everything_bad = CliRunner().invoke(app, ["hash", str(tmp_path / "bad.jpg")])
-    assert everything_bad.exit_code == 1
+    assert lines[1]["error"].startswith("no PDQ: ") and "pdq" not in lines[1] and "dihedral" not in lines[1]
+    assert (
+        lines[1]["md5"] == hashlib.md5(b"\xff\xd8\xff broken").hexdigest() and len(lines[1]["sha256"]) == 64
+    )
+    nothing_read = CliRunner().invoke(app, ["hash", str(tmp_path / "missing.jpg"), str(tmp_path)])
+    assert nothing_read.exit_code == 1
+    assert [set(json.loads(line)) for line in nothing_read.stdout.splitlines()] == [{"path", "error"}] * 2
 
 
 def test_animated_gif_hashes_its_first_frame() -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
@@ -48,10 +50,11 @@ def test_resolve_item_image_stays_inside_the_base(tmp_path: Path) -> None:
             resolve_item_image(base, ref)
 
 
-def _entry(entry_id: int, bank: str, kind: str, pdq: str) -> BankEntry:
-    from datetime import UTC, datetime
-
-    return BankEntry(entry_id, bank, kind, "pdq", pdq, 100, "synthetic", "test", None, "t", datetime.now(UTC))
+def _entry(entry_id: int, bank: str, kind: str, value: str, hash_type: str = "pdq") -> BankEntry:
+    quality = 100 if hash_type == "pdq" else None
+    return BankEntry(
+        entry_id, bank, kind, hash_type, value, quality, "synthetic", "test", None, "t", datetime.now(UTC)
+    )
 
 
 def test_known_match_becomes_a_hit_with_bank_and_distance_as_evidence(tmp_path: Path) -> None:
@@ -104,3 +107,29 @@ def test_matching_images_between_items_become_links(tmp_path: Path) -> None:
     [network] = link_assessments(assessments, config)
     assert network.items == ["ad-1", "ad-2", "ad-3"]
     assert {r.kind for r in network.reasons} == {"shared_image"}
+
+
+def test_undecodable_known_file_still_matches_md5_and_sha256_banks(tmp_path: Path) -> None:
+    # A banked file Pillow cannot decode (a HEIC stand-in, and a PNG damaged past its header) is still the
+    # identical file: the exact-hash banks must fire; an unreadable reference gives no hit and no crash.
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(range(256)) * 4
+    damaged = encode(scene(40))[:300]
+    (tmp_path / "a.heic").write_bytes(heic)
+    (tmp_path / "b.png").write_bytes(damaged)
+    hashes = hash_item_images(tmp_path, ["a.heic", "b.png", "gone.png"], SETTINGS)
+    assert [h.pdq for h in hashes] == [None, None, None]
+    index = MatchIndex(
+        [
+            _entry(5, "known-md5", "known", hashlib.md5(heic).hexdigest(), "md5"),
+            _entry(6, "known-sha", "known", hashlib.sha256(damaged).hexdigest(), "sha256"),
+        ]
+    )
+    hits = match_item_images(hashes, index)
+    assert [(h.indicator, h.evidence[0].text) for h in hits] == [
+        ("media.known_image_match", "image a.heic ~ bank 'known-md5' entry 5, md5 distance 0"),
+        ("media.known_image_match", "image b.png ~ bank 'known-sha' entry 6, sha256 distance 0"),
+    ]
+    assert all("identical file" in h.explanation for h in hits)
+    result = index.match(hashes[0])
+    assert result.skipped is not None and result.skipped.startswith("no PDQ: ")
+    assert index.match(hashes[2]).matches == []

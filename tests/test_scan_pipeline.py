@@ -191,7 +191,9 @@ def test_scan_hashes_item_images_matches_banks_and_links_shared_pictures(tmp_pat
     (tmp_path / "img" / "known.png").write_bytes(encode(scene(40)))
     (tmp_path / "img" / "shared.png").write_bytes(encode(scene(41)))
     (tmp_path / "img" / "shared-copy.jpg").write_bytes(encode(scene(41), "JPEG", quality=70))
+    (tmp_path / "img" / "clip.heic").write_bytes(b"\x00\x00\x00\x18ftypheic not decodable here")
     records = [
+        {"id": "ad-h", "text": "Short clip", "images": ["img/clip.heic"]},
         {"id": "ad-k", "text": "Relaxing spa day", "images": ["img/known.png"]},
         {"id": "ad-s1", "text": "Friendly company", "images": ["img/shared.png"]},
         {"id": "ad-s2", "text": "Different words here", "images": ["img/shared-copy.jpg"]},
@@ -210,6 +212,9 @@ def test_scan_hashes_item_images_matches_banks_and_links_shared_pictures(tmp_pat
         added_by="t",
     )
     assert report.added == 1
+    undecodable = hash_file(tmp_path / "img" / "clip.heic", settings)
+    assert undecodable.pdq is None and undecodable.md5
+    add_entries(store.engine, "known-test", [NewEntry("md5", undecodable.md5, None, "clip")], added_by="t")
 
     result = run_scan([str(src)], settings, ScanOptions(out_dir=tmp_path / "o"), index=_load_index(settings))
     assessments = {a["item_id"]: a for a in read_jsonl(tmp_path / "o" / "assessments.jsonl")}
@@ -217,6 +222,8 @@ def test_scan_hashes_item_images_matches_banks_and_links_shared_pictures(tmp_pat
     assert assessments["ad-k"]["band"] == "critical"
     assert "known-test" in hit["explanation"] or "known-test" in hit["source"]
     assert assessments["ad-s1"]["band"] == "low"
+    # A file Pillow cannot decode still matches the bank by its MD5.
+    assert assessments["ad-h"]["band"] == "critical"
     escaped = assessments["ad-x"]["images"]
     assert len(escaped) == 2 and all(i.get("error") and not i.get("pdq") for i in escaped)
     [network] = [n for n in result.networks if "ad-s1" in n.items]

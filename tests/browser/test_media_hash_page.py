@@ -1,27 +1,29 @@
 """The on-device hashing page in headless Chromium: exact PDQ on the same pixels, close PDQ from the
-browser's own decoding, equal MD5, and no network request while hashing."""
+browser's own decoding, equal MD5, no network request while hashing, copying as the working way to hand the
+codes over, and a Send button only where the serving page declares a same-origin submission endpoint."""
 
 from __future__ import annotations
 
 import base64
 import csv
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
+from playwright.sync_api import Browser, Page, Route, sync_playwright
 
 from trailguard.media.hashing import hash_file
 from trailguard.media.hexcodes import hamming
 from trailguard.settings import Settings
 
-pytest.importorskip("playwright")
-from playwright.sync_api import Browser, Page, sync_playwright
-
 pytestmark = pytest.mark.browser
 SETTINGS = Settings(database_url="sqlite:///:memory:")
-PAGE = Path(__file__).resolve().parents[2] / "src" / "trailguard" / "web" / "static" / "hash.html"
+STATIC = Path(__file__).resolve().parents[2] / "src" / "trailguard" / "web" / "static"
+PAGE = STATIC / "hash.html"
+ORIGIN = "https://trailguard.test"  # a secure context (clipboard works); answered by page.route below: nothing leaves the test machine
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 BROWSER_FORMATS = (".jpg", ".jpeg", ".png", ".webp")
@@ -113,3 +115,75 @@ def test_hashing_sends_nothing_and_gives_a_case_number(page: Page, shared_data: 
     # Opened as a file there is nowhere to send to: only copying is offered.
     assert page.is_hidden("#send") and page.is_visible("#copy")
     assert "never leaves your device" in (page.text_content("body") or "")
+
+
+def _serve(page: Page, submit: str | None, posted: list[dict[str, object]]) -> None:
+    """Serve the static files at ORIGIN the way a future Trailguard server would: hash.html with the
+    `trailguard-submit` tag injected when `submit` is given, and an endpoint that records what it receives."""
+
+    def handle(route: Route) -> None:
+        url = route.request.url
+        if route.request.method == "POST":
+            posted.append({"url": url, "body": json.loads(route.request.post_data or "null")})
+            route.fulfill(status=201, content_type="application/json", body="{}")
+            return
+        name = url.removeprefix(ORIGIN + "/static/")
+        if not (STATIC / name).is_file():
+            route.fulfill(status=404, body="")
+            return
+        body = (STATIC / name).read_text()
+        if name == "hash.html" and submit is not None:
+            tag = f'<meta name="trailguard-submit" content="{submit}">'
+            body = body.replace("<title>", tag + "\n<title>", 1)
+        route.fulfill(
+            status=200, body=body, content_type="text/html" if name.endswith(".html") else "text/javascript"
+        )
+
+    page.route(ORIGIN + "/**", handle)
+    page.goto(ORIGIN + "/static/hash.html")
+
+
+def test_served_without_the_submit_tag_the_page_offers_copying_only(
+    browser: Browser, shared_data: Path
+) -> None:
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    _serve(page, None, [])
+    image = shared_data / "pdq" / "threatexchange" / "pdq" / "data" / "misc-images" / "small.jpg"
+    pdq, md5, case = _hash_through_file_input(page, image)
+    assert page.is_hidden("#send")
+    page.click("#copy")
+    page.wait_for_function("document.getElementById('sent').textContent !== ''")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    expected = hash_file(image, SETTINGS)
+    assert f"Case number: {case}" in copied and f"MD5: {md5}" in copied and md5 == expected.md5
+    assert f"PDQ: {pdq} (quality " in copied and hamming(pdq, expected.pdq or "") <= 10
+    context.close()
+
+
+def test_send_appears_only_for_a_declared_same_origin_endpoint_and_posts_hashes_only(
+    browser: Browser, shared_data: Path
+) -> None:
+    image = shared_data / "pdq" / "threatexchange" / "pdq" / "data" / "misc-images" / "small.jpg"
+    for foreign in ("https://collector.example/api", "javascript:alert(1)"):
+        page = browser.new_page()
+        _serve(page, foreign, [])
+        _hash_through_file_input(page, image)
+        assert page.is_hidden("#send"), foreign
+        page.close()
+
+    page = browser.new_page()
+    posted: list[dict[str, object]] = []
+    _serve(page, "/api/victim-submissions", posted)
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    pdq, md5, case = _hash_through_file_input(page, image)
+    assert requests == [] and page.is_visible("#send")  # hashing itself still sends nothing
+    page.click("#send")
+    page.wait_for_function("document.getElementById('sent').textContent.startsWith('Sent.')")
+    [submission] = posted
+    assert submission["url"] == ORIGIN + "/api/victim-submissions"
+    body = submission["body"]
+    assert isinstance(body, dict) and set(body) == {"case", "pdq", "quality", "md5"}
+    assert (body["case"], body["pdq"], body["md5"]) == (case, pdq, md5)
+    page.close()

@@ -53,9 +53,13 @@ def hash_command(
     dihedral: Annotated[bool, typer.Option(help="Also print the 8 rotated/flipped PDQ hashes.")] = False,
     upright: Annotated[bool, typer.Option(help="Apply the EXIF orientation before hashing.")] = False,
 ) -> None:
-    """Print one JSON line per file: path, pdq, quality, md5, sha256 (or path and error)."""
+    """Print one JSON line per file: path, pdq, quality, md5, sha256.
+
+    A file that is not a decodable image gets md5, sha256 and an error saying why it has no PDQ; one that
+    could not be read at all gets only the error. Exits 1 when no file gave any hash.
+    """
     settings = Settings.from_env()
-    failed = 0
+    unread = 0
     for path in files:
         result = hash_file(path, settings, upright=upright)
         out = result.to_dict()
@@ -64,9 +68,9 @@ def hash_command(
                 out["dihedral"], _ = dihedral_hashes(path, settings)
             except ImageError as exc:  # the file changed under us
                 out = ImageHash(path=str(path), error=str(exc)).to_dict()
-        failed += "error" in out
+        unread += "md5" not in out
         _emit(out)
-    if failed == len(files):
+    if unread == len(files):
         raise typer.Exit(1)
 
 
@@ -104,11 +108,11 @@ def match_command(
         path = Path(query)
         if path.exists():
             image = hash_file(path, settings)
-            if image.error is not None:
+            if image.md5 is None:  # not read at all; an undecodable file still matches by MD5/SHA-256
                 _emit({"query": query, "error": image.error})
                 continue
             out = _result_dict(query, index.match(image, distance))
-            if dihedral:
+            if dihedral and image.pdq is not None:
                 forms, quality = dihedral_hashes(path, settings)
                 out["dihedral"] = {
                     name: _result_dict(
@@ -268,7 +272,7 @@ def bank_submit_victim_hash(
     md5: Annotated[str | None, typer.Option(help="MD5 (32 hex).")] = None,
     by: Annotated[str | None, typer.Option(help="Who records it (default: your user name).")] = None,
 ) -> None:
-    """Record the hashes a person sent from the on-device page (no image is ever received)."""
+    """Record the hashes a person copied from the on-device page and gave to staff (never the image)."""
     try:
         report = banks.submit_victim_hash(
             _engine(Settings.from_env()),

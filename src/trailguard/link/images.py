@@ -23,8 +23,7 @@ def image_keys(
     """
     keys: set[str] = set()
     for im in images:
-        if im.error:
-            continue
+        # A file read but not decoded keeps its MD5/SHA-256 (and links by them); one never read has no hashes.
         if im.sha256:
             keys.add(f"image:sha256:{im.sha256.lower()}")
         elif im.md5:

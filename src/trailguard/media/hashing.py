@@ -76,18 +76,23 @@ def pdq_of_pixels(rgb: np.ndarray) -> tuple[str, int]:
 
 
 def _hash_data(data: bytes, name: str, settings: Settings, upright: bool) -> ImageHash:
+    """All three hashes of bytes already read; the cryptographic ones even when the bytes do not decode.
+
+    A known file in a format Pillow cannot read (HEIC, AVIF, a video) or damaged just enough not to decode is
+    still the identical file an MD5/SHA-256 bank lists, so only the PDQ is missing and `error` says why.
+    """
     md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
     sha256 = hashlib.sha256(data).hexdigest()
     try:
         rgb = _open_pixels(io.BytesIO(data), settings, upright)
     except ImageError as exc:
-        return ImageHash(path=name, error=str(exc))
+        return ImageHash(path=name, md5=md5, sha256=sha256, error=f"no PDQ: {exc}")
     pdq, quality = pdq_of_pixels(rgb)
     return ImageHash(path=name, pdq=pdq, quality=quality, md5=md5, sha256=sha256)
 
 
 def hash_bytes(data: bytes, name: str, settings: Settings, *, upright: bool = False) -> ImageHash:
-    """Hash an image held in memory; `error` is set instead of raising when it cannot be read."""
+    """Hash an image held in memory; `error` is set instead of raising when it cannot be decoded."""
     if len(data) > settings.max_image_bytes:
         return ImageHash(
             path=name,
@@ -114,7 +119,11 @@ def read_bounded(path: Path, limit: int) -> bytes:
 
 
 def hash_file(path: Path, settings: Settings, *, upright: bool = False) -> ImageHash:
-    """Hash one image file; a missing, oversize, corrupt or non-image file gives `error`, never an exception."""
+    """Hash one image file; a missing, oversize, corrupt or non-image file gives `error`, never an exception.
+
+    A file that could not be read (missing, too large, not a regular file) has no hashes at all; one that was
+    read but not decoded keeps its MD5 and SHA-256, with `error` starting "no PDQ: ".
+    """
     try:
         data = read_bounded(path, settings.max_image_bytes)
     except ImageError as exc:

@@ -52,7 +52,7 @@ class MatchResult:
     matches: list[Match] = field(default_factory=list)
     suppressed: list[Match] = field(default_factory=list)  # matches cancelled by a negative-bank match
     negative: list[Match] = field(default_factory=list)  # the negative-bank entries that cancelled them
-    skipped: str | None = None  # why the PDQ hash was not used (low quality), if it was not
+    skipped: str | None = None  # why no PDQ matching was done (low quality, not decodable), if it was not
 
 
 class MatchIndex:
@@ -99,10 +99,13 @@ class MatchIndex:
         return [self._match(e, 0) for e in self._exact.get((hash_type, normalise_hash(hash_type, value)), [])]
 
     def match(self, image: ImageHash, max_distance: int | None = None) -> MatchResult:
-        """Match one image's hashes against every bank, applying the quality floor and negative banks."""
+        """Match one image's hashes against every bank, applying the quality floor and negative banks.
+
+        Each hash the image has is used: MD5/SHA-256 exactly, PDQ by distance. A file that was read but not
+        decoded has no PDQ, yet its exact hashes still find an identical banked file; `skipped` says why the
+        PDQ was not used.
+        """
         result = MatchResult()
-        if image.error is not None:
-            return result
         found: list[Match] = []
         for hash_type in ("md5", "sha256"):
             value = getattr(image, hash_type)
@@ -115,6 +118,8 @@ class MatchIndex:
                 )
             else:
                 found.extend(self.query_pdq(image.pdq, max_distance))
+        elif image.error is not None:
+            result.skipped = image.error
         seen: set[int] = set()
         unique = []
         for m in found:  # an entry found by MD5 and PDQ at once is reported once, by its first (exact) match

@@ -1,5 +1,9 @@
-// The on-device hashing page: reads the chosen file locally, shows PDQ + MD5 and a case number, and sends
-// them (never the image) only when the person presses "Send", and only when the page is served by Trailguard.
+// The on-device hashing page: reads the chosen file locally and shows PDQ + MD5 with a case number, for the
+// person to copy or read out to the service helping them. The image never leaves the device.
+//
+// Sending is offered only when the page that served this file declares where to send, in
+// <meta name="trailguard-submit" content="URL">, on its own origin. The page as shipped has no such tag
+// (Trailguard does not serve a submission endpoint yet), so it never shows a button that cannot work.
 "use strict";
 
 (function () {
@@ -8,6 +12,20 @@
   const MIN_QUALITY = 50;
   const $ = (id) => document.getElementById(id);
   let current = null;
+
+  // The declared submission URL, or null: absent, unparsable, not http(s), or on another origin (which the
+  // Content-Security-Policy would block anyway) all mean "no sending".
+  function submitEndpoint() {
+    const meta = document.querySelector('meta[name="trailguard-submit"]');
+    const declared = meta && meta.getAttribute("content");
+    if (!declared || !/^https?:$/.test(location.protocol)) return null;
+    try {
+      const url = new URL(declared, location.href);
+      return url.origin === location.origin ? url.href : null;
+    } catch (err) {
+      return null;
+    }
+  }
 
   function caseNumber() {
     const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"; // no 0/O or 1/I to misread
@@ -127,7 +145,7 @@
     $("pdq").textContent = current.pdq;
     $("md5").textContent = current.md5;
     $("quality-note").hidden = current.quality >= MIN_QUALITY;
-    $("send").hidden = !/^https?:$/.test(location.protocol);
+    $("send").hidden = submitEndpoint() === null;
     $("sent").textContent = "";
     $("result").hidden = false;
     $("status").textContent = "Done. Your picture stayed on this device.";
@@ -162,9 +180,11 @@
   });
 
   $("send").addEventListener("click", async () => {
+    const endpoint = submitEndpoint();
+    if (endpoint === null) return;
     $("sent").textContent = "Sending the fingerprints and case number (not the picture)...";
     try {
-      const response = await fetch("api/victim-submissions", {
+      const response = await fetch(endpoint, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ case: current.case, pdq: current.pdq, quality: current.quality, md5: current.md5 }),
