@@ -11,11 +11,11 @@ import orjson
 import typer
 
 from trailguard.cli.app import app
-from trailguard.demo.corpus import iter_records
+from trailguard.demo.corpus import write_corpus
 from trailguard.link import link_assessments
 from trailguard.link.export import write_csv, write_graph
-from trailguard.model import Assessment, Network
-from trailguard.pipeline.local import link_config
+from trailguard.model import Network
+from trailguard.pipeline.local import link_config, read_assessments
 from trailguard.settings import Settings
 
 
@@ -23,20 +23,6 @@ class ExportFormat(StrEnum):
     graphml = "graphml"
     gexf = "gexf"
     csv = "csv"
-
-
-def _read_assessments(path: Path, rejected: list[str]) -> list[Assessment]:
-    """Assessments from JSON Lines; a bad line is reported by number and reason, the rest goes on."""
-    out = []
-    with path.open("rb") as fh:
-        for line_no, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                out.append(Assessment.from_dict(orjson.loads(line)))
-            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
-                rejected.append(f"{path}:{line_no}: {type(exc).__name__}: {exc}"[:300])
-    return out
 
 
 @app.command("link")
@@ -48,7 +34,7 @@ def link_command(
 ) -> None:
     """Group assessed items into networks (shared identifiers, templates, images) with every link's reason."""
     rejected: list[str] = []
-    items = _read_assessments(assessments, rejected)
+    items = list(read_assessments(assessments, rejected))
     for r in rejected:
         typer.echo(f"rejected {r}", err=True)
     if not items and rejected:
@@ -95,12 +81,7 @@ def generate_command(
     ] = None,
 ) -> None:
     """Write a synthetic demo corpus (fictional identifiers only) with planted groups."""
-    groups: dict[str, str] = {}
-    with out.open("wb") as fh:
-        for rec in iter_records(n, seed):
-            fh.write(orjson.dumps(rec.item) + b"\n")
-            if rec.group is not None:
-                groups[rec.item["id"]] = rec.group
+    groups = write_corpus(out, n, seed)
     if truth is not None:
         truth.write_text(json.dumps(groups, indent=0, sort_keys=True), encoding="utf-8")
     typer.echo(f"{n} items ({len(groups)} in planted groups) -> {out}")

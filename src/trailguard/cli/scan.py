@@ -226,18 +226,13 @@ def demo(
     seed: Annotated[int, typer.Option(help="Seed of the synthetic corpus.")] = 7,
 ) -> None:
     """Generate the synthetic demo corpus (fictional identifiers only) and scan it into the default database."""
-    from trailguard.demo.corpus import generate
+    from trailguard.demo.corpus import write_corpus
 
     out.mkdir(parents=True, exist_ok=True)
     corpus_path = out / "corpus.jsonl"
-    corpus = generate(n, seed)
-    with open(corpus_path, "wb") as fh:
-        for item in corpus.items:
-            fh.write(orjson.dumps(item) + b"\n")
+    write_corpus(corpus_path, n, seed)
     settings = Settings.from_env()
-    err.print(
-        f"Generated {len(corpus.items)} synthetic items in {corpus_path}", markup=False, highlight=False
-    )
+    err.print(f"Generated {n} synthetic items in {corpus_path}", markup=False, highlight=False)
     err.print(f"Database: {settings.database_url}", markup=False, highlight=False)
     result = scan_inputs([str(corpus_path)], settings, ScanOptions(out_dir=out))
     print_summary(result, Console())

@@ -26,8 +26,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
+import orjson
 import yaml
 
 from trailguard.model import Assessment, Entity, Item
@@ -85,6 +87,17 @@ def iter_items(n: int, seed: int) -> Iterator[dict[str, Any]]:
     """Item dicts only, in the JSON Lines input contract."""
     for rec in iter_records(n, seed):
         yield rec.item
+
+
+def write_corpus(path: Path, n: int, seed: int) -> dict[str, str]:
+    """Stream n items to `path` as JSON Lines; returns the plant (item id -> group id) for evaluation."""
+    truth: dict[str, str] = {}
+    with path.open("wb") as fh:
+        for rec in iter_records(n, seed):
+            fh.write(orjson.dumps(rec.item) + b"\n")
+            if rec.group is not None:
+                truth[rec.item["id"]] = rec.group
+    return truth
 
 
 def iter_records(n: int, seed: int) -> Iterator[GeneratedItem]:

@@ -196,7 +196,7 @@ def run_scan(
 
     if options.link and result.assessed:
         result.networks = link_assessments(
-            _read_assessments(options.out_dir / "assessments.jsonl"), link_config(settings)
+            read_assessments(options.out_dir / "assessments.jsonl"), link_config(settings)
         )
     (options.out_dir / "networks.json").write_bytes(
         orjson.dumps([n.to_dict() for n in result.networks], option=orjson.OPT_INDENT_2)
@@ -218,7 +218,19 @@ def link_config(settings: Settings) -> LinkConfig:
     )
 
 
-def _read_assessments(path: Path) -> Iterator[Assessment]:
+def read_assessments(path: Path, rejected: list[str] | None = None) -> Iterator[Assessment]:
+    """Assessments from a JSON Lines file, one at a time.
+
+    With `rejected`, a malformed line is recorded there (file, line number, reason) and reading goes on, for
+    files from elsewhere; without it, the error is raised (the scan's own output must be well formed).
+    """
     with open(path, "rb") as fh:
-        for line in fh:
-            yield Assessment.from_dict(orjson.loads(line))
+        for number, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                yield Assessment.from_dict(orjson.loads(line))
+            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
+                if rejected is None:
+                    raise
+                rejected.append(f"{path}:{number}: {type(exc).__name__}: {exc}"[:300])
