@@ -155,8 +155,9 @@ def _columns(header: list[str], mapping: dict[str, str], source_name: str) -> li
         name = raw_name.strip() or f"column_{position + 1}"
         key = mapping.get(name, name)
         if key in taken:
-            log.warning("%s: column %r maps to %r, already taken; kept as %r", source_name, name, key, name)
-            key = name if name not in taken else f"{name}#{position + 1}"
+            kept_as = name if name not in taken else f"{name}#{position + 1}"
+            log.warning("%s: column %r maps to %r, already taken; kept as %r", source_name, name, key, kept_as)
+            key = kept_as
         taken.add(key)
         keys.append((name, key))
     absent = sorted(set(mapping) - {name for name, _ in keys})
