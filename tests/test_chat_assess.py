@@ -3,17 +3,21 @@ conversation rules, the early-warning point, linking entities and the evidence-o
 
 from __future__ import annotations
 
+import time
+
 import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trailguard.chat.assess import HIGH_BANDS, assess_chat
+from trailguard.chat.combinations import RULES
+from trailguard.chat.stages import AGE_DISCLOSURE
 from trailguard.chat.summary import evidence_excerpts
 from trailguard.extract import extract_entities
 from trailguard.indicators.catalogue import packaged_catalogues
 from trailguard.indicators.engine import Engine
-from trailguard.model import Assessment, Item, Message
+from trailguard.model import Assessment, Hit, Item, Message
 
 
 @pytest.fixture(scope="module")
@@ -229,3 +233,57 @@ def test_early_warning_is_set_exactly_when_the_final_band_is_high(lines: list[tu
         assert 0 <= warning < len(lines)
     stage_counts = sum(s["count"] for s in a.conversation["stages"])
     assert stage_counts >= len(a.conversation["stages"])
+
+
+def test_many_participants_are_assessed_in_linear_time(engine: Engine) -> None:
+    # One message from each of 5,000 distinct authors: every message brings a new (participant, stage), and
+    # re-reading all senders on each one was quadratic (about 30 s here); each update now reads one sender.
+    n = 5000
+    item = Item(
+        id="crowd",
+        kind="chat",
+        messages=[Message(id=str(i), author=f"user{i}", text="you're so pretty") for i in range(n)],
+    )
+    started = time.perf_counter()
+    a = assess(engine, item)
+    assert time.perf_counter() - started < 5.0
+    assert a.band not in HIGH_BANDS and a.conversation is not None
+    assert len(a.conversation["participants"]) == n
+
+
+def test_minor_rule_pairs_a_late_disclosure_with_an_early_sender(engine: Engine) -> None:
+    # Many senders ask for pictures before anyone states an age; the disclosure, late, pairs with the first
+    # of them (not with the discloser itself), and the warning lands on the disclosure.
+    askers = [(f"user{i}", "send me a pic") for i in range(50)]
+    a = assess(engine, chat(("user7", "im 14"), *askers[1:], ident="late"))
+    rule = next(h for h in a.hits if h.indicator == "chat.minor_plus_contact_request")
+    assert "Sender: 'user1'" in rule.explanation
+    b = assess(engine, chat(*askers, ("user0", "im 14"), ident="late2"))
+    assert b.conversation is not None and b.conversation["early_warning_message"] == 50
+    rule = next(h for h in b.hits if h.indicator == "chat.minor_plus_contact_request")
+    assert "Sender: 'user1'" in rule.explanation  # user0 disclosed: the rule needs another participant
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), st.sampled_from(PHRASES)), max_size=8))
+def test_conversation_rules_are_those_that_hold_on_the_whole_chat(lines: list[tuple[str, str]]) -> None:
+    """The incremental rule tracker agrees with reading every rule for every sender at the end (8 messages:
+    every span of every indicator stays in its merged hit, so the facets can be read back from the hits)."""
+    engine = Engine(packaged_catalogues())
+    a = assess(engine, chat(*lines))
+    facets: dict[str, dict[str, Hit]] = {}
+    for h in a.hits:
+        if h.effect == "risk" and h.category != "conversation":
+            for s in h.evidence:
+                author = lines[s.message or 0][0]
+                for facet in (h.stage, f"category:{h.category}"):
+                    if facet is not None:
+                        facets.setdefault(author, {}).setdefault(facet, h)
+    minors = {p for p, own in facets.items() if AGE_DISCLOSURE in own}
+    expected = {
+        r.id
+        for r in RULES
+        for p, own in facets.items()
+        if r.own(own) is not None and (not r.needs_minor or minors - {p})
+    }
+    assert {h.indicator for h in a.hits if h.category == "conversation"} == expected

@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trailguard.ingest import discord, telegram
-from trailguard.model import Item, Reject
+from trailguard.ingest.lines import PREFIX_CHARS
+from trailguard.model import Item, Reject, SourceRef
 from trailguard.settings import Settings
 
 DATA = Path(__file__).parent / "data" / "chats"
@@ -133,3 +134,82 @@ def test_arbitrary_json_never_crashes(messages: list[Any], extra: Any) -> None:
             # Nothing lost: every message is either read or rejected (service messages are counted).
             if module is discord and items:
                 assert len(items[0].messages) + rejected == len(messages)
+
+
+def discord_export(channel_id: str, messages: list[dict[str, Any]], name: str | None = "general") -> bytes:
+    return json.dumps(
+        {"guild": {}, "channel": {"id": channel_id, "name": name}, "messages": messages}
+    ).encode()
+
+
+def discord_message(ident: str, text: str, stamp: str = "2024-05-01T16:00:00Z", author: str = "kai") -> Any:
+    return {"id": ident, "timestamp": stamp, "content": text, "author": {"id": "7", "name": author}}
+
+
+def test_long_or_odd_chat_ids_are_hashed_and_stay_stable() -> None:
+    # A 600-character channel id would overflow items.id (512) and abort a PostgreSQL scan.
+    long_id = "9" * 600
+    (item,), rejects = run(discord, "c.json", discord_export(long_id, [discord_message("1", "hi")]))
+    assert not rejects and item.id.startswith("discord:") and len(item.id) <= 200
+    (again,), _ = run(discord, "c.json", discord_export(long_id, [discord_message("1", "hi")]))
+    assert again.id == item.id
+    (odd,), _ = run(discord, "c.json", discord_export("42\x00;drop", [discord_message("1", "hi")]))
+    assert "\x00" not in odd.id and odd.id != "discord:42"
+    chat = {
+        "id": "x" * 600,
+        "name": "n",
+        "messages": [{"id": 1, "date_unixtime": "1714593660", "text": "hi"}],
+    }
+    (tg,), _ = run(telegram, "result.json", json.dumps(chat).encode())
+    assert len(tg.id) <= 200 and tg.id.startswith("telegram:")
+
+
+def test_chat_items_go_through_the_item_contract() -> None:
+    messages = [
+        discord_message("1", "hello"),
+        discord_message("2", "hi", author="bad\x00name"),  # NUL in a name: that message only
+        discord_message("3" * 600, "long id"),  # over the id limit: that message only
+        discord_message("4", "nul \x00 in text"),  # NUL in free text becomes U+FFFD
+    ]
+    (item,), rejects = run(discord, "c.json", discord_export("5", messages, name="gen\x00eral"))
+    assert [m.id for m in item.messages] == ["1", "4"]
+    assert item.messages[1].text == "nul \ufffd in text" and item.title == "gen\ufffderal"
+    assert [r.reason.split(":")[0] for r in rejects] == ["message #2", "message #3"]
+    assert "field 'author' contains a NUL character" in rejects[0].reason
+    assert "field 'id' is longer than 512 characters" in rejects[1].reason
+    # The chat record itself is validated: a channel with no name and no readable message has no content.
+    items, rejects = run(
+        discord, "c.json", discord_export("6", [discord_message("1", "x", stamp="no")], None)
+    )
+    assert not items and [r.reason for r in rejects][-1].startswith("no content")
+    assert rejects[-1].record_id == "discord:6" and rejects[-1].source.file == "c.json"
+
+
+def test_one_bad_timestamp_rejects_that_message_only() -> None:
+    # astimezone overflows on the first day of year 1 with a positive offset: it used to escape the reader.
+    bad = discord_message("2", "y" * 1000, stamp="0001-01-01T00:00:00+01:00")
+    (item,), rejects = run(discord, "c.json", discord_export("5", [discord_message("1", "hi"), bad]))
+    assert [m.id for m in item.messages] == ["1"]
+    (r,) = rejects
+    assert "message #2" in r.reason and "field 'timestamp' is not an ISO-8601" in r.reason
+    assert r.raw is not None and len(r.raw) == PREFIX_CHARS  # the shared bounded prefix, not a shorter slice
+    chat = {
+        "id": 1,
+        "messages": [
+            {"id": 1, "date": "0001-01-01T00:00:00+01:00", "text": "a"},
+            {"id": 2, "date_unixtime": "99999999999999999", "text": "b"},
+            {"id": 3, "date": "2024-05-01T20:01:00+02:00", "text": "c"},
+        ],
+    }
+    (tg,), rejects = run(telegram, "result.json", json.dumps(chat).encode())
+    assert [(m.id, m.sent_at) for m in tg.messages] == [("3", "2024-05-01T18:01:00Z")]
+    assert "message 1: field 'date' is not an ISO-8601" in rejects[0].reason
+    assert "message 2: field 'date_unixtime' is out of range" in rejects[1].reason
+
+
+def test_chat_items_name_their_source() -> None:
+    (d,), _ = run(discord, "discord_channel.json")
+    (t,), _ = run(telegram, "telegram_result.json")
+    assert d.source == SourceRef("discord_channel.json", 1) and t.source == SourceRef(
+        "telegram_result.json", 1
+    )

@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trailguard.ingest import whatsapp
-from trailguard.model import Item, Reject
+from trailguard.ingest.lines import PREFIX_CHARS
+from trailguard.model import Item, Reject, SourceRef
 from trailguard.settings import Settings
 
 DATA = Path(__file__).parent / "data" / "chats"
@@ -111,9 +112,11 @@ FORMATS = {
 }
 authors = st.text(st.characters(whitelist_categories=("L",)), min_size=1, max_size=12)
 texts = st.lists(
-    st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=40).filter(
-        lambda t: t.strip() == t and not t.startswith(("<", "\u200e"))
-    ),
+    # Any character but the line feed, NUL and the carriage return that ends a Windows line: U+2028, U+0085,
+    # form feed and the other separators str.splitlines honours stay inside a message.
+    st.text(
+        st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r\x00"), min_size=1, max_size=40
+    ).filter(lambda t: t.strip() == t and not t.startswith(("<", "\u200e"))),
     min_size=1,
     max_size=3,
 )
@@ -179,3 +182,28 @@ def test_each_locale_line(line: str) -> None:
         item.messages[0].sent_at == "2024-12-31T21:15:00Z"
         or item.messages[0].sent_at == "2024-12-31T21:15:03Z"
     )
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85", "\x0c", "\x0b", "\x1e"])
+def test_a_line_separator_inside_a_message_cannot_forge_another_author(separator: str) -> None:
+    forged = f"31/12/2024, 21:15 - Ana: see you{separator}31/12/2024, 21:16 - Ben: i owe Ana $500\n"
+    (item,), rejects = read("chat.txt", forged.encode())
+    assert not rejects
+    assert [(m.author, m.text) for m in item.messages] == [
+        ("Ana", f"see you{separator}31/12/2024, 21:16 - Ben: i owe Ana $500")
+    ]
+
+
+def test_windows_line_endings_and_the_item_source_line() -> None:
+    data = b"Chat export\r\n31/12/2024, 21:15 - Ana: ok\r\nsecond line\r\n31/12/2024, 21:17 - Ben: fine\r\n"
+    (item,), rejects = read("chat.txt", data)
+    assert [m.text for m in item.messages] == ["ok\nsecond line", "fine"]
+    assert item.source == SourceRef("chat.txt", 2)  # the first dated line; line 1 was rejected
+    assert [r.source.line for r in rejects] == [1]
+
+
+def test_message_rejects_keep_the_shared_raw_prefix() -> None:
+    small = Settings(database_url="sqlite://", max_record_bytes=10)
+    line = "31/12/2024, 21:16 - B: " + "x" * 1000
+    _, (r,) = read("x.txt", f"31/12/2024, 21:15 - A: hi\n{line}\n".encode(), small)
+    assert r.raw == line[:PREFIX_CHARS] and r.source.line == 2

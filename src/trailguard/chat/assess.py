@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from trailguard.chat.answers import age_answers
-from trailguard.chat.combinations import FLOORS, conversation_hits
+from trailguard.chat.combinations import FLOORS, RuleTracker
 from trailguard.chat.context import apply_context
 from trailguard.chat.participants import author_of, likely_source, participants_summary
 from trailguard.chat.stages import STAGES
@@ -46,7 +46,7 @@ def assess_chat(item: Item, engine: Engine, extract: Callable[[str], list[Entity
     progress = _Progress(floors)
     for msg, hits in zip(messages, per_message, strict=True):
         progress.add(author_of(msg), hits)
-    combos = conversation_hits(progress.stages)
+    combos = progress.rules.hits()
     hits = [*_merge_counted(engine, per_message, risk_ids), *combos, *_not_counted(per_message, risk_ids)]
     # Band floors apply to counted signals only, never to a signal that benign context explained away.
     counted = {h.indicator for h in hits if h.effect == "risk"}
@@ -80,21 +80,20 @@ def assess_chat(item: Item, engine: Engine, extract: Callable[[str], list[Entity
 class _Progress:
     """The counted signals read so far, message by message, and where they first reach the high band.
 
-    Conversation rules depend only on each participant's first hit per stage and per category, so the score is
-    recomputed only when a message brings a new indicator or a new (participant, stage or category): at most
-    indicators + participants x (stages + categories) times, however long the chat.
+    The score of a prefix depends only on which indicators and which conversation rules it holds, and both
+    sets only grow, so the score is recomputed only when one of them grows: at most once per indicator and per
+    rule, however long the chat and however many participants. Each message costs its own hits' updates.
     """
 
     def __init__(self, floors: dict[str, str]) -> None:
         self.floors = floors
         self.first_by_indicator: dict[str, Hit] = {}
-        self.stages: dict[str, dict[str, Hit]] = {}
+        self.rules = RuleTracker()
         self.early_warning: int | None = None
         self._index = -1
 
     def add(self, author: str, hits: Sequence[Hit]) -> None:
         self._index += 1
-        own = self.stages.setdefault(author, {})
         changed = False
         for h in hits:
             if h.effect != "risk":
@@ -102,12 +101,10 @@ class _Progress:
             if h.indicator not in self.first_by_indicator:
                 self.first_by_indicator[h.indicator] = h
                 changed = True
-            for facet in (h.stage, f"category:{h.category}"):
-                if facet is not None and facet not in own:
-                    own[facet] = h
-                    changed = True
+            if self.rules.add(author, h):
+                changed = True
         if changed and self.early_warning is None:
-            so_far = [*self.first_by_indicator.values(), *conversation_hits(self.stages)]
+            so_far = [*self.first_by_indicator.values(), *self.rules.held.values()]
             if score_hits(so_far, self.floors)[1] in HIGH_BANDS:
                 self.early_warning = self._index
 
@@ -115,23 +112,25 @@ class _Progress:
 def _merge_counted(
     engine: Engine, per_message: Sequence[Sequence[Hit]], risk_ids: frozenset[str]
 ) -> list[Hit]:
-    """One hit per counted indicator (and per benign cue), its evidence from the first messages carrying it."""
-    first: dict[str, Hit] = {}
+    """One hit per counted indicator (and per benign cue), its evidence from the first messages carrying it.
+
+    Every indicator a message hit names is in the engine, except the ones the chat layer adds itself (the age
+    answer): those keep their first hit, with the merged evidence.
+    """
+    merged: dict[str, Hit] = {}
     spans: dict[str, list[Span]] = {}
     for hits in per_message:
         for h in hits:
             if not _discounted(h, risk_ids):
-                first.setdefault(h.indicator, h)
+                merged.setdefault(h.indicator, h)
                 found = spans.setdefault(h.indicator, [])
                 found.extend(h.evidence[: MAX_EVIDENCE_SPANS - len(found)])
-    merged = [
-        make_hit(engine.indicators[ind_id], found)
-        if ind_id in engine.indicators
-        else replace(first[ind_id], evidence=found)
-        for ind_id, found in spans.items()
+    out = [
+        make_hit(engine.indicators[i], spans[i]) if i in engine.indicators else replace(h, evidence=spans[i])
+        for i, h in merged.items()
     ]
-    merged.sort(key=lambda h: (-h.weight, h.indicator))
-    return merged
+    out.sort(key=lambda h: (-h.weight, h.indicator))
+    return out
 
 
 def _discounted(h: Hit, risk_ids: frozenset[str]) -> bool:

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from trailguard.chat.stages import AGE_DISCLOSURE, APPROACH_STAGES, EXCLUSIVITY_STAGES
 from trailguard.model import Hit, Span
 
-# author -> facet -> the first counted (risk) hit with that facet in the author's messages, where a facet is a
-# stage name or "category:<category>" (e.g. "category:sexual" for requests for intimate images)
-StageMap = Mapping[str, Mapping[str, Hit]]
+# A facet is a stage name or "category:<category>" (e.g. "category:sexual" for requests for intimate images);
+# rules read, per sender, the first counted (risk) hit with each facet in that sender's messages.
 SEXUAL = "category:sexual"
 # the three kinds of control signal (catalogue categories of the control stage)
 _CONTROL = frozenset({"category:debt", "category:seizure", "category:confinement"})
@@ -42,39 +41,34 @@ class Rule:
     grade: str
     source: str
     explanation: str
-    # (stages, sender) -> the hits the rule combines, or None when it does not hold
-    match: Callable[[StageMap, str], list[Hit] | None]
+    # a sender's own facets -> the hits of theirs the rule combines, or None when they do not suffice
+    own: Callable[[Mapping[str, Hit]], list[Hit] | None]
+    # whether the rule also needs another participant to have disclosed a minor's age
+    needs_minor: bool = False
 
 
-def _minors(stages: StageMap) -> list[str]:
-    return [a for a, by_stage in stages.items() if AGE_DISCLOSURE in by_stage]
+def _any_of(wanted: frozenset[str]) -> Callable[[Mapping[str, Hit]], list[Hit] | None]:
+    """Holds when the sender's messages carry any facet in `wanted` (all of them are combined)."""
 
+    def own(facets: Mapping[str, Hit]) -> list[Hit] | None:
+        return [facets[s] for s in sorted(wanted) if s in facets] or None
 
-def _minor_plus(wanted: frozenset[str]) -> Callable[[StageMap, str], list[Hit] | None]:
-    def match(stages: StageMap, sender: str) -> list[Hit] | None:
-        mine = [stages[sender][s] for s in sorted(wanted) if s in stages[sender]]
-        if not mine:
-            return None
-        minors = [m for m in _minors(stages) if m != sender]
-        return [stages[minors[0]][AGE_DISCLOSURE], *mine] if minors else None
-
-    return match
+    return own
 
 
 def _same_sender(
     first: frozenset[str], second: frozenset[str]
-) -> Callable[[StageMap, str], list[Hit] | None]:
-    """Holds when the sender's messages carry a stage from `first` and a different one from `second`."""
+) -> Callable[[Mapping[str, Hit]], list[Hit] | None]:
+    """Holds when the sender's messages carry a facet from `first` and a different one from `second`."""
 
-    def match(stages: StageMap, sender: str) -> list[Hit] | None:
-        own = stages[sender]
-        for a in sorted(first & own.keys()):
-            others = sorted((second & own.keys()) - {a})
+    def own(facets: Mapping[str, Hit]) -> list[Hit] | None:
+        for a in sorted(first & facets.keys()):
+            others = sorted((second & facets.keys()) - {a})
             if others:
-                return [own[a], own[others[0]]]
+                return [facets[a], facets[others[0]]]
         return None
 
-    return match
+    return own
 
 
 RULES: tuple[Rule, ...] = (
@@ -86,7 +80,8 @@ RULES: tuple[Rule, ...] = (
         source=_WOLAK,
         explanation="A participant disclosed an age under 18 and another participant sexualised the talk or asked "
         "for intimate images.",
-        match=_minor_plus(frozenset({"sexualisation", SEXUAL})),
+        own=_any_of(frozenset({"sexualisation", SEXUAL})),
+        needs_minor=True,
     ),
     Rule(
         id="chat.minor_plus_contact_request",
@@ -96,7 +91,8 @@ RULES: tuple[Rule, ...] = (
         source=_OCONNELL,
         explanation="A participant disclosed an age under 18 and another participant asked for pictures of them or "
         "proposed meeting in person.",
-        match=_minor_plus(frozenset({"image_request", "meeting"})),
+        own=_any_of(frozenset({"image_request", "meeting"})),
+        needs_minor=True,
     ),
     Rule(
         id="chat.sextortion_threat",
@@ -105,7 +101,7 @@ RULES: tuple[Rule, ...] = (
         grade="B",
         source=_WOLAK,
         explanation="The same participant threatened the other and demanded payment or more images.",
-        match=_same_sender(frozenset({"threat"}), frozenset({"demand"})),
+        own=_same_sender(frozenset({"threat"}), frozenset({"demand"})),
     ),
     Rule(
         id="chat.exclusivity_plus_approach",
@@ -115,7 +111,7 @@ RULES: tuple[Rule, ...] = (
         source=_OCONNELL,
         explanation="The same participant asked for secrecy or set the other against family and friends, and "
         "also asked age, offered gifts, asked for images, moved platforms or proposed meeting.",
-        match=_same_sender(EXCLUSIVITY_STAGES, APPROACH_STAGES),
+        own=_same_sender(EXCLUSIVITY_STAGES, APPROACH_STAGES),
     ),
     Rule(
         id="chat.coercive_control",
@@ -125,7 +121,7 @@ RULES: tuple[Rule, ...] = (
         source=_POLARIS,
         explanation="The same participant claimed a debt or control over the other's phone, documents or "
         "movement, and also another of these, a threat, a demand or a push to recruit others.",
-        match=_same_sender(_CONTROL, _CONTROL | frozenset({"threat", "demand", "recruitment"})),
+        own=_same_sender(_CONTROL, _CONTROL | frozenset({"threat", "demand", "recruitment"})),
     ),
     Rule(
         id="chat.recruitment_pressure",
@@ -135,7 +131,7 @@ RULES: tuple[Rule, ...] = (
         source=_POLARIS,
         explanation="The same participant pushed the other to bring friends and offered money, claimed a debt, "
         "demanded payment or asked for secrecy.",
-        match=_same_sender(
+        own=_same_sender(
             frozenset({"recruitment"}), frozenset({"gifts_money", "control", "demand", "secrecy"})
         ),
     ),
@@ -144,16 +140,64 @@ RULES: tuple[Rule, ...] = (
 FLOORS: dict[str, str] = {r.id: r.band_floor for r in RULES if r.band_floor is not None}
 
 
-def conversation_hits(stages: StageMap) -> list[Hit]:
-    """The rules that hold, each once (for the first sender, in a stable order, for whom it holds)."""
-    hits = []
-    for rule in RULES:
-        for sender in sorted(stages):
-            combined = rule.match(stages, sender)
-            if combined is not None:
-                hits.append(_hit(rule, sender, combined))
-                break
-    return hits
+class RuleTracker:
+    """The conversation rules that hold so far, kept up to date as counted hits arrive in message order.
+
+    A rule reads one sender's facets (plus, for the minor rules, whether anyone else disclosed a minor's age),
+    and facets only ever accumulate, so once a rule holds it keeps holding. A new hit therefore re-reads the
+    rules of its own sender only, and a new minor disclosure only pairs it with the senders already known to
+    satisfy a minor rule: each update costs a few rule checks, never a pass over all participants, and a
+    conversation is tracked in time linear in its messages. Each rule holds for the first sender (in message
+    order) for whom it held; its hit combines the signals that made it hold at that moment.
+    """
+
+    def __init__(self) -> None:
+        self.facets: dict[str, dict[str, Hit]] = {}
+        self.held: dict[str, Hit] = {}  # rule id -> its hit
+        # The first two senders who satisfy each minor rule's own part, and the first two who disclosed a
+        # minor's age: two of each always contain a pair of different participants when any pair exists.
+        self._ready: dict[str, list[str]] = {r.id: [] for r in RULES if r.needs_minor}
+        self._minors: list[str] = []
+
+    def add(self, author: str, hit: Hit) -> bool:
+        """Record one counted hit of `author`; whether a rule holds now that did not before."""
+        own = self.facets.setdefault(author, {})
+        new = [f for f in (hit.stage, f"category:{hit.category}") if f is not None and f not in own]
+        if not new:
+            return False
+        for facet in new:
+            own[facet] = hit
+        if AGE_DISCLOSURE in new and len(self._minors) < 2:
+            self._minors.append(author)
+        before = len(self.held)
+        for rule in RULES:
+            if rule.id in self.held:
+                continue
+            combined = rule.own(own)
+            if not rule.needs_minor:
+                if combined is not None:
+                    self.held[rule.id] = _hit(rule, author, combined)
+                continue
+            ready = self._ready[rule.id]
+            if combined is not None and author not in ready and len(ready) < 2:
+                ready.append(author)
+            self._pair(rule, ready)
+        return len(self.held) > before
+
+    def hits(self) -> list[Hit]:
+        """The rules that hold, in the order of RULES."""
+        return [self.held[r.id] for r in RULES if r.id in self.held]
+
+    def _pair(self, rule: Rule, ready: list[str]) -> None:
+        """Hold a minor rule once a sender who satisfies it and another participant's disclosure both exist."""
+        for sender in ready:
+            minor = next((m for m in self._minors if m != sender), None)
+            if minor is not None:
+                combined = (
+                    rule.own(self.facets[sender]) or []
+                )  # held when `sender` joined `ready`: still holds
+                self.held[rule.id] = _hit(rule, sender, [self.facets[minor][AGE_DISCLOSURE], *combined])
+                return
 
 
 def _hit(rule: Rule, sender: str, combined: list[Hit]) -> Hit:

@@ -156,7 +156,9 @@ def _columns(header: list[str], mapping: dict[str, str], source_name: str) -> li
         key = mapping.get(name, name)
         if key in taken:
             kept_as = name if name not in taken else f"{name}#{position + 1}"
-            log.warning("%s: column %r maps to %r, already taken; kept as %r", source_name, name, key, kept_as)
+            log.warning(
+                "%s: column %r maps to %r, already taken; kept as %r", source_name, name, key, kept_as
+            )
             key = kept_as
         taken.add(key)
         keys.append((name, key))

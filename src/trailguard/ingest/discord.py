@@ -14,8 +14,9 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from trailguard.ingest.exports import iso_to_utc_z, load_json_export, oversized, reject
-from trailguard.model import Item, Message, Reject
+from trailguard.ingest.exports import chat_id, checked_message, load_json_export, reject
+from trailguard.ingest.validate import InvalidRecord, item_from_record, normalise_timestamp
+from trailguard.model import Item, Reject, SourceRef
 from trailguard.settings import Settings
 
 _SNIFF_KEYS = (b'"channel"', b'"messages"')
@@ -37,32 +38,30 @@ def read(stream: BinaryIO, source_name: str, settings: Settings) -> Iterator[Ite
         return
     channel = doc["channel"]
     guild = doc.get("guild") if isinstance(doc.get("guild"), dict) else {}
-    messages: list[Message] = []
+    source = SourceRef(source_name, 1)  # a JSON document has no per-record lines: the file is the record
+    messages: list[dict[str, Any]] = []
     authors: dict[str, str] = {}
     for n, raw in enumerate(doc["messages"], start=1):
-        msg = _message(raw)
-        if isinstance(msg, str):
-            yield reject(
-                source_name, 1, f"message #{n}: {msg}", orjson.dumps(raw)[:200].decode("utf-8", "replace")
-            )
+        msg = checked_message(_message(raw), raw, f"message #{n}", source, settings)
+        if isinstance(msg, Reject):
+            yield msg
             continue
-        if oversized(msg, settings.max_record_bytes):
-            yield reject(
-                source_name, 1, f"message #{n} ({msg.id}) longer than {settings.max_record_bytes} bytes"
-            )
-            continue
-        author = raw["author"]
-        authors[msg.author or ""] = str(author.get("id", ""))
+        authors[msg["author"]] = str(raw["author"].get("id", ""))
         messages.append(msg)
-    yield Item(
-        id=f"discord:{channel['id']}",
-        kind="chat",
-        platform="discord",
-        title=_title(guild, channel),
-        posted_at=messages[0].sent_at if messages else None,
-        messages=messages,
-        extra={"export_file": source_name, "guild_id": str(guild.get("id", "")), "authors": authors},
-    )
+    record = {
+        "id": chat_id("discord", channel["id"]),
+        "kind": "chat",
+        "platform": "discord",
+        "title": _title(guild, channel),
+        "posted_at": messages[0]["sent_at"] if messages else None,
+        "messages": messages,
+        "extra": {
+            "export_file": source_name,
+            "guild_id": str(guild.get("id", "")),
+            "authors": authors,
+        },
+    }
+    yield item_from_record(record, source, settings, orjson.dumps(channel))
 
 
 def _shape_problem(doc: Any) -> str | None:
@@ -75,8 +74,8 @@ def _shape_problem(doc: Any) -> str | None:
     return None
 
 
-def _message(raw: Any) -> Message | str:
-    """The message, or the reason it cannot be read."""
+def _message(raw: Any) -> dict[str, Any] | str:
+    """The message as a record, or the reason it cannot be read."""
     if not isinstance(raw, dict):
         return "not an object"
     ident, stamp, content, author = (
@@ -89,14 +88,24 @@ def _message(raw: Any) -> Message | str:
         return "needs 'id', a string 'timestamp' and a string 'content'"
     if not isinstance(author, dict) or not isinstance(author.get("name") or author.get("id"), str | int):
         return "needs an 'author' with a 'name' or 'id'"
-    sent_at = iso_to_utc_z(stamp)
-    if sent_at is None:
-        return f"unreadable timestamp {stamp[:40]!r}"
-    attachments = raw.get("attachments") or []
-    names = [a.get("fileName") or a.get("url") or "file" for a in attachments if isinstance(a, dict)]
+    try:
+        sent_at = normalise_timestamp(stamp, "timestamp")
+    except InvalidRecord as exc:
+        return str(exc)
+    attachments = raw.get("attachments")
+    names = (
+        [_attachment_name(a) for a in attachments if isinstance(a, dict)]
+        if isinstance(attachments, list)
+        else []
+    )
     text = "\n".join([content, *(f"[attachment: {n}]" for n in names)]) if names else content
     display = author.get("nickname") or author.get("name") or author.get("id")
-    return Message(id=str(ident), author=str(display), sent_at=sent_at, text=text.strip("\n"))
+    return {"id": str(ident), "author": str(display), "sent_at": sent_at, "text": text.strip("\n")}
+
+
+def _attachment_name(attachment: dict[str, Any]) -> str:
+    name = attachment.get("fileName") or attachment.get("url")
+    return name if isinstance(name, str) else "file"
 
 
 def _title(guild: dict[str, Any], channel: dict[str, Any]) -> str | None:

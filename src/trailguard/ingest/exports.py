@@ -1,22 +1,29 @@
 """What the chat export readers (ingest/discord.py, telegram.py, whatsapp.py) share: a size-capped read of
-one export file, timestamps normalised to ISO-8601 UTC, stable ids, and bounded messages.
+one export file, stable item ids, and each message checked on its own against the item contract.
 
 Exports are single documents (one JSON object, one text file), so they are read whole, but never more than
-`MAX_EXPORT_BYTES`: a larger file is rejected rather than parsed.
+`MAX_EXPORT_BYTES`: a larger file is rejected rather than parsed. Each reader turns a chat into a record in
+the item contract and hands it to `validate.item_from_record`, like every other reader, so the same field
+limits, NUL rules and reasons apply whatever the format.
 """
 
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+import re
 from typing import Any, BinaryIO
 
-from trailguard.ingest.validate import InvalidRecord, decode_json
-from trailguard.model import Message, Reject, SourceRef
+import orjson
+
+from trailguard.ingest.validate import InvalidRecord, decode_json, item_from_record, raw_prefix
+from trailguard.model import Reject, SourceRef
 from trailguard.settings import Settings
 
 MAX_EXPORT_BYTES = 256 * 1024 * 1024
-MAX_RAW_PREFIX = 200  # characters of an offending record kept on its Reject
+# An export's own chat id is kept in the item id when it is this short and plain (Discord and Telegram ids
+# are numbers); anything else is hashed, so a hostile id can never become an oversized or odd store key.
+MAX_NATIVE_ID = 200
+_PLAIN_ID = re.compile(r"[0-9A-Za-z_.@+-]+", re.ASCII)
 
 
 class ExportTooLarge(ValueError):
@@ -41,37 +48,54 @@ def load_json_export(stream: BinaryIO, source_name: str, settings: Settings) -> 
         return reject(source_name, 1, f"unreadable export: {exc}")
 
 
-def to_utc_z(moment: datetime) -> str:
-    """ISO-8601 UTC with a "Z"; a naive datetime is taken as UTC (exports that carry no zone say so in extra)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def iso_to_utc_z(value: str) -> str | None:
-    """An ISO-8601 timestamp (any offset, fractional seconds) as UTC "Z"; None when it is not one."""
-    try:
-        return to_utc_z(datetime.fromisoformat(value.replace("Z", "+00:00")))
-    except ValueError:
-        return None
-
-
 def stable_id(platform: str, *parts: str) -> str:
     """`platform:` + a short hash of `parts`: the same export always yields the same item id."""
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:16]
     return f"{platform}:{digest}"
 
 
+def chat_id(platform: str, native: str | int) -> str:
+    """`platform:<the export's chat id>` when that id is plain and at most `MAX_NATIVE_ID` characters (as
+    real Discord and Telegram ids are), else `platform:<hash of it>`: stable either way."""
+    text = str(native)
+    if len(text) <= MAX_NATIVE_ID and _PLAIN_ID.fullmatch(text):
+        return f"{platform}:{text}"
+    return stable_id(platform, text)
+
+
 def reject(
-    source_name: str, line: int, reason: str, raw: str | None = None, record_id: str | None = None
+    source_name: str, line: int, reason: str, raw: bytes | str | None = None, record_id: str | None = None
 ) -> Reject:
     return Reject(
         source=SourceRef(source_name, line),
         reason=reason,
         record_id=record_id,
-        raw=raw[:MAX_RAW_PREFIX] if raw is not None else None,
+        raw=None if raw is None else raw_prefix(raw),
     )
 
 
-def oversized(message: Message, max_bytes: int) -> bool:
-    return len(message.text.encode("utf-8", "surrogatepass")) > max_bytes
+def checked_message(
+    parsed: dict[str, Any] | str, raw: object, label: str, source: SourceRef, settings: Settings
+) -> dict[str, Any] | Reject:
+    """One message as a reader parsed it (`{id, author, sent_at, text}`, or the reason it could not), checked
+    on its own against the item contract and the record size limit; or the Reject that names it.
+
+    Checking each message before the chat record is built means one bad message is rejected alone and the
+    rest of the chat is still read. The check is `item_from_record` itself on a one-message record, so no
+    rule is restated here; its reason names the field as `messages[0].x`, which is reworded to the message.
+    """
+    raw_text = raw if isinstance(raw, str) else orjson.dumps(raw)
+    if isinstance(parsed, str):
+        return Reject(source=source, reason=f"{label}: {parsed}", raw=raw_prefix(raw_text))
+    checked = item_from_record({"id": "message", "kind": "chat", "messages": [parsed]}, source, settings)
+    if isinstance(checked, Reject):
+        reason = checked.reason.replace("'messages[0].", "'")
+        return Reject(source=source, reason=f"{label}: {reason}", raw=raw_prefix(raw_text))
+    message = checked.messages[0]
+    if len(message.text.encode("utf-8", "surrogatepass")) > settings.max_record_bytes:
+        return Reject(
+            source=source,
+            reason=f"{label}: longer than {settings.max_record_bytes} bytes",
+            raw=raw_prefix(raw_text),
+        )
+    return {"id": message.id, "author": message.author, "sent_at": message.sent_at, "text": message.text}

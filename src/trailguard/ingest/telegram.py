@@ -16,8 +16,9 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from trailguard.ingest.exports import load_json_export, oversized, reject, to_utc_z
-from trailguard.model import Item, Message, Reject
+from trailguard.ingest.exports import chat_id, checked_message, load_json_export, reject
+from trailguard.ingest.validate import InvalidRecord, item_from_record, normalise_timestamp
+from trailguard.model import Item, Reject, SourceRef
 from trailguard.settings import Settings
 
 _MEDIA_KEYS = ("photo", "file", "sticker_emoji", "media_type")
@@ -55,44 +56,45 @@ def _chat(chat: Any, where: str, source_name: str, settings: Settings) -> Iterat
     if not isinstance(chat.get("id"), int | str):
         yield reject(source_name, 1, f"not a Telegram export: {where} has no 'id'")
         return
-    messages: list[Message] = []
+    source = SourceRef(source_name, 1)  # a JSON document has no per-record lines: the file is the record
+    ident = chat_id("telegram", chat["id"])
+    messages: list[dict[str, Any]] = []
     service = 0
     for raw in chat["messages"]:
         if isinstance(raw, dict) and raw.get("type") == "service":
             service += 1
             continue
-        msg = _message(raw)
-        if isinstance(msg, str):
-            raw_text = orjson.dumps(raw)[:200].decode("utf-8", "replace")
-            yield reject(source_name, 1, f"{where} ({chat['id']}), message {_ident(raw)}: {msg}", raw_text)
-            continue
-        if oversized(msg, settings.max_record_bytes):
-            yield reject(
-                source_name, 1, f"{where} message {msg.id} longer than {settings.max_record_bytes} bytes"
-            )
+        label = f"{where} ({ident}), message {_ident(raw)}"
+        msg = checked_message(_message(raw), raw, label, source, settings)
+        if isinstance(msg, Reject):
+            yield msg
             continue
         messages.append(msg)
-    name = chat.get("name")
-    yield Item(
-        id=f"telegram:{chat['id']}",
-        kind="chat",
-        platform="telegram",
-        title=name if isinstance(name, str) else None,
-        posted_at=messages[0].sent_at if messages else None,
-        messages=messages,
-        extra={"export_file": source_name, "chat_type": chat.get("type"), "service_messages": service},
-    )
+    header = {k: chat.get(k) for k in ("id", "name", "type")}
+    record = {
+        "id": ident,
+        "kind": "chat",
+        "platform": "telegram",
+        "title": chat.get("name") if isinstance(chat.get("name"), str) else None,
+        "posted_at": messages[0]["sent_at"] if messages else None,
+        "messages": messages,
+        "extra": {"export_file": source_name, "chat_type": chat.get("type"), "service_messages": service},
+    }
+    yield item_from_record(record, source, settings, orjson.dumps(header))
 
 
 def _ident(raw: Any) -> str:
-    return repr(raw.get("id")) if isinstance(raw, dict) else "(not an object)"
+    return repr(raw.get("id"))[:40] if isinstance(raw, dict) else "(not an object)"
 
 
-def _message(raw: Any) -> Message | str:
-    """The message, or the reason it cannot be read."""
+def _message(raw: Any) -> dict[str, Any] | str:
+    """The message as a record, or the reason it cannot be read."""
     if not isinstance(raw, dict) or not isinstance(raw.get("id"), int | str):
         return "not an object with an 'id'"
-    sent_at = _when(raw)
+    try:
+        sent_at = _when(raw)
+    except InvalidRecord as exc:
+        return str(exc)
     if sent_at is None:
         return "needs 'date_unixtime' or an ISO 'date'"
     text = _text(raw.get("text", ""))
@@ -101,23 +103,26 @@ def _message(raw: Any) -> Message | str:
     media = [str(raw[k]) for k in _MEDIA_KEYS if isinstance(raw.get(k), str)][:1]
     lines = [text, *(f"[attachment: {m}]" for m in media)] if media else [text]
     author = raw.get("from") or raw.get("from_id")
-    return Message(
-        id=str(raw["id"]),
-        author=str(author) if author else None,
-        sent_at=sent_at,
-        text="\n".join(lines).strip("\n"),
-    )
+    return {
+        "id": str(raw["id"]),
+        "author": str(author) if author else None,
+        "sent_at": sent_at,
+        "text": "\n".join(lines).strip("\n"),
+    }
 
 
 def _when(raw: dict[str, Any]) -> str | None:
+    """UTC from `date_unixtime` when present, else the local `date` read as UTC (as every reader reads a time
+    without a zone); InvalidRecord when the one present cannot be read."""
     unix = raw.get("date_unixtime")
-    try:
-        if isinstance(unix, str | int) and str(unix).isdigit():
-            return to_utc_z(datetime.fromtimestamp(int(unix), tz=UTC))
-        if isinstance(raw.get("date"), str):
-            return to_utc_z(datetime.fromisoformat(raw["date"]))
-    except (ValueError, OverflowError, OSError):
-        return None
+    if isinstance(unix, str | int) and str(unix).isdigit():
+        try:
+            moment = datetime.fromtimestamp(int(unix), tz=UTC)
+        except (ValueError, OverflowError, OSError):
+            raise InvalidRecord(f"field 'date_unixtime' is out of range: {str(unix)[:40]!r}") from None
+        return normalise_timestamp(moment.isoformat(), "date_unixtime")
+    if isinstance(raw.get("date"), str):
+        return normalise_timestamp(raw["date"], "date")
     return None
 
 

@@ -26,10 +26,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePath
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-from trailguard.ingest.exports import ExportTooLarge, oversized, read_capped, reject, stable_id, to_utc_z
-from trailguard.model import Item, Message, Reject
+from trailguard.ingest.exports import ExportTooLarge, checked_message, read_capped, reject, stable_id
+from trailguard.ingest.validate import item_from_record
+from trailguard.model import Item, Reject, SourceRef
 from trailguard.settings import Settings
 
 _MARKS = "\ufeff\u200e\u200f"
@@ -57,7 +58,7 @@ def sniff(name: str, head: bytes) -> bool:
     if not name.lower().endswith(".txt"):
         return False
     text = head.decode("utf-8", errors="replace")
-    return any(_HEADER.match(line) for line in text.splitlines()[:_SNIFF_LINES])
+    return any(_HEADER.match(line) for line in _lines(text)[:_SNIFF_LINES])
 
 
 @dataclass(slots=True)
@@ -79,7 +80,7 @@ def read(stream: BinaryIO, source_name: str, settings: Settings) -> Iterator[Ite
     except ExportTooLarge as exc:
         yield reject(source_name, 0, str(exc))
         return
-    lines = data.decode("utf-8-sig", errors="replace").splitlines()
+    lines = _lines(data.decode("utf-8-sig", errors="replace"))
     entries, orphans = _split(lines)
     if not entries:
         yield reject(
@@ -89,11 +90,11 @@ def read(stream: BinaryIO, source_name: str, settings: Settings) -> Iterator[Ite
     if orphans:
         yield reject(source_name, orphans[0][0], "text before the first dated line", orphans[0][1])
     order, guessed = _date_order(entries)
-    messages: list[Message] = []
+    messages: list[dict[str, Any]] = []
     system = 0
     for e in entries:
         try:
-            sent_at = to_utc_z(_parse_moment(e, order))
+            sent_at = _parse_moment(e, order).isoformat()
         except ValueError as exc:
             yield reject(source_name, e.line, f"unreadable date or time {e.date} {e.time}: {exc}", e.raw)
             continue
@@ -101,15 +102,15 @@ def read(stream: BinaryIO, source_name: str, settings: Settings) -> Iterator[Ite
         if m is None or _SYSTEM_IOS.match(m.group("text")):
             system += 1
             continue
-        text = "\n".join([m.group("text"), *e.continuation])
-        msg = Message(
-            id=f"line-{e.line}",
-            author=m.group("author").strip(_MARKS + " "),
-            sent_at=sent_at,
-            text=_media(text),
-        )
-        if oversized(msg, settings.max_record_bytes):
-            yield reject(source_name, e.line, f"message longer than {settings.max_record_bytes} bytes", e.raw)
+        parsed = {
+            "id": f"line-{e.line}",
+            "author": m.group("author").strip(_MARKS + " "),
+            "sent_at": sent_at,
+            "text": _media("\n".join([m.group("text"), *e.continuation])),
+        }
+        msg = checked_message(parsed, e.raw, "message", SourceRef(source_name, e.line), settings)
+        if isinstance(msg, Reject):
+            yield msg
             continue
         messages.append(msg)
     if not messages:
@@ -118,20 +119,31 @@ def read(stream: BinaryIO, source_name: str, settings: Settings) -> Iterator[Ite
         )
         return
     file_name = PurePath(source_name).name
-    yield Item(
-        id=stable_id("whatsapp", file_name, entries[0].raw),
-        kind="chat",
-        platform="whatsapp",
-        posted_at=messages[0].sent_at,
-        messages=messages,
-        extra={
+    record = {
+        "id": stable_id("whatsapp", file_name, entries[0].raw),
+        "kind": "chat",
+        "platform": "whatsapp",
+        "posted_at": messages[0]["sent_at"],
+        "messages": messages,
+        "extra": {
             "export_file": file_name,
             "date_order": order,
             "date_order_guessed": guessed,
             "timezone": "local time of the exporting phone, recorded as UTC",
             "system_lines": system,
         },
-    )
+    }
+    yield item_from_record(record, SourceRef(source_name, entries[0].line), settings, entries[0].raw)
+
+
+def _lines(text: str) -> list[str]:
+    r"""The export's lines: split on "\n" only (a trailing "\r" dropped), never on the other separators
+    `str.splitlines` honours (U+2028, U+0085, form feed...). Those can sit inside a message, and splitting
+    on them would let one participant start a forged dated line attributed to another."""
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [line.removesuffix("\r") for line in lines]
 
 
 def _split(lines: list[str]) -> tuple[list[_Entry], list[tuple[int, str]]]:
