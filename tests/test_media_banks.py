@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
@@ -103,10 +104,10 @@ def _exercise_store(engine: Engine) -> None:
             {"i": entry_id},
         ).one()
     assert tuple(who) == ("carol", "appeal upheld")
-    # Re-adding after withdrawal is allowed (a new entry, new audit record).
-    assert (
-        banks.add_entries(engine, "ncii-test", [banks.NewEntry("pdq", known.pdq)], added_by="dan").added == 1
-    )
+    # Re-adding after withdrawal takes an explicit readd (a new entry, new audit record).
+    readd = [banks.NewEntry("pdq", known.pdq)]
+    assert banks.add_entries(engine, "ncii-test", readd, added_by="dan").previously_withdrawn == 1
+    assert banks.add_entries(engine, "ncii-test", readd, added_by="dan", readd=True).added == 1
 
     # Victim submission: hash and case number only.
     victim = _image(2)
@@ -123,8 +124,39 @@ def _exercise_store(engine: Engine) -> None:
     assert {(m.bank_kind, m.case_ref) for m in result.matches} == {("victim_submission", "TG-ABCD-EFGH")}
 
 
+def _exercise_limits(engine: Engine) -> None:
+    """Over-long and NUL-bearing strings are refused or cut the same way on every database."""
+    with pytest.raises(ValueError, match="source must have at most 500"):
+        banks.create_bank(engine, "limits", "known", source="s" * 501)
+    with pytest.raises(ValueError, match="created_by must have at most 200"):
+        banks.create_bank(engine, "limits", "known", created_by="c" * 201)
+    banks.create_bank(engine, "limits", "known", source="s" * 500, created_by="c" * 200)
+    a, b = _image(11), _image(12)
+    assert a.pdq and b.pdq
+    with pytest.raises(ValueError, match="added_by must have at most 200 characters, got 300"):
+        banks.add_entries(engine, "limits", [banks.NewEntry("pdq", a.pdq)], added_by="x" * 300)
+    report = banks.add_entries(
+        engine,
+        "limits",
+        [
+            banks.NewEntry("pdq", a.pdq, label="l\x00" + "l" * 600, source="s" * 600),
+            banks.NewEntry("pdq", b.pdq, case_ref="C" * 201),
+        ],
+        added_by="y" * 200,
+    )
+    assert (report.added, report.rejected) == (1, [(2, "case_ref must have at most 200 characters, got 201")])
+    [entry] = banks.active_entries(engine, "limits")
+    assert (entry.label, entry.source, entry.added_by) == ("l" * 500, "s" * 500, "y" * 200)
+    with pytest.raises(ValueError, match="withdrawn_by must have at most 200"):
+        banks.withdraw(engine, "limits", by="w" * 201, reason="r", value=a.pdq)
+    with pytest.raises(ValueError, match="reason must not contain a NUL"):
+        banks.withdraw(engine, "limits", by="w", reason="r\x00", value=a.pdq)
+    assert banks.withdraw(engine, "limits", by="w" * 200, reason="r", value=a.pdq) == 1
+
+
 def test_bank_store_on_sqlite(engine: Engine) -> None:
     _exercise_store(engine)
+    _exercise_limits(engine)
 
 
 @pytest.mark.postgres
@@ -138,6 +170,7 @@ def test_bank_store_on_postgresql(postgres_url: str) -> None:
     try:
         banks.ensure_schema(engine)
         _exercise_store(engine)
+        _exercise_limits(engine)
     finally:
         engine.dispose()
         with admin.begin() as conn:
@@ -187,8 +220,9 @@ def test_bank_and_match_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     run("bank", "create", "known-test", "--kind", "known", "--by", "alice")
     bank_csv = tmp_path / "bank.csv"
     bank_csv.write_text(f"hash_type,value,quality,label\npdq,{h.pdq},{h.quality},synthetic\nmd5,nothex,,\n")
-    assert run("bank", "import", "known-test", str(bank_csv), "--by", "alice")[-1] == {
-        "read": 2, "added": 1, "duplicates": 0, "rejected": 1}  # fmt: skip
+    assert run("bank", "import", "known-test", str(bank_csv), "--by", "alice")[-2:] == [
+        {"line": 3, "rejected": "not a md5 hash: expected 32 hex digits, got 'nothex'"},
+        {"read": 2, "added": 1, "duplicates": 0, "previously_withdrawn": 0, "rejected": 1}]  # fmt: skip
     [listed] = run("bank", "list")
     assert (listed["name"], listed["active_entries"]) == ("known-test", 1)
     [by_file, by_hash, nonsense] = run("match", str(img), h.pdq or "", "hello")
@@ -214,3 +248,75 @@ def test_bank_and_match_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     export = tmp_path / "out.csv"
     run("bank", "export", "known-test", str(export))
     assert (h.pdq or "") not in export.read_text()
+    # The withdrawn hash does not come back with the old file unless --readd says so.
+    assert run("bank", "import", "known-test", str(bank_csv))[-1] == {
+        "read": 2, "added": 0, "duplicates": 0, "previously_withdrawn": 1, "rejected": 1}  # fmt: skip
+    assert run("bank", "add", "known-test", h.pdq or "", "--readd")[-1]["added"] == 1
+    # An over-long --by is refused with a clear error before anything is written.
+    refused = runner.invoke(app, ["bank", "import", "known-test", str(bank_csv), "--by", "x" * 300])
+    assert refused.exit_code == 2 and "added_by must have at most 200 characters" in refused.output
+
+
+def test_oversized_and_broken_csv_records_are_rejected_by_line(engine: Engine) -> None:
+    banks.create_bank(engine, "b", "known")
+    good = [_image(s) for s in (5, 6, 7)]
+    text = (
+        "hash_type,value,label\n"
+        f"pdq,{good[0].pdq},first\n"
+        f"pdq,{good[1].pdq},{'x' * 200_000}\n"  # over the csv module's own field limit
+        "\n"
+        f"pdq,{good[1].pdq},{'y' * 5000}\n"  # under it, over ours
+        f'pdq,{good[2].pdq},"a label\nover two lines"\n'
+        f'md5,{good[0].md5},=HYPERLINK("http://evil.example")\n'
+    )
+    report = banks.add_entries(engine, "b", bankfiles.read_entries(io.StringIO(text), "csv"), added_by="x")
+    assert (report.read, report.added, report.duplicates, report.previously_withdrawn) == (5, 3, 0, 0)
+    assert report.rejected == [
+        (3, "unreadable CSV record: field larger than field limit (131072)"),
+        (5, f"field 'label' is over {bankfiles.MAX_FIELD} characters"),
+    ]
+    assert report.read == report.added + report.duplicates + report.previously_withdrawn + len(
+        report.rejected
+    )
+    lines = f"# list\n\n{good[0].pdq},90\n{'f' * 100_000}\n{good[1].pdq},zz\n"
+    report = banks.add_entries(
+        engine, "b", bankfiles.read_entries(io.StringIO(lines), "pdq-lines"), added_by="x"
+    )
+    assert (report.read, report.duplicates) == (3, 1)
+    assert report.rejected == [
+        (4, f"line is over {bankfiles.MAX_LINE} characters"),
+        (5, "quality must be an integer, got 'zz'"),
+    ]
+
+
+def test_bank_csv_export_neutralises_formulas(engine: Engine) -> None:
+    banks.create_bank(engine, "b", "known")
+    a, b = _image(8), _image(9)
+    hostile = [
+        banks.NewEntry("pdq", a.pdq or "", label='=HYPERLINK("http://evil.example","x")', source="@SUM(1+1)"),
+        banks.NewEntry("md5", b.md5 or "", label="-2+3", source="+cmd", case_ref="\t=1"),
+    ]
+    banks.add_entries(engine, "b", hostile, added_by="-alice")
+    out = io.StringIO()
+    bankfiles.write_entries(banks.active_entries(engine, "b"), out, "csv")
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    cells = [(r["label"], r["source"], r["case_ref"], r["added_by"]) for r in rows]
+    assert cells == [
+        ('\'=HYPERLINK("http://evil.example","x")', "'@SUM(1+1)", "", "'-alice"),
+        ("'-2+3", "'+cmd", "'\t=1", "'-alice"),
+    ]
+    assert [r["value"] for r in rows] == [a.pdq, b.md5]  # hex hashes untouched
+
+
+def test_withdrawn_hash_is_not_readded_without_readd(engine: Engine) -> None:
+    banks.create_bank(engine, "b", "known")
+    a = _image(10)
+    assert a.pdq
+    banks.add_entries(engine, "b", [banks.NewEntry("pdq", a.pdq)], added_by="x")
+    assert banks.withdraw(engine, "b", by="rev", reason="false positive", value=a.pdq) == 1
+    again = banks.add_entries(engine, "b", [banks.NewEntry("pdq", a.pdq.upper())], added_by="x")
+    assert (again.read, again.added, again.previously_withdrawn) == (1, 0, 1)
+    assert banks.get_bank(engine, "b").active_entries == 0
+    back = banks.add_entries(engine, "b", [banks.NewEntry("pdq", a.pdq)] * 2, added_by="x", readd=True)
+    assert (back.added, back.duplicates, back.previously_withdrawn) == (1, 1, 0)
+    assert banks.get_bank(engine, "b").active_entries == 1

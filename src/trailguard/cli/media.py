@@ -167,14 +167,21 @@ def bank_list() -> None:
         )  # fmt: skip
 
 
-def _report(report: banks.AddReport) -> None:
+_READD = Annotated[
+    bool, typer.Option("--readd", help="Add again hashes that were withdrawn from this bank (default: skip).")
+]
+
+
+def _report(report: banks.AddReport, where: str = "record") -> None:
+    """`where` names what the number of a rejected record counts: a file's `line` or the `record` offered."""
     for number, reason in report.rejected:
-        _emit({"record": number, "rejected": reason})
+        _emit({where: number, "rejected": reason})
     _emit(
         {
             "read": report.read,
             "added": report.added,
             "duplicates": report.duplicates,
+            "previously_withdrawn": report.previously_withdrawn,
             "rejected": len(report.rejected),
         }
     )
@@ -190,16 +197,17 @@ def bank_import(
     ] = "pdq",
     source: Annotated[str, typer.Option(help="Source recorded on entries that name none.")] = "",
     by: Annotated[str | None, typer.Option(help="Who adds them (default: your user name).")] = None,
+    readd: _READD = False,
 ) -> None:
-    """Add every hash in a file; bad records are listed with their reason and the rest are added."""
+    """Add every hash in a file; bad records are listed with their line and reason and the rest are added."""
     engine = _engine(Settings.from_env())
     try:
         with file.open(encoding="utf-8", errors="replace", newline="") as fh:
             entries = bankfiles.read_entries(fh, fmt, default_type=hash_type, source=source or file.name)
-            report = banks.add_entries(engine, name, entries, added_by=_who(by))
+            report = banks.add_entries(engine, name, entries, added_by=_who(by), readd=readd)
     except (KeyError, ValueError, OSError) as exc:
         raise typer.BadParameter(str(exc)) from exc
-    _report(report)
+    _report(report, "line")
 
 
 @bank_app.command("export")
@@ -232,12 +240,15 @@ def bank_add(
     source: str = "",
     case_ref: Annotated[str | None, typer.Option(help="Optional case reference.")] = None,
     by: Annotated[str | None, typer.Option(help="Who adds it (default: your user name).")] = None,
+    readd: _READD = False,
 ) -> None:
     """Add one hash."""
     entry = banks.NewEntry(hash_type, value, quality=quality, label=label, source=source, case_ref=case_ref)
     try:
-        report = banks.add_entries(_engine(Settings.from_env()), name, [entry], added_by=_who(by))
-    except KeyError as exc:
+        report = banks.add_entries(
+            _engine(Settings.from_env()), name, [entry], added_by=_who(by), readd=readd
+        )
+    except (KeyError, ValueError) as exc:
         raise typer.BadParameter(str(exc)) from exc
     _report(report)
     if report.rejected:

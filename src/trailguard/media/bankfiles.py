@@ -7,7 +7,11 @@ Formats:
 - `pdq-lines`: one PDQ hash a line, optionally followed by `,quality` and further comma-separated fields,
   the output of ThreatExchange's `pdq-photo-hasher` and the layout of its reference hash lists; `#` starts
   a comment.
-Only active entries are ever exported: a withdrawn hash is purged from every export.
+Only active entries are ever exported: a withdrawn hash is purged from every export, and every exported
+text cell is neutralised against spreadsheet formula injection (`trailguard.csvsafe`).
+
+Partner files are untrusted: a record that cannot be parsed (a field over `MAX_FIELD` characters, a line over
+`MAX_LINE`, broken quoting) becomes a rejected entry naming its physical line, and reading goes on.
 """
 
 from __future__ import annotations
@@ -16,7 +20,11 @@ import csv
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
+from trailguard.csvsafe import safe_row
 from trailguard.store.banks import BankEntry, NewEntry
+
+MAX_FIELD = 4096  # characters in one CSV field; stored labels are cut at 500, anything longer is not a label
+MAX_LINE = 8192  # characters in one pdq-lines line (a hash, a quality and a file name fit many times over)
 
 FORMATS: tuple[str, ...] = ("csv", "pdq-lines")
 EXPORT_COLUMNS = (
@@ -45,15 +53,53 @@ def _quality(text: str) -> tuple[int | None, str | None]:
         return None, f"quality must be an integer, got {text[:20]!r}"
 
 
+class _Lines:
+    """Feeds the csv reader and counts the physical lines it has taken, so errors name the right line.
+
+    `csv.reader.line_num` is not advanced for a record the reader rejects, hence a count of our own.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self.line = 0
+
+    def __iter__(self) -> Iterator[str]:
+        for text in self._stream:
+            self.line += 1
+            yield text
+
+
+def _rejected(line: int, reason: str) -> NewEntry:
+    return NewEntry(hash_type="", value="", error=reason, line=line)
+
+
 def read_csv(stream: TextIO, *, default_type: str = "pdq", source: str = "") -> Iterator[NewEntry]:
-    reader = csv.DictReader(stream)
-    if reader.fieldnames is None:
+    lines = _Lines(stream)
+    reader = csv.reader(lines)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise ValueError(f"CSV header on line {lines.line} cannot be read: {exc}") from exc
+    if header is None:
         return
-    names = {f: _ALIASES.get(f.strip().lower(), f.strip().lower()) for f in reader.fieldnames}
-    if "value" not in names.values():
+    names = [_ALIASES.get(f.strip().lower(), f.strip().lower()) for f in header]
+    if "value" not in names:
         raise ValueError("CSV has no value column (expected `value`, `signal_value` or `hash`)")
-    for raw in reader:
-        row = {names[k]: (v or "") for k, v in raw.items() if k is not None}
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield _rejected(lines.line, f"unreadable CSV record: {exc}")
+            continue
+        if not record:
+            continue  # a blank line
+        row = dict(zip(names, record, strict=False))
+        long = next((n for n, v in row.items() if len(v) > MAX_FIELD), None)
+        if long is not None:
+            yield _rejected(lines.line, f"field {long!r} is over {MAX_FIELD} characters")
+            continue
         kind = row.get("hash_type", "").strip().lower() or default_type
         quality, error = _quality(row.get("quality", ""))
         yield NewEntry(
@@ -64,17 +110,27 @@ def read_csv(stream: TextIO, *, default_type: str = "pdq", source: str = "") -> 
             source=row.get("source", "") or source,
             case_ref=row.get("case_ref") or None,
             error=error,
+            line=lines.line,
         )
 
 
 def read_pdq_lines(stream: TextIO, *, source: str = "") -> Iterator[NewEntry]:
-    for line in stream:
-        text = line.split("#", 1)[0].strip()
+    number = 0
+    while text := stream.readline(MAX_LINE + 1):
+        number += 1
+        if len(text) > MAX_LINE and not text.endswith("\n"):
+            while (rest := stream.readline(MAX_LINE)) and not rest.endswith("\n"):
+                pass  # drain the oversized line without holding it in memory
+            yield _rejected(number, f"line is over {MAX_LINE} characters")
+            continue
+        text = text.split("#", 1)[0].strip()
         if not text:
             continue
         fields = [f.strip() for f in text.split(",")]
         quality, error = _quality(fields[1]) if len(fields) > 1 else (None, None)
-        yield NewEntry(hash_type="pdq", value=fields[0], quality=quality, source=source, error=error)
+        yield NewEntry(
+            hash_type="pdq", value=fields[0], quality=quality, source=source, error=error, line=number
+        )
 
 
 def read_entries(
@@ -95,8 +151,8 @@ def write_entries(entries: Iterable[BankEntry], stream: TextIO, fmt: str) -> int
         writer.writerow(EXPORT_COLUMNS)
         for e in entries:
             writer.writerow(
-                [e.id, e.bank, e.hash_type, e.value, "" if e.quality is None else e.quality, e.label, e.source,
-                 e.case_ref or "", e.added_by, e.added_at.isoformat()]
+                safe_row([e.id, e.bank, e.hash_type, e.value, "" if e.quality is None else e.quality, e.label, e.source,
+                 e.case_ref or "", e.added_by, e.added_at.isoformat()])
             )  # fmt: skip
             count += 1
     elif fmt == "pdq-lines":

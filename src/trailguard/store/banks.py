@@ -1,8 +1,13 @@
 """Hash banks: named lists of image hashes with who added each one, when, why, and whether it was withdrawn.
 
 A withdrawn entry is kept (the audit trail must show that it existed and who withdrew it) but is never
-returned by `active_entries`, so it stops matching as soon as an index is rebuilt and never reaches an export.
-The same Core tables run on SQLite and PostgreSQL.
+returned by `active_entries`, so it stops matching as soon as an index is rebuilt and never reaches an export;
+re-importing it later is refused unless the caller says `readd=True`, so a partner's stale list cannot bring
+back what a reviewer withdrew.
+The same Core tables run on SQLite and PostgreSQL, so every string is checked in Python first: PostgreSQL
+refuses an over-long VARCHAR or a NUL character and would roll back a whole import. Who-fields (`added_by`,
+`created_by`, `withdrawn_by`), bank names and sources and case references are validated (ValueError);
+descriptive entry text (`label`, `source`) is cut to its column width with NULs removed.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     Column,
@@ -19,6 +25,8 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Row,
+    Select,
     String,
     Table,
     Text,
@@ -105,20 +113,36 @@ class NewEntry:
     source: str = ""
     case_ref: str | None = None
     error: str | None = None  # set by a file reader for a record it could not parse
+    line: int | None = None  # physical line in the file it came from, for error reports
 
 
 @dataclass(slots=True)
 class AddReport:
-    """What happened to each record offered: read = added + duplicates + rejected."""
+    """What happened to each record offered: read = added + duplicates + previously_withdrawn + rejected."""
 
     read: int = 0
     added: int = 0
     duplicates: int = 0
-    rejected: list[tuple[int, str]] = field(default_factory=list)  # (record number, reason)
+    previously_withdrawn: int = 0  # withdrawn from this bank before and not re-added (see `readd`)
+    # (line in the file, or the record's 1-based position when it came from no file, reason)
+    rejected: list[tuple[int, str]] = field(default_factory=list)
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _checked(what: str, value: str, limit: int | None) -> str:
+    """`value` if it fits its column on every database; ValueError naming the field otherwise."""
+    if limit is not None and len(value) > limit:
+        raise ValueError(f"{what} must have at most {limit} characters, got {len(value)}")
+    if "\x00" in value:
+        raise ValueError(f"{what} must not contain a NUL character")
+    return value
+
+
+def _text(value: str, limit: int) -> str:
+    return value.replace("\x00", "")[:limit]
 
 
 def create_bank(
@@ -130,6 +154,10 @@ def create_bank(
     name = name.strip()
     if not name or len(name) > 200:
         raise ValueError("a bank name must have 1 to 200 characters")
+    _checked("bank name", name, 200)
+    _checked("description", description, None)
+    _checked("source", source, 500)
+    _checked("created_by", created_by, 200)
     with engine.begin() as conn:
         if conn.execute(select(banks_table.c.id).where(banks_table.c.name == name)).first():
             raise ValueError(f"a bank named {name!r} already exists")
@@ -150,59 +178,66 @@ def _active() -> ColumnElement[bool]:
     return bank_entries_table.c.withdrawn_at.is_(None)
 
 
+def _bank_query() -> Select[Any]:
+    active = (
+        select(func.count())
+        .where(and_(bank_entries_table.c.bank_id == banks_table.c.id, _active()))
+        .scalar_subquery()
+    )
+    return select(banks_table, active.label("active"))
+
+
+def _bank(r: Row[Any]) -> Bank:
+    return Bank(
+        id=r.id,
+        name=r.name,
+        kind=r.kind,
+        description=r.description,
+        source=r.source,
+        created_by=r.created_by,
+        created_at=r.created_at,
+        active_entries=int(r.active),
+    )
+
+
 def list_banks(engine: Engine) -> list[Bank]:
     """Every bank with its number of active (not withdrawn) entries."""
-    counts = (
-        select(bank_entries_table.c.bank_id, func.count().label("n"))
-        .where(_active())
-        .group_by(bank_entries_table.c.bank_id)
-        .subquery()
-    )
-    query = (
-        select(banks_table, func.coalesce(counts.c.n, 0).label("active"))
-        .select_from(banks_table.outerjoin(counts, counts.c.bank_id == banks_table.c.id))
-        .order_by(banks_table.c.name)
-    )
     with engine.connect() as conn:
-        return [
-            Bank(
-                id=r.id,
-                name=r.name,
-                kind=r.kind,
-                description=r.description,
-                source=r.source,
-                created_by=r.created_by,
-                created_at=r.created_at,
-                active_entries=int(r.active),
-            )
-            for r in conn.execute(query)
-        ]
+        return [_bank(r) for r in conn.execute(_bank_query().order_by(banks_table.c.name))]
 
 
 def get_bank(engine: Engine, name: str) -> Bank:
-    """The bank called `name`; KeyError when there is none."""
-    for bank in list_banks(engine):
-        if bank.name == name:
-            return bank
-    raise KeyError(f"no bank named {name!r}")
+    """The bank called `name`; KeyError when there is none. One row, counted through the lookup index."""
+    with engine.connect() as conn:
+        row = conn.execute(_bank_query().where(banks_table.c.name == name)).first()
+    if row is None:
+        raise KeyError(f"no bank named {name!r}")
+    return _bank(row)
 
 
-def add_entries(engine: Engine, bank_name: str, entries: Iterable[NewEntry], *, added_by: str) -> AddReport:
+def add_entries(
+    engine: Engine, bank_name: str, entries: Iterable[NewEntry], *, added_by: str, readd: bool = False
+) -> AddReport:
     """Validate and add hashes to a bank in one transaction; bad records are reported, not fatal.
 
-    A hash already active in the bank counts as a duplicate and is not added twice.
+    A hash already active in the bank counts as a duplicate and is not added twice. A hash withdrawn from
+    this bank and not active again is skipped and counted as `previously_withdrawn`, unless `readd`: a
+    withdrawal is a reviewer's decision and an old partner file must not silently undo it.
+    ValueError for an invalid `added_by` (nothing is written).
     """
+    _checked("added_by", added_by, 200)
     bank = get_bank(engine, bank_name)
     report = AddReport()
     with engine.begin() as conn:
-        existing = {
-            (r.hash_type, r.value)
-            for r in conn.execute(
-                select(bank_entries_table.c.hash_type, bank_entries_table.c.value).where(
-                    and_(bank_entries_table.c.bank_id == bank.id, _active())
-                )
-            )
-        }
+        existing: set[tuple[str, str]] = set()
+        withdrawn: set[tuple[str, str]] = set()
+        for r in conn.execute(
+            select(
+                bank_entries_table.c.hash_type, bank_entries_table.c.value, bank_entries_table.c.withdrawn_at
+            ).where(bank_entries_table.c.bank_id == bank.id)
+        ):
+            (withdrawn if r.withdrawn_at is not None else existing).add((r.hash_type, r.value))
+        withdrawn -= existing
         rows = []
         now = _now()
         for number, entry in enumerate(entries, start=1):
@@ -213,11 +248,15 @@ def add_entries(engine: Engine, bank_name: str, entries: Iterable[NewEntry], *, 
                 value = normalise_hash(entry.hash_type, entry.value)
                 if entry.quality is not None and not 0 <= entry.quality <= 100:
                     raise ValueError(f"quality must be 0..100, got {entry.quality}")
+                case_ref = _checked("case_ref", entry.case_ref, 200) if entry.case_ref else None
             except ValueError as exc:
-                report.rejected.append((number, str(exc)))
+                report.rejected.append((entry.line or number, str(exc)))
                 continue
             if (entry.hash_type, value) in existing:
                 report.duplicates += 1
+                continue
+            if (entry.hash_type, value) in withdrawn and not readd:
+                report.previously_withdrawn += 1
                 continue
             existing.add((entry.hash_type, value))
             rows.append(
@@ -226,9 +265,9 @@ def add_entries(engine: Engine, bank_name: str, entries: Iterable[NewEntry], *, 
                     "hash_type": entry.hash_type,
                     "value": value,
                     "quality": entry.quality,
-                    "label": entry.label[:500],
-                    "source": entry.source[:500],
-                    "case_ref": entry.case_ref[:200] if entry.case_ref else None,
+                    "label": _text(entry.label, 500),
+                    "source": _text(entry.source, 500),
+                    "case_ref": case_ref,
                     "added_by": added_by,
                     "added_at": now,
                 }
@@ -251,6 +290,8 @@ def withdraw(
     """Withdraw one entry (by id) or every active entry with this hash value; returns how many were withdrawn."""
     if (entry_id is None) == (value is None):
         raise ValueError("give exactly one of entry_id or value")
+    _checked("withdrawn_by", by, 200)
+    _checked("reason", reason, None)
     bank = get_bank(engine, bank_name)
     condition = and_(bank_entries_table.c.bank_id == bank.id, _active())
     if entry_id is not None:
