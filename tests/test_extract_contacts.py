@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -63,6 +64,40 @@ def test_email_decoys(text: str) -> None:
     assert find_emails(text) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "value", "raw"),
+    [
+        ("mail jane\u200bdoe@example.com", "janedoe@example.com", "jane\u200bdoe@example.com"),
+        ("mail john\u200bdoe@example.com", "johndoe@example.com", "john\u200bdoe@example.com"),
+        ("mail jane\u00addoe@example.com", "janedoe@example.com", "jane\u00addoe@example.com"),
+        ("ＪＡＮＥ@example.com", "jane@example.com", "ＪＡＮＥ@example.com"),
+        ("jane\u200b at example dot com", "jane@example.com", "jane\u200b at example dot com"),
+    ],
+)
+def test_hidden_characters_do_not_cut_emails(text: str, value: str, raw: str) -> None:
+    found = find_emails(text)
+    assert [(e.value, e.raw, e.obfuscated) for e in found] == [(value, raw, True)]
+    assert_offsets(text, found)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("andré.dupont@example.com", "andré.dupont@example.com"),
+        ("renée_b@example.com", "renée_b@example.com"),
+        ("rene\u0301e_b@example.com", "renée_b@example.com"),  # decomposed accent: same address
+        ("ÉLODIE@example.org", "élodie@example.org"),
+        ("邮箱jane@example.com", "jane@example.com"),  # scripts written without spaces end a local part
+    ],
+)
+def test_unicode_local_parts_are_whole(text: str, value: str) -> None:
+    assert values(find_emails(text)) == [value]
+
+
+def test_email_with_non_ascii_domain_is_refused_not_cut() -> None:
+    assert find_emails("jane@exämple.com") == []
+
+
 def test_adjacent_addresses_do_not_overlap() -> None:
     found = find_emails("a@b.com@c.com")
     assert values(found) == ["a@b.com"]
@@ -110,6 +145,14 @@ def test_spelled_urls_are_obfuscated(text: str, value: str) -> None:
 )
 def test_url_decoys(text: str) -> None:
     assert find_urls(text) == []
+
+
+def test_fragment_is_dropped_www_and_scheme_kept() -> None:
+    assert normalize_url("https://example.com/ad#photos") == "https://example.com/ad"
+    assert normalize_url("example.com/ad#") == "http://example.com/ad"
+    assert normalize_url("http://example.com/#top") == "http://example.com"
+    assert normalize_url("www.example.com/ad") == "http://www.example.com/ad"
+    assert normalize_url("http://example.com/a?b=1#c") == "http://example.com/a?b=1"
 
 
 def test_normalize_url_rejects_garbage() -> None:
@@ -165,6 +208,37 @@ def test_handle_forms(text: str, expected: list[str]) -> None:
 )
 def test_handle_decoys(text: str) -> None:
     assert find_handles(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "raw"),
+    [
+        ("sc: jane\u200bdoe", "snapchat:janedoe", "sc: jane\u200bdoe"),
+        ("sc: jane\u200bsmith", "snapchat:janesmith", "sc: jane\u200bsmith"),
+        ("sc: jane\u00addoe", "snapchat:janedoe", "sc: jane\u00addoe"),
+        ("sc: ｊａｎｅ＿ｄｏｅ", "snapchat:jane_doe", "sc: ｊａｎｅ＿ｄｏｅ"),
+        ("ｓｃ: jane_d", "snapchat:jane_d", "ｓｃ: jane_d"),
+        ("t.me/jane\u200bx", "telegram:janex", "t.me/jane\u200bx"),
+        ("pay $Jane\u200bDoe", "cashapp:$janedoe", "$Jane\u200bDoe"),
+        ("venmo @jane\u00ad-d", "venmo:@jane-d", "venmo @jane\u00ad-d"),
+    ],
+)
+def test_hidden_characters_do_not_cut_handles(text: str, value: str, raw: str) -> None:
+    found = find_handles(text)
+    assert [(e.value, e.raw, e.obfuscated) for e in found] == [(value, raw, True)]
+    assert_offsets(text, found)
+
+
+@pytest.mark.parametrize(
+    "text", ["sc: renée", "sc: rene\u0301e", "kik: jane\u0301", "IG @zoë_x", "pay $Zoë", "t.me/renée"]
+)
+def test_accented_handles_are_refused_not_cut(text: str) -> None:
+    assert find_handles(text) == []
+
+
+def test_plain_handle_is_not_obfuscated() -> None:
+    (found,) = find_handles("sc: jane_doe")
+    assert not found.obfuscated
 
 
 @pytest.mark.parametrize(
@@ -264,3 +338,66 @@ def test_embedded_email_is_found(
 def test_embedded_handle_is_found(before: str, name: str, after: str, sep: str) -> None:
     text = f"{before}{sep}kik: {name}{sep}{after}"
     assert f"kik:{name}" in values(find_handles(text), "handle")
+
+
+HIDDEN = st.sampled_from(["\u200b", "\u00ad", "\u200c", "\u2060", "\ufeff"])
+
+
+def _insert(word: str, positions: list[int], marks: list[str]) -> str:
+    """`word` with an invisible mark before each given inner position (1..len-1)."""
+    cut = sorted({min(max(p, 1), len(word) - 1) for p in positions})
+    out, last = [], 0
+    for p, mark in zip(cut, marks, strict=False):
+        out += [word[last:p], mark]
+        last = p
+    return "".join(out) + word[last:]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    FILLER,
+    LABEL,
+    LABEL,
+    st.lists(st.integers(0, 12), min_size=1, max_size=3),
+    st.lists(HIDDEN, min_size=3, max_size=3),
+    SEP,
+)
+def test_hidden_marks_never_change_an_email(
+    before: str, local: str, domain: str, positions: list[int], marks: list[str], sep: str
+) -> None:
+    clean = f"{local}@{domain}.example.com"
+    text = f"{before}{sep}{_insert(local, positions, marks)}@{domain}.example.com{sep}"
+    found = values(find_emails(text))
+    assert clean in found
+    assert not any(isinstance(v, str) and v != clean and clean.endswith(v) for v in found)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    FILLER,
+    st.from_regex(r"[a-z][a-z0-9_]{3,14}", fullmatch=True).filter(lambda n: n not in _NOT_NAMES),
+    st.lists(st.integers(0, 15), min_size=1, max_size=3),
+    st.lists(HIDDEN, min_size=3, max_size=3),
+    SEP,
+)
+def test_hidden_marks_never_change_a_handle(
+    before: str, name: str, positions: list[int], marks: list[str], sep: str
+) -> None:
+    text = f"{before}{sep}kik: {_insert(name, positions, marks)}{sep}"
+    assert f"kik:{name}" in values(find_handles(text), "handle")
+
+
+ACCENTED = st.text(alphabet="éèüöñçåøßàí", min_size=1, max_size=3)
+
+
+@settings(max_examples=150, deadline=None)
+@given(LABEL, ACCENTED, LABEL, st.sampled_from([True, False]))
+def test_no_value_is_a_cut_identifier(head: str, accents: str, tail: str, decompose: bool) -> None:
+    """An accented letter inside a name yields the whole name (emails) or nothing (handles), never its tail
+    or its head."""
+    word = head + accents + tail
+    written = unicodedata.normalize("NFD", word) if decompose else word
+    emails = values(find_emails(f"mail {written}@example.com now"))
+    assert emails == [f"{word}@example.com"]
+    handles = values(find_handles(f"sc: {written} and kik: {written}"))
+    assert handles == []

@@ -5,12 +5,19 @@ A handle is only recorded when the text names the platform: "sc: jane_doe", "add
 unrelated people who share a common nickname. Payment handles come from Cash App $cashtags, Venmo and PayPal.
 No library recognises these phrasings, so the patterns are hand-written; they are bounded (names are at most
 32 characters) and linear.
+
+Handles are matched on the `textnorm.fold` skeleton: a zero-width space or soft hyphen inside a name
+("jane\u200bdoe") or full-width letters ("ｊａｎｅ＿ｄｏｅ") neither cut nor hide it; offsets map back to the
+original and such a match is `obfuscated`. Platform names are ASCII, so a name glued to a letter of another
+script ("renée") or carrying an accent written as a combining mark is refused rather than cut to its ASCII part.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
+from trailguard.extract.textnorm import Folded, fold
 from trailguard.extract.urls import SpanSet, lower_same_length
 from trailguard.model import Entity
 
@@ -54,7 +61,7 @@ _TAIL = rf"(?P<at>@)?(?P<name>{_NAME})(?:#(?P<disc>\d{{4}}))?(?![\w@])"
 # start with a look-behind (that disables the engine's first-character scan and triples the cost); the
 # character before a match is checked in code (_starts_word).
 _HANDLE_CUE = re.compile(rf"(?P<cues>{_CUE}(?:\s*(?:/|&|\+|,|\band\b|\bor\b)\s*{_CUE})*)\b{_SEP}{_TAIL}")
-# "OF" (OnlyFans) and "X" (Twitter) are cues only in capitals; searched in the original text.
+# "OF" (OnlyFans) and "X" (Twitter) are cues only in capitals; searched in the case-keeping skeleton.
 _CASED_CUE = re.compile(rf"(?P<cues>OF|X)\b(?i:{_SEP}{_TAIL})")
 _ONE_CUE = re.compile(rf"{_CUE}|OF|X", re.IGNORECASE)
 _STRONG_SEP = re.compile(rf"[:=>|–-]|\b(?:{_STRONG_WORDS})\b", re.IGNORECASE)
@@ -235,14 +242,25 @@ def _starts_word(text: str, start: int, forbidden: str) -> bool:
     return not (before.isalnum() or before == "_" or before in forbidden)
 
 
+def _entity(folded: Folded, etype: str, value: str, start: int, end: int) -> Entity | None:
+    """The entity for skeleton `[start, end)`, or None when the original spells an accented letter there
+    (a base letter and a combining mark that compose): the ASCII skeleton would name someone else."""
+    o_start, o_end, hidden = folded.locate(start, end)
+    raw = folded.original[o_start:o_end]
+    if hidden and unicodedata.normalize("NFC", raw) != raw:
+        return None
+    return Entity(etype, value, raw, o_start, o_end, obfuscated=hidden)
+
+
 def _valid_name(name: str) -> bool:
     lowered = name.lower()
     return 3 <= len(name) <= 32 and lowered not in _NOT_NAMES and not lowered.replace(".", "").isdigit()
 
 
-def _social_handles(text: str, lowered: str, out: list[Entity]) -> None:
+def _social_handles(folded: Folded, lowered: str, out: list[Entity]) -> None:
+    text = folded.text
     if any(host in lowered for host in _PROFILE_HOSTS):
-        _profile_urls(text, lowered, out)
+        _profile_urls(folded, lowered, out)
     matches = list(_HANDLE_CUE.finditer(lowered))
     if "OF" in text or "X:" in text or "X @" in text or "X-" in text:
         matches += _CASED_CUE.finditer(text)
@@ -261,23 +279,34 @@ def _social_handles(text: str, lowered: str, out: list[Entity]) -> None:
             if platform in seen:
                 continue
             seen.add(platform)
-            out.append(
-                Entity("handle", f"{platform}:{value_name}", text[m.start() : m.end()], m.start(), m.end())
-            )
+            entity = _entity(folded, "handle", f"{platform}:{value_name}", m.start(), m.end())
+            if entity is None:
+                break
+            out.append(entity)
 
 
-def _profile_urls(text: str, lowered: str, out: list[Entity]) -> None:
+def _profile_urls(folded: Folded, lowered: str, out: list[Entity]) -> None:
     for m in _PROFILE_URL.finditer(lowered):
         name = m.group("name")
         if name in _RESERVED_PATHS or not _valid_name(name) or not _starts_word(lowered, m.start(), ".@/-"):
             continue
         platform = _PROFILE_HOSTS[m.group("host")]
-        out.append(Entity("handle", f"{platform}:{name}", text[m.start() : m.end()], m.start(), m.end()))
+        entity = _entity(folded, "handle", f"{platform}:{name}", m.start(), m.end())
+        if entity is not None:
+            out.append(entity)
 
 
-def _payment_handles(text: str, lowered: str, out: list[Entity]) -> None:
-    """Payment URLs and cue phrases are searched in the lower-cased copy; cashtags in the original (case
-    tells a "$AAPL" ticker from a "$JaneDoe" cashtag)."""
+def _add_payment(folded: Folded, value: str, start: int, end: int, taken: SpanSet, out: list[Entity]) -> None:
+    entity = _entity(folded, "payment", value, start, end)
+    if entity is not None:
+        out.append(entity)
+    taken.add(start, end)  # claimed even when refused, so a cashtag inside it is not read on its own
+
+
+def _payment_handles(folded: Folded, lowered: str, out: list[Entity]) -> None:
+    """Payment URLs and cue phrases are searched in the lower-cased copy; cashtags in the skeleton, which keeps
+    case (case tells a "$AAPL" ticker from a "$JaneDoe" cashtag)."""
+    text = folded.text
     taken = SpanSet()
     urls = _PAYMENT_URL.finditer(lowered) if any(h in lowered for h in _PAYMENT_HOSTS) else ()
     for m in urls:
@@ -287,10 +316,7 @@ def _payment_handles(text: str, lowered: str, out: list[Entity]) -> None:
         if not _valid_name(name) and not m.group("host").endswith("$"):
             continue
         service = _payment_service(m.group("host"))
-        out.append(
-            Entity("payment", _PAYMENT_PREFIX[service] + name, text[m.start() : m.end()], m.start(), m.end())
-        )
-        taken.add(m.start(), m.end())
+        _add_payment(folded, _PAYMENT_PREFIX[service] + name, m.start(), m.end(), taken, out)
     cues = (
         _PAYMENT_CUE.finditer(lowered)
         if "venmo" in lowered or "paypal" in lowered or "cash" in lowered
@@ -305,10 +331,7 @@ def _payment_handles(text: str, lowered: str, out: list[Entity]) -> None:
         if m.group("sigil") == "$" and name[0].isdigit():
             continue  # "cash app $150": an amount, not a cashtag
         service = _payment_service(m.group("cue"))
-        out.append(
-            Entity("payment", _PAYMENT_PREFIX[service] + name, text[m.start() : m.end()], m.start(), m.end())
-        )
-        taken.add(m.start(), m.end())
+        _add_payment(folded, _PAYMENT_PREFIX[service] + name, m.start(), m.end(), taken, out)
     for m in _CASHTAG.finditer(text):
         if taken.overlaps(m.start(), m.end()) or not _starts_word(text, m.start(), "$"):
             continue
@@ -318,15 +341,18 @@ def _payment_handles(text: str, lowered: str, out: list[Entity]) -> None:
         cued = _CASHAPP_CUE.search(text, max(0, m.start() - 40), m.start()) is not None
         if not cued and name.isupper() and name.isalpha() and len(name) <= 5:
             continue  # "$AAPL", "$BTC": tickers and currency codes, not cashtags
-        out.append(Entity("payment", f"cashapp:${name.lower()}", m.group(0), m.start(), m.end()))
+        entity = _entity(folded, "payment", f"cashapp:${name.lower()}", m.start(), m.end())
+        if entity is not None:
+            out.append(entity)
 
 
 def find_handles(text: str) -> list[Entity]:
     """Social handles (type "handle", `platform:name`) and payment handles (type "payment")."""
     out: list[Entity] = []
-    lowered = lower_same_length(text)
-    _social_handles(text, lowered, out)
-    if "$" in text or "venmo" in lowered or "paypal" in lowered or "cash" in lowered:
-        _payment_handles(text, lowered, out)
+    folded = fold(text)
+    lowered = lower_same_length(folded.text)
+    _social_handles(folded, lowered, out)
+    if "$" in folded.text or "venmo" in lowered or "paypal" in lowered or "cash" in lowered:
+        _payment_handles(folded, lowered, out)
     out.sort(key=lambda e: (e.start, e.type, e.value))
     return out

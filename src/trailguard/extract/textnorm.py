@@ -99,6 +99,15 @@ class Folded:
             o_end += self.o_len[j]
         return o_start, o_end
 
+    def locate(self, start: int, end: int) -> tuple[int, int, bool]:
+        """Original `[start, end)` for a folded match, and whether the original differs from the skeleton
+        there (hidden characters, full-width or other look-alike forms): extractors report that as
+        `obfuscated`."""
+        if self.text is self.original:
+            return start, end, False
+        o_start, o_end = self.span(start, end)
+        return o_start, o_end, self.original[o_start:o_end] != self.text[start:end]
+
 
 def fold(text: str) -> Folded:
     """Fold `text` (see the module docstring). ASCII text is returned as is, without building a map."""

@@ -191,9 +191,11 @@ def _idna_host(host: str) -> str | None:
 
 
 def normalize_url(raw: str) -> str | None:
-    """Canonical form used for linking: lower-case scheme and host (IDNA), no default port, no empty path.
+    """Canonical form used for linking: lower-case scheme and host (IDNA), no default port, no empty path, no
+    `#fragment` (a place within the page, never sent to the server: "…/ad#photos" is the same page as "…/ad").
 
-    Returns None when the text does not parse as an address with a host.
+    "www." and the scheme are kept: they can name different sites. Returns None when the text does not parse
+    as an address with a host.
     """
     text = raw if "://" in raw[:10] else "http://" + raw
     try:
@@ -209,7 +211,7 @@ def normalize_url(raw: str) -> str | None:
     if port is not None and port != _DEFAULT_PORTS.get(scheme):
         netloc = f"{host}:{port}"
     path = parts.path if parts.path not in ("", "/") else ""
-    return urlunsplit((scheme, netloc, path, parts.query, parts.fragment))
+    return urlunsplit((scheme, netloc, path, parts.query, ""))
 
 
 _AT_BEFORE = re.compile(r"(?:\bat|[\[({<]\s*at\s*[\])}>]|@)\s*\Z", re.IGNORECASE)

@@ -79,6 +79,12 @@ EMAILS: list[Case] = [
     ("@@@ at at dot dot", [], "decoy"),
     ("jobs@example.com and jade at example dot org", ["jobs@example.com", "jade@example.org"], "mixed"),
     ("Kik: janed, email janed@example.com", ["janed@example.com"], "mixed"),
+    ("mail jane\u200bdoe@example.com for dates", ["janedoe@example.com"], "hidden"),
+    ("write john\xaddoe@example.org", ["johndoe@example.org"], "hidden"),
+    ("contact andré.dupont@example.com please", ["andré.dupont@example.com"], "unicode"),
+    ("renée_b@example.net (bookings)", ["renée_b@example.net"], "unicode"),
+    ("ＪＡＮＥ@example.com", ["jane@example.com"], "hidden"),
+    ("mia\u200b at example dot com", ["mia@example.com"], "hidden"),
 ]
 
 URLS: list[Case] = [
@@ -132,6 +138,8 @@ URLS: list[Case] = [
         "mixed",
     ),
     ("wiki http://en.example.org/wiki/A_(b) ok", ["http://en.example.org/wiki/A_(b)"], "scheme"),
+    ("gallery: https://example.com/jade#photos", ["https://example.com/jade"], "scheme"),
+    ("www.example.org/ad#top for more", ["http://www.example.org/ad"], "www"),
 ]
 
 HANDLES: list[Case] = [
@@ -178,6 +186,11 @@ HANDLES: list[Case] = [
     ("Discord server is down", [], "decoy"),
     ("Mix of snap and ig users", [], "decoy"),
     ("snap: jade_x and kik: jadex2", ["snapchat:jade_x", "kik:jadex2"], "mixed"),
+    ("sc: jane\u200bdoe", ["snapchat:janedoe"], "hidden"),
+    ("snap: jane\xadsmith", ["snapchat:janesmith"], "hidden"),
+    ("IG: ｊａｎｅ＿ｄｏｅ", ["instagram:jane_doe"], "hidden"),
+    ("kik: renée22", [], "decoy"),
+    ("t.me/mia\u200bxo", ["telegram:miaxo"], "hidden"),
 ]
 
 PAYMENTS: list[Case] = [
@@ -222,6 +235,9 @@ PAYMENTS: list[Case] = [
     ("venmo @kira-vip, paypal.me/kiravip", ["venmo:@kira-vip", "paypal:kiravip"], "mixed"),
     ("$Lily22 / $150hr", ["cashapp:$lily22"], "mixed"),
     ("rates $200, cash.app/$RosieXO", ["cashapp:$rosiexo"], "mixed"),
+    ("cashapp $Jade\u200bRose", ["cashapp:$jaderose"], "hidden"),
+    ("venmo @mia\xad-b", ["venmo:@mia-b"], "hidden"),
+    ("paypal.me/ｌｉｌｙｂ", ["paypal:lilyb"], "hidden"),
 ]
 
 
