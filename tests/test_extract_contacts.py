@@ -383,7 +383,9 @@ def test_hidden_marks_never_change_an_email(
 def test_hidden_marks_never_change_a_handle(
     before: str, name: str, positions: list[int], marks: list[str], sep: str
 ) -> None:
-    text = f"{before}{sep}kik: {_insert(name, positions, marks)}{sep}"
+    # "ok." closes whatever the filler said: a filler ending in another platform's name ("WEIXIN kik: ...")
+    # would otherwise, fairly, be read as a handle on that platform.
+    text = f"{before} ok.{sep}kik: {_insert(name, positions, marks)}{sep}"
     assert f"kik:{name}" in values(find_handles(text), "handle")
 
 
