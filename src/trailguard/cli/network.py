@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +15,7 @@ from trailguard.cli.app import app
 from trailguard.demo.corpus import write_corpus
 from trailguard.link import link_assessments
 from trailguard.link.export import write_csv, write_graph
-from trailguard.model import Network
+from trailguard.model import Assessment, Network
 from trailguard.pipeline.local import link_config, read_assessments
 from trailguard.settings import Settings
 
@@ -34,12 +35,19 @@ def link_command(
 ) -> None:
     """Group assessed items into networks (shared identifiers, templates, images) with every link's reason."""
     rejected: list[str] = []
-    items = list(read_assessments(assessments, rejected))
+    accepted = 0
+
+    def counted() -> Iterator[Assessment]:  # streamed: linking keeps compact columns, not every Assessment
+        nonlocal accepted
+        for a in read_assessments(assessments, rejected):
+            accepted += 1
+            yield a
+
+    networks = link_assessments(counted(), link_config(Settings.from_env()))
     for r in rejected:
         typer.echo(f"rejected {r}", err=True)
-    if not items and rejected:
+    if not accepted and rejected:
         raise typer.Exit(1)
-    networks = link_assessments(items, link_config(Settings.from_env()))
     out.mkdir(parents=True, exist_ok=True)
     (out / "networks.json").write_bytes(
         orjson.dumps([n.to_dict() for n in networks], option=orjson.OPT_INDENT_2)
@@ -47,7 +55,7 @@ def link_command(
     write_graph(networks, out / "networks.graphml", "graphml")
     rows = write_csv(networks, out / "links.csv")
     typer.echo(
-        f"read {len(items) + len(rejected)} lines: {len(items)} accepted, {len(rejected)} rejected; "
+        f"read {accepted + len(rejected)} lines: {accepted} accepted, {len(rejected)} rejected; "
         f"{len(networks)} networks, {rows} link rows -> {out}"
     )
 

@@ -2,7 +2,9 @@
 
 A hub is kept as a fact (a LinkReason with merged=False) but never merges groups. Detected from the data:
 - frequency: on more items than `hub_min_items` and than `hub_factor` x the largest template cluster, i.e.
-  far more widespread than any group is;
+  far more widespread than any group is, AND widespread in the partner sense (its items carry many different
+  other identifiers, `widespread` from linker._widespread). Size alone never makes a hub: a prolific
+  poster's own number is on many items but always with the same few partners;
 - bridging: its items fall in `hub_min_groups` or more otherwise-separate groups: template families of
   unrelated wording that stay apart when merged through all other (non-candidate) identifiers;
 - or named by the operator in `LinkConfig.never_merge`.
@@ -30,6 +32,7 @@ def _groups_spanned(items: list[int], labels: np.ndarray, sizes: np.ndarray) -> 
 
 def detect_hubs(
     identifiers: Mapping[str, list[int]],
+    widespread: set[str],
     template_groups: list[list[int]],
     families: list[list[int]],
     n: int,
@@ -37,6 +40,8 @@ def detect_hubs(
 ) -> dict[str, str]:
     """Hub keys with the reason each was judged a hub.
 
+    `widespread` are the identifiers whose items each carry many different other identifiers (see
+    linker._widespread); only those can be hubs by frequency.
     `families` are the members of the templates found in one text cluster: a group that writes from two
     related templates is one family, so its own number does not look like a bridge between two groups.
     """
@@ -47,8 +52,11 @@ def detect_hubs(
     for key in sorted(shared):
         if key in cfg.never_merge:
             hubs[key] = "operator allow-list"
-        elif len(shared[key]) > limit:
-            hubs[key] = f"on {len(shared[key])} items, more than {limit} (far above any group)"
+        elif key in widespread and len(shared[key]) > limit:
+            hubs[key] = (
+                f"on {len(shared[key])} items, more than {limit} (far above any group), "
+                "each with different other identifiers"
+            )
     # Candidates bridge several template groups; confirm against components built from everything else.
     labels = components(n, star_edges(families))
     sizes = np.bincount(labels, minlength=n)

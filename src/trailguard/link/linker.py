@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
+import orjson
 
 from trailguard.indicators.scoring import score_hits
 from trailguard.link import minhash, shingles
@@ -22,9 +23,9 @@ from trailguard.link.config import LinkConfig
 from trailguard.link.hubs import detect_hubs, star_edges
 from trailguard.link.images import image_keys, near_image_groups
 from trailguard.link.names import stated_names
-from trailguard.link.signals import item_indicator_hits, network_hits
+from trailguard.link.signals import item_indicator_hits, network_hits, place_key
 from trailguard.link.templates import Template, TemplateFinder, components, top_phrase_pairs
-from trailguard.model import Assessment, Hit, LinkReason, Network
+from trailguard.model import BANDS, Assessment, Hit, LinkReason, Network
 
 
 @dataclass(slots=True)
@@ -37,15 +38,25 @@ class _Columns:
     names: Coded[tuple[str, ...]] = field(default_factory=Coded)
     ages: Coded[tuple[int, ...]] = field(default_factory=Coded)
     indicators: Coded[tuple[str, ...]] = field(default_factory=Coded)
+    band: Coded[str] = field(default_factory=Coded)
     catalogue: dict[str, Hit] = field(default_factory=dict)
     identifiers: Identifiers = field(default_factory=Identifiers)
 
 
 def _read(assessments: Iterable[Assessment], cfg: LinkConfig, store: shingles.TokenStore) -> _Columns:
+    """Columns of the assessments; a repeated item id is read once (the first), so no network lists an item
+    twice."""
     cols = _Columns()
     pdq: list[tuple[str, int]] = []
-    for idx, a in enumerate(assessments):
+    seen: set[str] = set()
+    idx = -1
+    for a in assessments:
+        if a.item_id in seen:
+            continue
+        seen.add(a.item_id)
+        idx += 1
         cols.ids.append(a.item_id)
+        cols.band.append(a.band)
         cols.posted.append(a.posted_at or "")  # "" for unknown, as the circuit reads it
         cols.place.append(a.location)
         cols.names.append(tuple(stated_names(a.text)))
@@ -97,8 +108,9 @@ def _owners(n: int, ident: Frozen, leave_out: set[str]) -> np.ndarray:
 
 
 def _templates(
-    store: shingles.TokenStore, owners: np.ndarray, identified: np.ndarray, cfg: LinkConfig
+    store: shingles.TokenStore, rank: np.ndarray, owners: np.ndarray, identified: np.ndarray, cfg: LinkConfig
 ) -> tuple[list[Template], list[list[int]], list[str]]:
+    words = store.canonical_words()
     sh = shingles.build(store, cfg.shingle_size)
     n = sh.n_docs
     stock = max(cfg.stock_min_df, int(cfg.stock_fraction * n))
@@ -110,8 +122,8 @@ def _templates(
     )
     del users, spread
     sig, has = minhash.signatures(sh, keep, cfg.lsh_bands * cfg.lsh_rows)
-    pairs = minhash.candidate_pairs(sig, has, cfg.lsh_bands, cfg.lsh_rows, cfg.max_bucket)
-    near, _ = minhash.similar(sig, pairs, cfg.near_duplicate)
+    pairs = minhash.candidate_pairs(sig, has, rank, cfg.lsh_bands, cfg.lsh_rows, cfg.max_bucket)
+    near = minhash.similar(sig, pairs, cfg.near_duplicate)
     del sig, pairs
     coarse = components(
         n,
@@ -124,6 +136,8 @@ def _templates(
     del sh, keep
     finder = TemplateFinder(
         store,
+        words,
+        rank,
         stock_hashes,
         cfg.shingle_size,
         cfg.template_sample,
@@ -139,7 +153,15 @@ def _templates(
             found.extend(templates)
             if templates:
                 families.append(sorted(m for t in templates for m in t.members))
-    return found, families, finder.words
+    return found, families, words
+
+
+def _rank(ids: Strings) -> np.ndarray:
+    """Each item's position in item-id order: the canonical order wherever a position decides."""
+    order = sorted(range(len(ids)), key=ids.__getitem__)
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[order] = np.arange(len(ids), dtype=np.int64)
+    return rank
 
 
 def _clusters(labels: np.ndarray, subset: list[int] | None = None) -> list[list[int]]:
@@ -162,18 +184,20 @@ def link_assessments(assessments: Iterable[Assessment], config: LinkConfig | Non
         return []
     ident = cols.identifiers.freeze(n)
     leave_out = _widespread(ident, cfg)
+    rank = _rank(cols.ids)
     templates, families, words = _templates(
-        store, _owners(n, ident, leave_out), ident.identified(leave_out), cfg
+        store, rank, _owners(n, ident, leave_out), ident.identified(leave_out), cfg
     )
     del store
-    hubs = detect_hubs(ident.shared, [t.members for t in templates], families, n, cfg)
+    hubs = detect_hubs(ident.shared, leave_out, [t.members for t in templates], families, n, cfg)
     merging = [v for k, v in ident.shared.items() if k not in hubs]
     labels = components(n, star_edges([t.members for t in templates] + merging))
     return _describe(cols, labels, templates, words, ident, hubs)
 
 
 def _network_id(items: list[str]) -> str:
-    return "net-" + hashlib.sha1("\n".join(items).encode()).hexdigest()[:16]
+    """Hash of the member ids as JSON, so no choice of characters in ids makes two member lists collide."""
+    return "net-" + hashlib.sha1(orjson.dumps(items)).hexdigest()[:16]
 
 
 def _describe(
@@ -229,7 +253,7 @@ def _network(
             names[value] = {nm for i in its for nm in cols.names[i]}
             ages[value] = {a for i in its for a in cols.ages[i]}
     tpl_out = []
-    for t in tpls:
+    for t in sorted(tpls, key=lambda t: min(ids[i] for i in t.members)):  # not in input order
         text = t.text(words)
         t_items = sorted(ids[i] for i in t.members)
         tpl_out.append(
@@ -251,18 +275,61 @@ def _network(
     hits = item_indicator_hits(counts, cols.catalogue, len(members)) + network_hits(
         names, ages, [str(p["place"]) for p in places], [len(t.members) for t in tpls]
     )
-    score, band = score_hits(hits)
+    floors = _member_band(cols, members, hits)
+    score, band = score_hits(hits, floors)
     return Network(_network_id(items), items, reasons, places, score, band, hits, tpl_out, identifiers)
 
 
+MEMBER_BAND = "link.member_band"
+MEMBER_BAND_SOURCE = (
+    "Trailguard triage rule: a network is reviewed at least as urgently as its most urgent item (that item's "
+    "own band floors, e.g. a stated age under 18, are not weakened by grouping)."
+)
+
+
+def _member_band(cols: _Columns, members: list[int], hits: list[Hit]) -> dict[str, str]:
+    """Add a hit naming the member with the highest band, and return it as a band floor for score_hits."""
+    worst = max(
+        members, key=lambda i: (BANDS.index(cols.band[i]) if cols.band[i] in BANDS else 0, cols.ids[i])
+    )
+    band = cols.band[worst]
+    if band not in BANDS or band == "low":
+        return {}
+    hits.append(
+        Hit(
+            MEMBER_BAND,
+            "network",
+            0.0,
+            "D",
+            [],
+            f"item {cols.ids[worst]} is in band {band}: the network is placed at least in that band",
+            MEMBER_BAND_SOURCE,
+        )
+    )
+    return {MEMBER_BAND: band}
+
+
 def _circuit(cols: _Columns, members: list[int]) -> list[dict[str, object]]:
-    """Places in time order, consecutive posts from one place merged into one stop."""
-    dated = sorted((cols.posted[i] or "", cols.place[i] or "", cols.ids[i]) for i in members if cols.place[i])
+    """Places of the dated posts in time order, consecutive posts from one place merged into one stop.
+
+    Spellings of one place share a key (signals.place_key) and show the first spelling seen. Undated posts
+    are left out: where they fall in the order is unknown.
+    """
+    dated = sorted(
+        (cols.posted[i], cols.place[i] or "", cols.ids[i])
+        for i in members
+        if cols.place[i] and cols.posted[i]
+    )
+    shown: dict[str, str] = {}
     stops: list[dict[str, object]] = []
     for when, place, _ in dated:
-        if stops and stops[-1]["place"] == place:
-            stops[-1]["last_seen"] = when or stops[-1]["last_seen"]
+        key = place_key(place)
+        if not key:
+            continue
+        name = shown.setdefault(key, place.strip())
+        if stops and stops[-1]["place"] == name:
+            stops[-1]["last_seen"] = when
             stops[-1]["items"] = int(str(stops[-1]["items"])) + 1
         else:
-            stops.append({"place": place, "first_seen": when or None, "last_seen": when or None, "items": 1})
+            stops.append({"place": name, "first_seen": when, "last_seen": when, "items": 1})
     return stops

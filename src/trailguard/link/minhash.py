@@ -44,11 +44,15 @@ def signatures(sh: Shingles, keep: np.ndarray, num_perm: int, seed: int = 1) -> 
     return sig, has
 
 
-def candidate_pairs(sig: np.ndarray, has: np.ndarray, bands: int, rows: int, max_bucket: int) -> np.ndarray:
+def candidate_pairs(
+    sig: np.ndarray, has: np.ndarray, rank: np.ndarray, bands: int, rows: int, max_bucket: int
+) -> np.ndarray:
     """Pairs (i < j) that agree on all rows of at least one band; each bucket is linked as a star and a chain.
 
     Linking a bucket's members to its first member and to their neighbour (instead of all pairs) keeps the
-    cost linear in bucket size; connectivity, not the full pair list, is what clustering needs.
+    cost linear in bucket size; connectivity, not the full pair list, is what clustering needs. Within a
+    bucket members are taken in `rank` order (item-id order), so which pairs are checked never depends on
+    the order the items came in.
     """
     docs = np.flatnonzero(has)
     out: list[np.ndarray] = []
@@ -60,7 +64,7 @@ def candidate_pairs(sig: np.ndarray, has: np.ndarray, bands: int, rows: int, max
             key = np.zeros(len(docs), dtype=np.uint64)
             for c in range(rows):
                 key = (key * np.uint64(0x9E3779B97F4A7C15)) ^ cols[:, c]
-            order = np.argsort(key, kind="stable")
+            order = np.lexsort((rank[docs], key))
             k = key[order]
             d = docs[order]
             same = k[1:] == k[:-1]
@@ -78,14 +82,14 @@ def candidate_pairs(sig: np.ndarray, has: np.ndarray, bands: int, rows: int, max
     return np.stack([(keys >> np.uint64(32)), keys & np.uint64(0xFFFFFFFF)], axis=1).astype(np.int64)
 
 
-def similar(sig: np.ndarray, pairs: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
-    """Keep pairs whose estimated Jaccard similarity reaches the threshold; returns them and the estimates."""
+def similar(sig: np.ndarray, pairs: np.ndarray, threshold: float) -> np.ndarray:
+    """Keep pairs whose estimated Jaccard similarity reaches the threshold."""
     if len(pairs) == 0:
-        return pairs, np.zeros(0)
+        return pairs
     est = np.empty(len(pairs))
     step = 200_000
     for s in range(0, len(pairs), step):
         p = pairs[s : s + step]
         est[s : s + step] = (sig[p[:, 0]] == sig[p[:, 1]]).mean(axis=1)
     ok = est >= threshold
-    return pairs[ok], est[ok]
+    return pairs[ok]

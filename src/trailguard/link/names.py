@@ -16,35 +16,21 @@ _PATTERNS = re.compile(
     rf"\b(?:I'?m|I am|[Mm]y name is|[Cc]all me|[Aa]sk for|[Tt]his is|[Ss]weet(?: young)?|[Mm]eet)\s+{_NAME}\b"
     rf"|\b{_NAME}(?: here\b| is new\b| is in\b| and friends\b|,\s*\d\d\b)"
 )
+# Capitalised words that follow the same cues in ordinary ads ("Call me Tonight", "Ask for Details", "This is
+# Friday special"): days, months that are rarely given names, times of day and common ad words. No given-name
+# list is installed (a package for it would add a dependency for one sign), so a stop list it is.
 _NOT_NAMES = frozenset(
-    {
-        "The",
-        "New",
-        "Here",
-        "Back",
-        "Not",
-        "Real",
-        "Available",
-        "Only",
-        "In",
-        "On",
-        "At",
-        "Your",
-        "Our",
-        "My",
-        "Very",
-        "Just",
-        "Now",
-        "Hi",
-        "Hello",
-        "Call",
-        "Text",
-        "Me",
-        "Always",
-        "Sweet",
-        "Independent",
-        "Looking",
-    }
+    """
+    The New Here Back Not Real Available Only In On At Your Our My Very Just Now Hi Hello Call Text Me Always
+    Sweet Independent Looking Monday Tuesday Wednesday Thursday Friday Saturday Sunday Weekend Weekends
+    January February March August September October November December Today Tonight Tomorrow Anytime Morning
+    Evening Night Afternoon Late Early Details Detail Info Information More Price Prices Rates Rate Specials
+    Special Deal Deals Offer Offers Discount Sale Appointment Appointments Booking Bookings Questions Question
+    Service Services Help Support Everyone Everybody Anyone Anything Everything Something Nothing Free Fun Good
+    Great Best Top Hot Open Ready Sure Yes No Please Thanks Thank Visiting Last First Next This That What When
+    Where Who How Why Quick Easy Cash Cheap Private Discreet Incall Outcall Ladies Girls Guys Men Gentlemen
+    Staff Manager Management Reception Customer Customers Clients Client Owner Admin Team Us You It Him Her
+    """.split()  # noqa: SIM905 (a word list reads better than 150 quoted strings)
 )
 
 

@@ -48,6 +48,22 @@ class TokenStore:
         self.ids.extend([vocab.setdefault(t, len(vocab)) for t in toks])
         self.lengths.append(len(toks))
 
+    def canonical_words(self) -> list[str]:
+        """Renumber token ids in sorted-word order and return the words by id.
+
+        Ids were handed out in order of first appearance, so they (and every shingle hash built on them)
+        would depend on the order the items came in; sorted-word ids make linking independent of it.
+        """
+        words = sorted(self.vocab)
+        remap = np.empty(len(words), dtype=np.uint32)
+        for new, w in enumerate(words):
+            remap[self.vocab[w]] = new
+        self.vocab = {w: i for i, w in enumerate(words)}
+        ids = np.frombuffer(self.ids, dtype=np.uint32)
+        for s in _slices(len(ids)):
+            ids[s] = remap[ids[s]]
+        return words
+
     def offsets(self) -> np.ndarray:
         out = np.zeros(len(self.lengths) + 1, dtype=np.int64)
         np.cumsum(np.frombuffer(self.lengths, dtype=np.uint32), out=out[1:])

@@ -8,6 +8,7 @@ studies, D = analyst heuristic, not validated on its own.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from trailguard.model import Hit
@@ -33,6 +34,21 @@ TEMPLATE_SOURCE = (
     "organised posters reuse templates. Templated posting is also common in legitimate advertising, so it is "
     "context only and never raises the score."
 )
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def place_key(place: str) -> str:
+    """One key per spelling of a place: 'Boston, MA', 'boston' and 'Boston MA ' are one city.
+
+    Case-folded letters of the part before the first comma, without a trailing two-letter region code. Two
+    towns of one name in different regions become one key: the circuit sign then fires less, never more.
+    """
+    words = _WORD.findall(place.casefold().split(",", 1)[0])
+    if len(words) > 1 and len(words[-1]) == 2:
+        words.pop()
+    return " ".join(words)
 
 
 def network_hits(
@@ -70,7 +86,8 @@ def network_hits(
                 NAMES_SOURCE,
             )
         )
-    if len(set(circuit)) >= MIN_CIRCUIT:
+    places = {place_key(p) for p in circuit} - {""}
+    if len(places) >= MIN_CIRCUIT:
         hits.append(
             Hit(
                 "link.multi_city_circuit",
@@ -78,7 +95,7 @@ def network_hits(
                 0.2,
                 "C",
                 [],
-                f"posted from {len(set(circuit))} places in turn: {' → '.join(circuit[:8])}",
+                f"posted from {len(places)} places in turn: {' → '.join(circuit[:8])}",
                 CIRCUIT_SOURCE,
             )
         )

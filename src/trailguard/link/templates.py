@@ -35,6 +35,10 @@ MAX_ROUNDS = 8  # templates per coarse cluster (a cluster may hold several group
 # The medoid's template is voted by the sampled members whose token sets overlap it this much (Jaccard):
 # in a cluster that mixes groups, the votes come from its own group, not from the whole cluster.
 NEIGHBOUR = 0.4
+# Hostile-input bounds for the fine step: tokens of a document used for alignment (difflib is quadratic in
+# them), and members of one part aligned (the rest of an oversize part is left unlinked by templates).
+ALIGN_TOKENS = 400
+MAX_MEMBERS = 5_000
 
 
 @dataclass(slots=True)
@@ -170,27 +174,32 @@ class TemplateFinder:
     def __init__(
         self,
         store: TokenStore,
+        words: list[str],
+        rank: np.ndarray,
         stock_hashes: np.ndarray,
         size: int,
         sample: int,
         min_tokens: int,
         coverage: float,
     ) -> None:
-        self.store = store
+        """`words` by token id (TokenStore.canonical_words); `rank` of each item in item-id order, used
+        wherever a position would otherwise decide (sampling, ties), so input order never changes a result."""
         self.offsets = store.offsets()
         self.ids = np.frombuffer(store.ids, dtype=np.uint32)
+        self.rank = rank
         self.stock = stock_hashes
         self.size = size
         self.sample = sample
         self.coverage = coverage
         self.min_tokens = min_tokens
-        self.bits = math.log2(max(2, len(store.vocab)))
-        self.words = [""] * len(store.vocab)
-        for w, i in store.vocab.items():
-            self.words[i] = w
+        self.bits = math.log2(max(2, len(words)))
+        self.words = words
 
     def doc(self, d: int) -> list[int]:
-        return self.ids[self.offsets[d] : self.offsets[d + 1]].tolist()
+        """The first ALIGN_TOKENS tokens: alignment (difflib) is quadratic, and a template is in the opening
+        of an ad; hostile long texts must not cost seconds per pair."""
+        start = int(self.offsets[d])
+        return self.ids[start : min(int(self.offsets[d + 1]), start + ALIGN_TOKENS)].tolist()
 
     def informative(self, toks: list[int]) -> list[bool]:
         """A token is informative when some shingle covering it is not stock wording."""
@@ -210,8 +219,10 @@ class TemplateFinder:
         return out
 
     def find(self, members: list[int]) -> list[Template]:
+        """Templates of one cluster; at most MAX_MEMBERS of it (the first in item-id order) are aligned."""
         found: list[Template] = []
-        todo = sorted(members)
+        rank = self.rank
+        todo = sorted(members, key=lambda d: int(rank[d]))[:MAX_MEMBERS]
         for _ in range(MAX_ROUNDS):
             if len(todo) < 2:
                 break
@@ -227,7 +238,10 @@ class TemplateFinder:
         docs = {d: self.doc(d) for d in members}
         sample = members[: self.sample]
         sets = {d: set(docs[d]) for d in sample}
-        medoid = max(sample, key=lambda d: (sum(len(sets[d] & sets[e]) for e in sample if e != d), -d))
+        rank = self.rank
+        medoid = max(
+            sample, key=lambda d: (sum(len(sets[d] & sets[e]) for e in sample if e != d), -int(rank[d]))
+        )
         base = docs[medoid]
         if len(base) < self.min_tokens:
             return None
