@@ -152,8 +152,11 @@ def test_served_without_the_submit_tag_the_page_offers_copying_only(
     image = shared_data / "pdq" / "threatexchange" / "pdq" / "data" / "misc-images" / "small.jpg"
     pdq, md5, case = _hash_through_file_input(page, image)
     assert page.is_hidden("#send")
+    page.bring_to_front()  # the clipboard API needs a focused document; parallel test load can take focus
     page.click("#copy")
     page.wait_for_function("document.getElementById('sent').textContent !== ''")
+    status = page.text_content("#sent") or ""
+    assert status.startswith("Copied."), status
     copied = page.evaluate("navigator.clipboard.readText()")
     expected = hash_file(image, SETTINGS)
     assert f"Case number: {case}" in copied and f"MD5: {md5}" in copied and md5 == expected.md5
