@@ -9,6 +9,7 @@ partitions (by the top bits of the value) so no step holds more than one extra c
 
 from __future__ import annotations
 
+import hashlib
 import re
 from array import array
 from collections.abc import Iterator
@@ -49,12 +50,15 @@ class TokenStore:
         self.lengths.append(len(toks))
 
     def canonical_words(self) -> list[str]:
-        """Renumber token ids in sorted-word order and return the words by id.
+        """Renumber token ids in an order fixed by the words themselves and return the words by id.
 
         Ids were handed out in order of first appearance, so they (and every shingle hash built on them)
-        would depend on the order the items came in; sorted-word ids make linking independent of it.
+        would depend on the order the items came in. The new order is that of a hash of each word, not the
+        alphabet: with alphabetical ids, 1M generated ads merged unrelated groups through templates (pairwise
+        precision 0.63, against 0.97 with first-appearance or hash-ordered ids), most likely because ties
+        between equally rare phrases then favour the same early words (digit-folded "000") everywhere.
         """
-        words = sorted(self.vocab)
+        words = sorted(self.vocab, key=lambda w: hashlib.blake2b(w.encode("utf-8"), digest_size=8).digest())
         remap = np.empty(len(words), dtype=np.uint32)
         for new, w in enumerate(words):
             remap[self.vocab[w]] = new
