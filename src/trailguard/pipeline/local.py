@@ -186,10 +186,9 @@ def run_scan(
                 while in_flight:
                     done_items, fut = in_flight.popleft()
                     on_results(done_items, fut.result())
-        outputs.close()
-        outputs.finish()
     finally:
         outputs.close()
+    outputs.finish()  # only reached when every record was written: a failed scan keeps the old outputs
     if store and pending_rejects:
         store.save_rejects(scan_id or 0, pending_rejects)
     result.read = result.assessed + result.rejected
