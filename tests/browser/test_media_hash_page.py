@@ -7,13 +7,14 @@ from __future__ import annotations
 import base64
 import csv
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
 from trailguard.media.hashing import hash_file
 from trailguard.media.hexcodes import hamming
@@ -154,7 +155,9 @@ def test_served_without_the_submit_tag_the_page_offers_copying_only(
     assert page.is_hidden("#send")
     page.bring_to_front()  # the clipboard API needs a focused document; parallel test load can take focus
     page.click("#copy")
-    page.wait_for_function("document.getElementById('sent').textContent !== ''")
+    # A locator wait, not wait_for_function: the page's CSP (script-src 'self') forbids the eval that a string
+    # predicate needs, and newer Playwright releases honour it.
+    expect(page.locator("#sent")).not_to_have_text("")
     status = page.text_content("#sent") or ""
     assert status.startswith("Copied."), status
     copied = page.evaluate("navigator.clipboard.readText()")
@@ -183,7 +186,7 @@ def test_send_appears_only_for_a_declared_same_origin_endpoint_and_posts_hashes_
     pdq, md5, case = _hash_through_file_input(page, image)
     assert requests == [] and page.is_visible("#send")  # hashing itself still sends nothing
     page.click("#send")
-    page.wait_for_function("document.getElementById('sent').textContent.startsWith('Sent.')")
+    expect(page.locator("#sent")).to_have_text(re.compile(r"^Sent\."))
     [submission] = posted
     assert submission["url"] == ORIGIN + "/api/victim-submissions"
     body = submission["body"]
