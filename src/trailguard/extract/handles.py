@@ -224,6 +224,8 @@ _PAYMENT_CUE = re.compile(
     rf"(?P<cue>venmo|paypal|cash\s?app)\b(?P<sep>(?:\s*(?:[:=>|–-]|\b(?:me|is|at|id)\b))*\s*)"
     rf"(?P<sigil>[@$])?(?P<name>{_NAME})(?![\w@])"
 )
+_HANDLE_SHAPE = re.compile(r"[\d_.-]")  # what tells "jade_rose" or "mia22" from an ordinary word
+_PAYMENT_SEP = re.compile(r"[:=>|–-]|\b(?:is|id)\b")  # "venmo: x", "cash app is x" ("venmo me later" is not)
 _PAYMENT_PREFIX = {"cashapp": "cashapp:$", "venmo": "venmo:@", "paypal": "paypal:"}
 
 
@@ -330,6 +332,8 @@ def _payment_handles(folded: Folded, lowered: str, out: list[Entity]) -> None:
             continue
         if m.group("sigil") == "$" and name[0].isdigit():
             continue  # "cash app $150": an amount, not a cashtag
+        if not (m.group("sigil") or _PAYMENT_SEP.search(m.group("sep")) or _HANDLE_SHAPE.search(name)):
+            continue  # "cash app right now", "venmo works": a plain word is a name only after "$", "@", ":", "is"
         service = _payment_service(m.group("cue"))
         _add_payment(folded, _PAYMENT_PREFIX[service] + name, m.start(), m.end(), taken, out)
     for m in _CASHTAG.finditer(text):
