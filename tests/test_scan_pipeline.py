@@ -229,3 +229,44 @@ def test_scan_hashes_item_images_matches_banks_and_links_shared_pictures(tmp_pat
     [network] = [n for n in result.networks if "ad-s1" in n.items]
     assert network.items == ["ad-s1", "ad-s2"]
     assert [r.kind for r in network.reasons] == ["shared_image"]
+
+
+def test_no_store_scan_still_matches_the_banks_and_writes_no_items(tmp_path: Path) -> None:
+    from media_images import encode, scene
+    from trailguard.media.hashing import hash_file
+    from trailguard.store.banks import NewEntry, add_entries, create_bank
+
+    (tmp_path / "known.png").write_bytes(encode(scene(40)))
+    src = tmp_path / "in.jsonl"
+    write_input(src, [{"id": "ad-k", "text": "Relaxing spa day", "images": ["known.png"]}], bad=[])
+    settings = settings_for(tmp_path)
+    store = Store(settings.database_url)
+    create_bank(store.engine, "known-test", "known", source="test fixture", created_by="tester")
+    known = hash_file(tmp_path / "known.png", settings)
+    add_entries(
+        store.engine, "known-test", [NewEntry("pdq", known.pdq or "", known.quality, "x")], added_by="t"
+    )
+    env = {**os.environ, "TRAILGUARD_DATABASE_URL": settings.database_url, "TRAILGUARD_WORKERS": "1"}
+    cmd = [
+        sys.executable,
+        "-m",
+        "trailguard.cli",
+        "scan",
+        str(src),
+        "--out",
+        str(tmp_path / "o"),
+        "--no-store",
+    ]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    [a] = read_jsonl(tmp_path / "o" / "assessments.jsonl")
+    assert a["band"] == "critical"
+    assert "media.known_image_match" in {h["indicator"] for h in a["hits"]}  # type: ignore[union-attr, index]
+    with store.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(tb.items)).scalar_one() == 0
+
+    # With no database file at all, --no-store does not create one.
+    env["TRAILGUARD_DATABASE_URL"] = f"sqlite:///{tmp_path / 'absent.db'}"
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert not (tmp_path / "absent.db").exists()

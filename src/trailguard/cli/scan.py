@@ -48,8 +48,16 @@ def _parse_mapping(spec: str | None) -> dict[str, str] | None:
 
 
 def _load_index(settings: Settings) -> MatchIndex | None:
-    """The image-match index over the store's active bank hashes; None when no bank holds any."""
-    index = MatchIndex.from_store(Store(settings.database_url).engine, settings)
+    """The image-match index over the store's active bank hashes; None when no bank holds any.
+
+    Read even by `--no-store` scans: not writing results must not silently stop matching known images. A
+    SQLite database that does not exist yet holds no banks, and is not created just to find that out.
+    """
+    url = settings.database_url
+    sqlite_file = url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:")
+    if sqlite_file and not Path(url.removeprefix("sqlite:///")).expanduser().exists():
+        return None
+    index = MatchIndex.from_store(Store(url).engine, settings)
     return index if len(index) else None
 
 
@@ -88,7 +96,7 @@ def print_summary(result: ScanResult, console: Console) -> None:
 
 def scan_inputs(inputs: list[str], settings: Settings, options: ScanOptions) -> ScanResult:
     """Run the scan with a progress display on a terminal; shared by `scan` and `demo`."""
-    index = _load_index(settings) if options.store else None
+    index = _load_index(settings)
     if err.is_terminal:
         with Progress(
             SpinnerColumn(),
@@ -121,7 +129,13 @@ def scan(
     workers: Annotated[int | None, typer.Option(help="Worker processes (default: one per core).")] = None,
     max_record_bytes: Annotated[int | None, typer.Option(help="Reject records larger than this.")] = None,
     report_limit: Annotated[int, typer.Option(help="Items shown in full in report.html.")] = 200,
-    no_store: Annotated[bool, typer.Option("--no-store", help="Do not write to the database.")] = False,
+    no_store: Annotated[
+        bool,
+        typer.Option(
+            "--no-store",
+            help="Do not write results to the database (its hash banks are still used for matching).",
+        ),
+    ] = False,
     no_link: Annotated[
         bool,
         typer.Option(
@@ -193,7 +207,7 @@ def extract(
             if item.kind == "chat":
                 entities = [
                     e
-                    for i, m in enumerate(item.messages)
+                    for i, m in enumerate(item.conversation())
                     for e in extract_entities(m.text, region, message=i)
                 ]
             else:
