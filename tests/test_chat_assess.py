@@ -268,22 +268,84 @@ def test_minor_rule_pairs_a_late_disclosure_with_an_early_sender(engine: Engine)
 @given(st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), st.sampled_from(PHRASES)), max_size=8))
 def test_conversation_rules_are_those_that_hold_on_the_whole_chat(lines: list[tuple[str, str]]) -> None:
     """The incremental rule tracker agrees with reading every rule for every sender at the end (8 messages:
-    every span of every indicator stays in its merged hit, so the facets can be read back from the hits)."""
+    every span of every indicator stays in its merged hit, so the facets can be read back from the hits).
+    A `not_by_minor` rule reads only a sender's messages before the one where they disclosed a minor's age."""
     engine = Engine(packaged_catalogues())
     a = assess(engine, chat(*lines))
-    facets: dict[str, dict[str, Hit]] = {}
-    for h in a.hits:
-        if h.effect == "risk" and h.category != "conversation":
-            for s in h.evidence:
-                author = lines[s.message or 0][0]
+    spans = [
+        (s.message or 0, h)
+        for h in a.hits
+        if h.effect == "risk" and h.category != "conversation"
+        for s in h.evidence
+    ]
+    disclosed = {}
+    for i, h in sorted(spans, key=lambda x: x[0]):
+        if h.stage == AGE_DISCLOSURE:
+            disclosed.setdefault(lines[i][0], i)
+
+    def facets(before: dict[str, int]) -> dict[str, dict[str, Hit]]:
+        out: dict[str, dict[str, Hit]] = {}
+        for i, h in spans:
+            author = lines[i][0]
+            if i < before.get(author, len(lines)):
                 for facet in (h.stage, f"category:{h.category}"):
                     if facet is not None:
-                        facets.setdefault(author, {}).setdefault(facet, h)
-    minors = {p for p, own in facets.items() if AGE_DISCLOSURE in own}
+                        out.setdefault(author, {}).setdefault(facet, h)
+        return out
+
+    whole, before_disclosure = facets({}), facets(disclosed)
     expected = {
         r.id
         for r in RULES
-        for p, own in facets.items()
-        if r.own(own) is not None and (not r.needs_minor or minors - {p})
+        for p, own in (before_disclosure if r.not_by_minor else whole).items()
+        if r.own(own) is not None and (not r.needs_minor or set(disclosed) - {p})
     }
     assert {h.indicator for h in a.hits if h.category == "conversation"} == expected
+
+
+def test_a_minor_who_asks_an_age_back_and_agrees_to_secrecy_is_not_the_source(engine: Engine) -> None:
+    a = assess(
+        engine,
+        chat(
+            ("rob", "hey how old are you"),
+            ("mia", "im 13. how old are you"),
+            ("rob", "19. lets meet up saturday"),
+            ("mia", "ok but dont tell anyone"),
+        ),
+    )
+    conv = a.conversation
+    assert conv is not None
+    assert conv["source_participant"] == "rob"
+    assert "chat.minor_plus_contact_request" in counted(a)
+    assert "chat.exclusivity_plus_approach" not in counted(a)  # the minor's own secrecy + question back
+    rule = next(h for h in a.hits if h.indicator == "chat.minor_plus_contact_request")
+    # the rule's weight counts for its sender, and text for people numbers messages from 1
+    assert conv["participants"]["rob"]["risk_mass"] > conv["participants"]["mia"]["risk_mass"]
+    assert "Sender: 'rob'" in rule.explanation and "(message 2)" in rule.explanation
+
+
+def test_a_chat_record_with_text_and_no_messages_is_read_as_a_message(engine: Engine) -> None:
+    item = Item(
+        id="c-text",
+        kind="chat",
+        author="reporter",
+        text="i have your pics. i will send your pics to all your friends. pay me $300 now",
+    )
+    a = assess(engine, item)
+    assert a.band == "critical"
+    conv = a.conversation
+    assert conv is not None and conv["messages_total"] == 1
+    [shown] = evidence_excerpts(item.conversation(), a)
+    assert shown["author"] == "reporter" and "pay me $300" in shown["text"]
+
+
+def test_excerpts_stay_on_the_evidence_beyond_the_hits_evidence_cap(engine: Engine) -> None:
+    filler = "we talked about the weather and the match and school and nothing much at all " * 8
+    lines = [("sam", f"{filler} pay me $300 now {filler}") for _ in range(12)]
+    item = chat(*lines)
+    a = assess(engine, item)
+    shown = evidence_excerpts(item.messages, a)
+    assert len(shown) == 12
+    assert all("pay me $300" in s["text"] for s in shown), [
+        s["message"] for s in shown if "pay me" not in s["text"]
+    ]

@@ -28,7 +28,9 @@ def run(module: Any, name: str, data: bytes | None = None) -> tuple[list[Item], 
 
 def test_discord_channel_export() -> None:
     (item,), rejects = run(discord, "discord_channel.json")
-    assert item.id == "discord:900000000000000042" and item.kind == "chat" and item.platform == "discord"
+    # channel id, then the export's first and last message ids: parts of one channel never share an id
+    assert item.id == "discord:900000000000000042:910000000000000001-910000000000000004"
+    assert item.kind == "chat" and item.platform == "discord"
     assert item.title == "Pixel Arena (fictional) / general"
     assert [m.author for m in item.messages] == ["Ryder", "pixelfox", "Ryder"]  # nickname when set
     assert item.messages[0].sent_at == "2024-05-01T16:00:00Z"  # +02:00 converted to UTC
@@ -48,7 +50,7 @@ def test_discord_malformed_exports_are_rejected() -> None:
 
 def test_telegram_single_chat_export() -> None:
     (item,), rejects = run(telegram, "telegram_result.json")
-    assert item.id == "telegram:4400000001" and item.platform == "telegram"
+    assert item.id == "telegram:4400000001:101-105" and item.platform == "telegram"
     assert item.extra["service_messages"] == 1
     assert [m.id for m in item.messages] == ["102", "103", "104"]
     assert item.messages[1].text == "please don't do this"  # entity list joined
@@ -59,7 +61,7 @@ def test_telegram_single_chat_export() -> None:
 
 def test_telegram_full_export_yields_one_item_per_chat() -> None:
     items, rejects = run(telegram, "telegram_full_export.json")
-    assert [i.id for i in items] == ["telegram:4400000100", "telegram:4400000101"]
+    assert [i.id for i in items] == ["telegram:4400000100:1-2", "telegram:4400000101:1-1"]
     assert items[0].messages[1].author == "Ben"
     assert len(rejects) == 1 and "chat #3" in rejects[0].reason
 
@@ -142,8 +144,10 @@ def discord_export(channel_id: str, messages: list[dict[str, Any]], name: str | 
     ).encode()
 
 
-def discord_message(ident: str, text: str, stamp: str = "2024-05-01T16:00:00Z", author: str = "kai") -> Any:
-    return {"id": ident, "timestamp": stamp, "content": text, "author": {"id": "7", "name": author}}
+def discord_message(
+    ident: str, text: str, stamp: str = "2024-05-01T16:00:00Z", author: str = "kai", user: str = "7"
+) -> Any:
+    return {"id": ident, "timestamp": stamp, "content": text, "author": {"id": user, "name": author}}
 
 
 def test_long_or_odd_chat_ids_are_hashed_and_stay_stable() -> None:
@@ -167,7 +171,7 @@ def test_long_or_odd_chat_ids_are_hashed_and_stay_stable() -> None:
 def test_chat_items_go_through_the_item_contract() -> None:
     messages = [
         discord_message("1", "hello"),
-        discord_message("2", "hi", author="bad\x00name"),  # NUL in a name: that message only
+        discord_message("2", "hi", author="bad\x00name", user="8"),  # NUL in a name: that message only
         discord_message("3" * 600, "long id"),  # over the id limit: that message only
         discord_message("4", "nul \x00 in text"),  # NUL in free text becomes U+FFFD
     ]
@@ -182,7 +186,7 @@ def test_chat_items_go_through_the_item_contract() -> None:
         discord, "c.json", discord_export("6", [discord_message("1", "x", stamp="no")], None)
     )
     assert not items and [r.reason for r in rejects][-1].startswith("no content")
-    assert rejects[-1].record_id == "discord:6" and rejects[-1].source.file == "c.json"
+    assert rejects[-1].record_id == "discord:6:1-1" and rejects[-1].source.file == "c.json"
 
 
 def test_one_bad_timestamp_rejects_that_message_only() -> None:
@@ -213,3 +217,105 @@ def test_chat_items_name_their_source() -> None:
     assert d.source == SourceRef("discord_channel.json", 1) and t.source == SourceRef(
         "telegram_result.json", 1
     )
+
+
+def telegram_full_export(contacts: int) -> bytes:
+    """A full-account export shaped like Telegram Desktop's: account data first, then the chat lists."""
+
+    def chat(ident: int, name: str, text: str) -> dict[str, Any]:
+        message = {
+            "id": 1,
+            "type": "message",
+            "date_unixtime": "1704103200",
+            "from": "Rob",
+            "from_id": "user1",
+        }
+        return {"id": ident, "name": name, "type": "private_group", "messages": [{**message, "text": text}]}
+
+    doc = {
+        "about": "Here is the data you requested.",
+        "personal_information": {"user_id": 1, "first_name": "Ada"},
+        "contacts": {
+            "about": "contacts",
+            "list": [
+                {"user_id": 1000 + n, "first_name": f"Contact{n}", "phone_number": f"+161755501{n % 100:02d}"}
+                for n in range(contacts)
+            ],
+        },
+        "frequent_contacts": {"about": "frequent", "list": []},
+        "chats": {"about": "chats", "list": [chat(42, "Team chat", "see you at practice")]},
+        "left_chats": {"about": "left", "list": [chat(43, "Old group", "pay me $300 or else")]},
+    }
+    return json.dumps(doc, indent=1).encode()
+
+
+def test_telegram_full_export_is_recognised_after_a_long_contact_list_and_left_chats_are_read() -> None:
+    from trailguard.ingest.formats import HEAD_BYTES, detect
+
+    data = telegram_full_export(contacts=2000)
+    assert data.index(b'"chats"') > HEAD_BYTES  # the sniffer sees none of the chats
+    fmt = detect("result.json", data[:HEAD_BYTES])
+    assert fmt is not None and fmt.name == "telegram"
+    items, rejects = run(telegram, "result.json", data)
+    assert not rejects
+    assert [(i.title, i.extra["export_list"]) for i in items] == [
+        ("Team chat", "chats"),
+        ("Old group", "left_chats"),
+    ]
+    assert items[1].messages[0].text == "pay me $300 or else"
+    # A full export made without chats says so instead of yielding nothing.
+    items, rejects = run(telegram, "result.json", b'{"about": "x", "personal_information": {"user_id": 1}}')
+    assert not items and "holds no 'chats' or 'left_chats'" in rejects[0].reason
+
+
+def test_telegram_sniffer_reads_top_level_keys_only() -> None:
+    nested = b'{"id": "ad-1", "text": "\\"chats\\": {", "extra": {"contacts": {"list": []}}}'
+    assert not telegram.sniff("ad.json", nested)
+    json_lines = b'{"id": "a", "contacts": {"x": 1}}\n{"id": "b", "text": "hi"}\n'
+    assert not telegram.sniff("ads.json", json_lines)
+    assert telegram.sniff("result.json", b'{\n "about": "x",\n "left_chats": {\n  "list": [')
+
+
+def test_parts_of_one_channel_get_distinct_stable_ids() -> None:
+    # DiscordChatExporter --partition writes one channel as several files: they must not overwrite each other.
+    part1 = discord_export("777", [discord_message("1001", "hi"), discord_message("1002", "how was school")])
+    part2 = discord_export("777", [discord_message("1003", "ok"), discord_message("1004", "bye")])
+    (a,), _ = run(discord, "general [part 1].json", part1)
+    (b,), _ = run(discord, "general [part 2].json", part2)
+    (again,), _ = run(discord, "general [part 1].json", part1)
+    assert (a.id, b.id) == ("discord:777:1001-1002", "discord:777:1003-1004") and again.id == a.id
+    # The same holds for a Telegram chat exported over two date ranges.
+    chat = {"id": 5, "name": "n", "messages": [{"id": 1, "date_unixtime": "1714593660", "text": "hi"}]}
+    later = {**chat, "messages": [{"id": 9, "date_unixtime": "1714593960", "text": "later"}]}
+    (t1,), _ = run(telegram, "result.json", json.dumps(chat).encode())
+    (t2,), _ = run(telegram, "result.json", json.dumps(later).encode())
+    assert (t1.id, t2.id) == ("telegram:5:1-1", "telegram:5:9-9")
+    # Odd message ids are hashed like odd chat ids, so the id stays short and plain.
+    (odd,), _ = run(discord, "c.json", discord_export("777", [discord_message("x:" + "9" * 300, "hi")]))
+    assert odd.id.startswith("discord:777:") and len(odd.id) < 50
+
+
+def test_people_sharing_a_display_name_stay_apart() -> None:
+    messages = [
+        discord_message("1", "how old are you", author="Mia", user="111"),
+        discord_message("2", "im 13", author="Mia", user="222"),
+        discord_message("3", "dont tell your parents", author="Mia", user="111"),
+        discord_message("4", "ok", author="Mia B", user="222"),  # 222 renamed: still one person
+        discord_message("5", "hey", author="Sam", user="333"),
+    ]
+    (item,), rejects = run(discord, "c.json", discord_export("9", messages))
+    assert not rejects
+    assert [m.author for m in item.messages] == ["Mia (111)", "Mia (222)", "Mia (111)", "Mia (222)", "Sam"]
+    assert item.extra["authors"] == {"Mia (111)": "111", "Mia (222)": "222", "Sam": "333"}
+    assert item.extra["other_names"] == {"Mia (222)": ["Mia B"]}
+    # Someone cannot pass as another by calling themselves "Mia (222)".
+    impostor = [*messages[:2], discord_message("6", "its me", author="Mia (222)", user="444")]
+    (item,), _ = run(discord, "c.json", discord_export("9", impostor))
+    assert len({m.author for m in item.messages}) == 3
+    tg_messages = [
+        {"id": n, "date_unixtime": "1714593660", "text": t, "from": "Mia", "from_id": user}
+        for n, (t, user) in enumerate([("how old are you", "user111"), ("im 13", "user222")], start=1)
+    ]
+    (tg,), _ = run(telegram, "result.json", json.dumps({"id": 5, "messages": tg_messages}).encode())
+    assert [m.author for m in tg.messages] == ["Mia (user111)", "Mia (user222)"]
+    assert tg.extra["authors"] == {"Mia (user111)": "user111", "Mia (user222)": "user222"}

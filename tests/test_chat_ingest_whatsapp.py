@@ -207,3 +207,121 @@ def test_message_rejects_keep_the_shared_raw_prefix() -> None:
     line = "31/12/2024, 21:16 - B: " + "x" * 1000
     _, (r,) = read("x.txt", f"31/12/2024, 21:15 - A: hi\n{line}\n".encode(), small)
     assert r.raw == line[:PREFIX_CHARS] and r.source.line == 2
+
+
+def test_a_left_to_right_mark_cannot_hide_a_message() -> None:
+    # iOS marks its system lines with U+200E, but anyone can type the mark: only a marked line that is also a
+    # known system phrasing is a system line; every other marked message is kept, the mark removed.
+    (item,), rejects = read("whatsapp_ios_marked_messages.txt")
+    assert not rejects
+    assert [(m.author, m.text) for m in item.messages] == [
+        ("Rook", "how old are you"),
+        ("Pixel", "13"),
+        ("Rook", "dont tell anyone about our chats"),
+        ("Rook", "I will send your pics to your friends unless you pay me $300"),
+        ("Rook", "[attachment: image omitted]"),
+        ("Pixel", "Rook left\nand then he came back"),  # a system line is one line: this is a message
+    ]
+    # encryption notice, created group, added, changed the subject: counted, not lost
+    assert item.extra["system_lines"] == 4
+    android = "12/31/24, 9:17 PM - Rob: \u200esend me a photo and dont tell anyone\n"
+    (a,), _ = read("a.txt", android.encode())
+    assert [m.text for m in a.messages] == ["send me a photo and dont tell anyone"]
+
+
+def test_one_pasted_line_in_another_locale_does_not_flip_the_date_order() -> None:
+    (item,), rejects = read("whatsapp_android_pasted_date.txt")
+    assert item.extra["date_order"] == "mdy" and not item.extra["date_order_guessed"]
+    assert [(m.author, m.sent_at) for m in item.messages] == [
+        ("Rook Gamer", "2025-01-05T21:15:00Z"),
+        ("Pixel Fox", "2025-01-13T21:16:00Z"),
+        ("Rook Gamer", "2025-01-14T21:17:00Z"),
+        ("Rook Gamer", "2025-01-20T21:18:00Z"),
+    ]
+    # The pasted line is the one rejected, and the reason says how the file was read.
+    assert [r.source.line for r in rejects] == [3]
+    assert "25/12/24" in rejects[0].reason and "month-first" in rejects[0].reason
+
+
+def test_android_group_events_with_a_colon_are_system_lines() -> None:
+    (item,), rejects = read("whatsapp_android_group_events.txt")
+    assert not rejects
+    assert [(m.author, m.text) for m in item.messages] == [
+        ("Pixel Fox", "I added my sister too"),
+        ("Pixel Fox", 'Rook changed the subject to "Trip: plans" lol'),
+    ]
+    assert item.extra["system_lines"] == 5
+
+
+def test_item_ids_tell_exports_apart() -> None:
+    # Two exports with the same file name and the same first line (two members' exports of one group, or
+    # one chat exported twice) used to share an id, so the second overwrote the first in the store.
+    first = b"31/12/2024, 21:15 - Ana: hi\n"
+    (a,), _ = read("WhatsApp Chat with Ana.txt", first + b"31/12/2024, 21:16 - Ben: ok\n")
+    (b,), _ = read("WhatsApp Chat with Ana.txt", first + b"31/12/2024, 21:16 - Ben: no\n")
+    (again,), _ = read("copy/WhatsApp Chat with Ana.txt", first + b"31/12/2024, 21:16 - Ben: ok\n")
+    assert a.id != b.id and a.id == again.id and a.id.startswith("whatsapp:")
+
+
+us_dates = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2029, 12, 31)).map(
+    lambda d: d.replace(second=0, microsecond=0)
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(us_dates, min_size=1, max_size=10), st.integers(min_value=13, max_value=28))
+def test_a_pasted_day_first_line_never_overrides_the_files_own_dates(
+    dates: list[datetime], pasted_day: int
+) -> None:
+    lines = [
+        f"{d.month}/{d.day}/{d.year % 100}, {d.hour % 12 or 12}:{d.minute:02d} "
+        f"{'PM' if d.hour >= 12 else 'AM'} - Kai: message {n}"
+        for n, d in enumerate(dates)
+    ]
+    lines.insert(1, f"{pasted_day}/12/24, 10:00 AM - Shop: order shipped")
+    items, rejects = read("gen.txt", ("\n".join(lines) + "\n").encode())
+    decisive = sum(d.day > 12 for d in dates)
+    if decisive >= 1:  # the file's own dates show month-first at least as often as the pasted line
+        assert items[0].extra["date_order"] == "mdy"
+        assert [m.sent_at for m in items[0].messages] == [d.strftime("%Y-%m-%dT%H:%M:%SZ") for d in dates]
+        assert [r.source.line for r in rejects] == [2]
+    # Nothing lost, whichever order won: every dated line is a message or a reject.
+    read_messages = len(items[0].messages) if items else 0
+    assert read_messages + len(rejects) - (0 if items else 1) == len(lines)
+
+
+system_phrasings = st.sampled_from(
+    [
+        "{a} added {b}",
+        "{a} left",
+        '{a} created group "{g}"',
+        '{a} changed the subject from "{g}" to "{g}"',
+        "{a} removed {b}",
+        "{a} joined using this group's invite link",
+    ]
+)
+names = st.text(st.characters(whitelist_categories=("L",)), min_size=1, max_size=12)
+group_names = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters='"\u2028\u2029\x85'), max_size=20
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(system_phrasings, names, names, group_names, st.booleans(), st.text(max_size=30))
+def test_system_lines_and_marked_messages(
+    phrasing: str, a: str, b: str, group: str, ios: bool, said: str
+) -> None:
+    """A system phrasing is counted, never read as a message from a made-up participant, whatever colons the
+    group name holds; a marked message that is no system phrasing is kept. Dated lines = messages + system
+    lines + rejects."""
+    event = phrasing.format(a=a, b=b, g=group)
+    said = said.replace("\n", " ").replace("\r", " ").replace("\x00", " ")
+    if ios:
+        head = "[31.12.24, 21:15:03] "
+        lines = [f"\u200e{head}Chat: \u200e{event}", f"{head}{a}: \u200emsg {said}"]
+    else:
+        head = "31/12/2024, 21:15 - "
+        lines = [f"{head}{event}", f"{head}{a}: \u200emsg {said}"]
+    (item,), rejects = read("gen.txt", ("\n".join(lines) + "\n").encode())
+    assert not rejects and item.extra["system_lines"] == 1
+    assert [(m.author, m.text) for m in item.messages] == [(a, f"msg {said}")]

@@ -30,10 +30,11 @@ def make(
     when: str = "2024-05-01T10:00:00Z",
     images: list[ImageHash] | None = None,
     hits: list[Hit] | None = None,
+    kind: str = "ad",
 ) -> Assessment:
     ents = [Entity(t, v, str(v), 0, 0) for t, v in ids or []]
     return Assessment(
-        item_id, "ad", ents, hits or [], 0.0, "low", when, place, "board.example", None, text, images or []
+        item_id, kind, ents, hits or [], 0.0, "low", when, place, "board.example", None, text, images or []
     )
 
 
@@ -102,7 +103,7 @@ def test_stock_phrases_do_not_link_unrelated_posters() -> None:
     assert link_assessments(items) == []
 
 
-def test_template_links_items_without_identifiers_and_shows_slots() -> None:
+def templated(kind: str) -> list[Assessment]:
     names = ["Jade", "Lily", "Rose", "Mia", "Nina", "Ruby"]
     cities = ["Reno", "Tucson", "Denver", "Omaha", "Austin", "Boise"]
     tpl = (
@@ -111,17 +112,35 @@ def test_template_links_items_without_identifiers_and_shows_slots() -> None:
     )
     days = ["Monday", "Friday", "Sunday"]
     items = [
-        make(f"t{i}", tpl.format(n=names[i], a=19 + i % 3, c=cities[i], d=days[i % 3], p=100 + 20 * i))
+        make(
+            f"t{i}",
+            tpl.format(n=names[i], a=19 + i % 3, c=cities[i], d=days[i % 3], p=100 + 20 * i),
+            kind=kind,
+        )
         for i in range(6)
     ]
-    items += [make(f"x{i}", filler(i)) for i in range(200)]
-    nets = link_assessments(items)
+    return items + [make(f"x{i}", filler(i)) for i in range(200)]
+
+
+def test_template_links_items_without_identifiers_and_shows_slots() -> None:
+    nets = link_assessments(templated("ad"))
     assert [n.items for n in nets] == [[f"t{i}" for i in range(6)]]
     (template,) = nets[0].templates
     assert "<SLOT>" in template["template"] and "just arrived in" in template["template"]
     assert template["description_length_saving"] > 0
     assert any("jade" in ex for s in template["slots"] for ex in s["examples"])
     assert nets[0].reasons[0].kind == "template"
+
+
+def test_a_template_over_conversations_links_them_but_withholds_their_wording() -> None:
+    # A summary shows no more of a chat than its evidence: the shared wording of several chats may hold what
+    # a potential victim wrote about themselves, so the network names the template but does not print it.
+    [net] = link_assessments(templated("chat"))
+    assert net.items == [f"t{i}" for i in range(6)]
+    (template,) = net.templates
+    assert "withheld" in template["template"] and "arrived" not in template["template"]
+    assert template["slots"] == [] and template["items"] == net.items
+    assert net.reasons[0].kind == "template" and "arrived" not in str(net.reasons[0].detail)
 
 
 def test_names_ages_and_circuit_raise_the_network_score_with_sources() -> None:

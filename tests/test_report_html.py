@@ -1,11 +1,17 @@
-"""The HTML report escapes attacker-written text wherever it appears, including inside highlights."""
+"""The HTML report escapes attacker-written text wherever it appears, including inside highlights, shows
+invisible format characters, and shows of a chat only what the evidence needs."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import orjson
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trailguard.report.highlight import highlight
+from trailguard.pipeline.local import ScanOptions, run_scan
+from trailguard.report.highlight import highlight, reveal, untrusted
+from trailguard.settings import Settings
 
 ATTACK = '<script>alert(1)</script><img src=x onerror=alert(2)> "quoted" &amp;'
 
@@ -32,3 +38,39 @@ def test_no_markup_survives_from_the_text(text: str, raw_spans: list[tuple[int, 
     html = str(highlight(text, [(s, e, "label") for s, e in raw_spans]))
     stripped = html.replace('<mark title="label">', "").replace("</mark>", "")
     assert "<" not in stripped and ">" not in stripped and '"' not in stripped
+
+
+def test_format_characters_are_shown_and_fields_isolated() -> None:
+    html = str(untrusted("R\u200bob \u202eevil\u202c <b>"))
+    assert "\u200b" not in html and "\u202e" not in html and "\u202c" not in html
+    assert "⟨U+200B⟩" in html and "⟨U+202E⟩" in html and "&lt;b&gt;" in html
+    assert html.startswith("<bdi>") and html.endswith("</bdi>")
+    # joiners are spelling and emoji, not tricks: kept as they are
+    assert str(reveal("\U0001f468\u200d\U0001f469")) == "\U0001f468\u200d\U0001f469"
+    assert "⟨U+202E⟩" in str(highlight("ab\u202ecd", [(1, 3, "x")]))
+
+
+def test_chat_report_numbers_messages_from_one_and_lists_only_evidence_identifiers(tmp_path: Path) -> None:
+    chat = {
+        "id": "chat-\u202e1",
+        "kind": "chat",
+        "messages": [
+            {"id": "m0", "author": "mia", "text": "my email is mia.home@example.org, dont lose it"},
+            {
+                "id": "m1",
+                "author": "R\u200bob",
+                "text": "i have your pics. i will send them to all your friends",
+            },
+            {"id": "m2", "author": "R\u200bob", "text": "pay me $300 now on cash app $SlyFox22"},
+        ],
+    }
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(orjson.dumps(chat) + b"\n")
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'tg.db'}", workers=1)
+    run_scan([str(src)], settings, ScanOptions(out_dir=tmp_path / "o", store=False, link=False))
+    html = (tmp_path / "o" / "report.html").read_text()
+    assert "\u202e" not in html and "\u200b" not in html and "⟨U+202E⟩" in html
+    assert "Early-warning point:</strong> message 2 of 3" in html  # the threat alone is high
+    assert "#3 <bdi>R<span" in html and "#1 " not in html  # message 1 holds no evidence: not shown
+    assert "cashapp:$slyfox22" in html and "mia.home@example.org" not in html
+    assert "1 more in messages without evidence" in html

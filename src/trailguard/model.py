@@ -48,7 +48,7 @@ class Item:
     """One ad, job post, post, profile or chat, as read from a source.
 
     Offsets of entities and evidence refer to `document()` for every kind but `chat`; for chats they refer
-    to the text of the message named by the span's `message` index.
+    to the text of the message named by the span's `message` index in `conversation()`.
     """
 
     id: str
@@ -70,6 +70,18 @@ class Item:
         if self.title and self.text:
             return f"{self.title}\n\n{self.text}"
         return self.title or self.text or ""
+
+    def conversation(self) -> list[Message]:
+        """The messages analysed for a chat. A title or text the chat record also carries (a pasted
+        conversation, a report's description) comes first, as a message by the item's author: nothing a chat
+        item holds goes unread, and message indices stay the same for every reader of the item."""
+        lead = self.document()
+        if not lead:
+            return self.messages
+        return [
+            Message(id=f"{self.id}#text", text=lead, author=self.author, sent_at=self.posted_at),
+            *self.messages,
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"id": self.id, "kind": self.kind}

@@ -26,11 +26,12 @@ from trailguard.model import Assessment, Entity, Hit, Item, Message, Span
 HIGH_BANDS = ("high", "critical")
 MAX_TIMELINE = 500  # evidence messages listed in the conversation summary; the counts cover all of them
 MAX_NOT_COUNTED_PER_INDICATOR = MAX_EVIDENCE_SPANS
+MAX_SPANS_PER_MESSAGE = 32  # evidence spans kept per evidence message, to place and highlight its excerpt
 
 
 def assess_chat(item: Item, engine: Engine, extract: Callable[[str], list[Entity]]) -> Assessment:
     """The Assessment of a chat item; `extract` returns one message's entities with offsets into its text."""
-    messages = item.messages
+    messages = item.conversation()
     entities: list[Entity] = []
     raw: list[list[Hit]] = []
     for i, msg in enumerate(messages):
@@ -52,7 +53,8 @@ def assess_chat(item: Item, engine: Engine, extract: Callable[[str], list[Entity
     counted = {h.indicator for h in hits if h.effect == "risk"}
     score, band = score_hits(hits, {k: v for k, v in floors.items() if k in counted})
 
-    participants = participants_summary(messages, per_message)
+    rules = {rule: (progress.rules.sender[rule], hit) for rule, hit in progress.rules.held.items()}
+    participants = participants_summary(messages, per_message, rules)
     conversation: dict[str, Any] = {
         "stages": _stage_timeline(per_message),
         "source_participant": likely_source(participants),
@@ -94,14 +96,11 @@ class _Progress:
 
     def add(self, author: str, hits: Sequence[Hit]) -> None:
         self._index += 1
-        changed = False
-        for h in hits:
-            if h.effect != "risk":
-                continue
+        counted = [h for h in hits if h.effect == "risk"]
+        changed = self.rules.add(author, counted)
+        for h in counted:
             if h.indicator not in self.first_by_indicator:
                 self.first_by_indicator[h.indicator] = h
-                changed = True
-            if self.rules.add(author, h):
                 changed = True
         if changed and self.early_warning is None:
             so_far = [*self.first_by_indicator.values(), *self.rules.held.values()]
@@ -178,6 +177,13 @@ def _evidence_messages(
             continue
         if len(out) == MAX_TIMELINE:
             break
+        # Counted signals first, so a summary's window is placed on them rather than on a benign cue.
+        spans = sorted(
+            (h.effect != "risk", s.start, s.end, h.indicator)
+            for h in signals
+            for s in h.evidence
+            if s.message == i
+        )[:MAX_SPANS_PER_MESSAGE]
         out.append(
             {
                 "message": i,
@@ -186,6 +192,7 @@ def _evidence_messages(
                 "stages": counted,
                 "not_counted": sorted(set(discounted) - set(counted)),
                 "indicators": sorted({h.indicator for h in signals}),
+                "spans": [[start, end, ind] for _, start, end, ind in spans],
             }
         )
     return out

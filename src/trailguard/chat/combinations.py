@@ -8,7 +8,7 @@ hits it combines, so the score stays explained. Why each rule and its band floor
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from trailguard.chat.stages import AGE_DISCLOSURE, APPROACH_STAGES, EXCLUSIVITY_STAGES
@@ -45,6 +45,9 @@ class Rule:
     own: Callable[[Mapping[str, Hit]], list[Hit] | None]
     # whether the rule also needs another participant to have disclosed a minor's age
     needs_minor: bool = False
+    # whether the rule ignores a sender who disclosed a minor's age: a minor who asks an age back or agrees to
+    # keep a secret is answering, not grooming
+    not_by_minor: bool = False
 
 
 def _any_of(wanted: frozenset[str]) -> Callable[[Mapping[str, Hit]], list[Hit] | None]:
@@ -112,6 +115,7 @@ RULES: tuple[Rule, ...] = (
         explanation="The same participant asked for secrecy or set the other against family and friends, and "
         "also asked age, offered gifts, asked for images, moved platforms or proposed meeting.",
         own=_same_sender(EXCLUSIVITY_STAGES, APPROACH_STAGES),
+        not_by_minor=True,
     ),
     Rule(
         id="chat.coercive_control",
@@ -154,29 +158,40 @@ class RuleTracker:
     def __init__(self) -> None:
         self.facets: dict[str, dict[str, Hit]] = {}
         self.held: dict[str, Hit] = {}  # rule id -> its hit
+        self.sender: dict[str, str] = {}  # rule id -> the participant whose messages made it hold
+        self._disclosed: set[str] = set()  # participants who disclosed a minor's age
         # The first two senders who satisfy each minor rule's own part, and the first two who disclosed a
         # minor's age: two of each always contain a pair of different participants when any pair exists.
         self._ready: dict[str, list[str]] = {r.id: [] for r in RULES if r.needs_minor}
         self._minors: list[str] = []
 
-    def add(self, author: str, hit: Hit) -> bool:
-        """Record one counted hit of `author`; whether a rule holds now that did not before."""
+    def add(self, author: str, hits: Sequence[Hit]) -> bool:
+        """Record the counted hits of one message of `author`; whether a rule holds now that did not before.
+
+        A whole message at a time, so a rule that ignores a minor's own words (`not_by_minor`) reads the same
+        whatever the order of the hits inside the message that discloses the age.
+        """
         own = self.facets.setdefault(author, {})
-        new = [f for f in (hit.stage, f"category:{hit.category}") if f is not None and f not in own]
+        new: list[str] = []
+        for hit in hits:
+            for facet in (hit.stage, f"category:{hit.category}"):
+                if facet is not None and facet not in own:
+                    own[facet] = hit
+                    new.append(facet)
         if not new:
             return False
-        for facet in new:
-            own[facet] = hit
-        if AGE_DISCLOSURE in new and len(self._minors) < 2:
-            self._minors.append(author)
+        if AGE_DISCLOSURE in new:
+            self._disclosed.add(author)
+            if len(self._minors) < 2:
+                self._minors.append(author)
         before = len(self.held)
         for rule in RULES:
-            if rule.id in self.held:
+            if rule.id in self.held or (rule.not_by_minor and author in self._disclosed):
                 continue
             combined = rule.own(own)
             if not rule.needs_minor:
                 if combined is not None:
-                    self.held[rule.id] = _hit(rule, author, combined)
+                    self._hold(rule, author, combined)
                 continue
             ready = self._ready[rule.id]
             if combined is not None and author not in ready and len(ready) < 2:
@@ -196,13 +211,20 @@ class RuleTracker:
                 combined = (
                     rule.own(self.facets[sender]) or []
                 )  # held when `sender` joined `ready`: still holds
-                self.held[rule.id] = _hit(rule, sender, [self.facets[minor][AGE_DISCLOSURE], *combined])
+                self._hold(rule, sender, [self.facets[minor][AGE_DISCLOSURE], *combined])
                 return
+
+    def _hold(self, rule: Rule, sender: str, combined: list[Hit]) -> None:
+        self.held[rule.id] = _hit(rule, sender, combined)
+        self.sender[rule.id] = sender
 
 
 def _hit(rule: Rule, sender: str, combined: list[Hit]) -> Hit:
     evidence: list[Span] = [h.evidence[0] for h in combined if h.evidence]
-    parts = ", ".join(f"{h.indicator} (message {h.evidence[0].message})" for h in combined if h.evidence)
+    # messages are numbered from 1 in text a person reads (the `message` fields count from 0)
+    parts = ", ".join(
+        f"{h.indicator} (message {_number(h.evidence[0].message)})" for h in combined if h.evidence
+    )
     return Hit(
         indicator=rule.id,
         category="conversation",
@@ -212,3 +234,7 @@ def _hit(rule: Rule, sender: str, combined: list[Hit]) -> Hit:
         explanation=f"{rule.explanation} Sender: {sender!r}. Combines: {parts}.",
         source=rule.source,
     )
+
+
+def _number(index: int | None) -> str:
+    return "?" if index is None else str(index + 1)

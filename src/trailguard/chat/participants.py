@@ -1,15 +1,17 @@
 """Who carries the risk in a conversation: per-participant stages and weighted signal mass.
 
 The likely source of risk is the participant whose own messages carry the most weighted signal in the
-risk-bearing stages. Signal mass is the noisy-OR's own decomposition (-log(1 - w) per distinct indicator,
-as in `scoring.contributions`), so a participant who repeats one phrase does not outweigh one who shows
-several distinct signs. A stated minor age is not risk mass: it is said by the person at risk.
+risk-bearing stages, counting the conversation rules that held on their messages (chat.combinations) like
+indicators. Signal mass is the noisy-OR's own decomposition (-log(1 - w) per distinct indicator or rule, as
+in `scoring.contributions`), so a participant who repeats one phrase does not outweigh one who shows several
+distinct signs. A stated minor age is not risk mass: it is said by the person at risk, and a participant who
+disclosed one is named as the source only when nobody else's messages carry any signal.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from trailguard.chat.stages import AGE_DISCLOSURE
@@ -22,8 +24,11 @@ def author_of(message: Message) -> str:
     return message.author or UNKNOWN_AUTHOR
 
 
-def participants_summary(messages: Sequence[Message], per_message: Sequence[Sequence[Hit]]) -> dict[str, Any]:
-    """{author: {messages, stages (first-appearance order), risk_mass, minor_age_disclosed}}."""
+def participants_summary(
+    messages: Sequence[Message], per_message: Sequence[Sequence[Hit]], rules: Mapping[str, tuple[str, Hit]]
+) -> dict[str, Any]:
+    """{author: {messages, stages (first-appearance order), risk_mass, minor_age_disclosed}}; `rules` maps
+    each conversation rule that held to its sender and hit."""
     out: dict[str, dict[str, Any]] = {}
     seen: dict[str, set[str]] = {}
     for msg, hits in zip(messages, per_message, strict=True):
@@ -42,15 +47,31 @@ def participants_summary(messages: Sequence[Message], per_message: Sequence[Sequ
                 continue
             if h.indicator not in seen.setdefault(author, set()):
                 seen[author].add(h.indicator)
-                entry["risk_mass"] += -math.log(max(1e-9, 1.0 - min(h.weight, 0.999999)))
+                entry["risk_mass"] += _mass(h)
+    for sender, hit in rules.values():
+        if sender in out:
+            out[sender]["risk_mass"] += _mass(hit)
     for entry in out.values():
         entry["risk_mass"] = round(entry["risk_mass"], 4)
     return out
 
 
+def _mass(h: Hit) -> float:
+    return -math.log(max(1e-9, 1.0 - min(h.weight, 0.999999)))
+
+
 def likely_source(participants: dict[str, Any]) -> str | None:
-    """The participant with the highest risk mass; None when nobody's messages carry any."""
-    best = max(participants.items(), key=lambda kv: (kv[1]["risk_mass"], kv[0]), default=None)
+    """The participant with the highest risk mass, preferring those who disclosed no minor's age; None when
+    nobody's messages carry any."""
+    best = max(
+        participants.items(),
+        key=lambda kv: (
+            kv[1]["risk_mass"] > 0 and not kv[1]["minor_age_disclosed"],
+            kv[1]["risk_mass"],
+            kv[0],
+        ),
+        default=None,
+    )
     if best is None or best[1]["risk_mass"] <= 0:
         return None
     return best[0]

@@ -17,23 +17,19 @@ def evidence_excerpts(
 ) -> list[dict[str, Any]]:
     """[{message, author, sent_at, stages, text, start, end}] for the evidence messages, in conversation order.
 
-    `text` is the message when it fits in `max_chars`, else a window around its first evidence span, marked
-    with "…" where it was cut; `start`/`end` are the window's offsets in the message (to place highlights).
+    `text` is the message when it fits in `max_chars`, else a window around its first counted evidence span,
+    marked with "…" where it was cut; `start`/`end` are the window's offsets in the message (to place the
+    highlights of the entry's `spans`).
     """
     conversation = assessment.conversation or {}
-    # Anchor on counted signals first; a benign cue elsewhere in the message must not pull the window away.
-    first_span: dict[int, int] = {}
-    for h in sorted(assessment.hits, key=lambda h: h.effect != "risk"):
-        for s in h.evidence:
-            if s.message is not None and (s.message not in first_span or h.effect == "risk"):
-                first_span[s.message] = min(first_span.get(s.message, s.start), s.start)
     out = []
     for entry in conversation.get("evidence_messages", []):
         i = entry["message"]
         if not 0 <= i < len(messages):
             continue
         text = messages[i].text
-        start, end = _window(len(text), first_span.get(i, 0), max_chars)
+        spans = entry.get("spans") or [[0, 0, ""]]  # counted signals first (chat.assess)
+        start, end = _window(len(text), spans[0][0], max_chars)
         cut = ("…" if start > 0 else "") + text[start:end] + ("…" if end < len(text) else "")
         out.append({**entry, "text": cut, "start": start, "end": end})
     return out

@@ -2,9 +2,13 @@
 
 One file is one channel: {"guild": {...}, "channel": {"id", "name", ...}, "messages": [{"id", "type",
 "timestamp", "content", "author": {"id", "name", "nickname"}, "attachments": [{"fileName", ...}], ...}]}.
-The author is the nickname when set, else the user name; the author's id is kept in `extra` of the item
-(`authors`), so a handle can be linked even when display names change. Attachments become
-"[attachment: name]" lines in the message text.
+The author is the nickname when set, else the user name, and `extra.authors` maps it to the user id. People
+are told apart by user id, not by name: when two ids share a display name in one export, each becomes
+"Name (<user id>)", and one id seen under several names keeps its first one (the others are listed in
+`extra.other_names`). Attachments become "[attachment: name]" lines in the message text.
+
+One channel may be exported in several parts (DiscordChatExporter `--partition`, or `--after`/`--before`), so
+the item id names the part as well as the channel (`part_id`).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from trailguard.ingest.exports import chat_id, checked_message, load_json_export, reject
+from trailguard.ingest.exports import checked_message, load_json_export, part_id, reject, unique_authors
 from trailguard.ingest.validate import InvalidRecord, item_from_record, normalise_timestamp
 from trailguard.model import Item, Reject, SourceRef
 from trailguard.settings import Settings
@@ -39,17 +43,22 @@ def read(stream: BinaryIO, source_name: str, settings: Settings) -> Iterator[Ite
     channel = doc["channel"]
     guild = doc.get("guild") if isinstance(doc.get("guild"), dict) else {}
     source = SourceRef(source_name, 1)  # a JSON document has no per-record lines: the file is the record
+    parsed = [(raw, _message(raw)) for raw in doc["messages"]]
+    people = [(_user(raw), p["author"]) for raw, p in parsed if isinstance(p, dict)]
+    names, other_names = unique_authors(people)
     messages: list[dict[str, Any]] = []
     authors: dict[str, str] = {}
-    for n, raw in enumerate(doc["messages"], start=1):
-        msg = checked_message(_message(raw), raw, f"message #{n}", source, settings)
+    for n, (raw, p) in enumerate(parsed, start=1):
+        if isinstance(p, dict):
+            p["author"] = names[_user(raw)]
+        msg = checked_message(p, raw, f"message #{n}", source, settings)
         if isinstance(msg, Reject):
             yield msg
             continue
-        authors[msg["author"]] = str(raw["author"].get("id", ""))
+        authors[msg["author"]] = _user(raw)
         messages.append(msg)
     record = {
-        "id": chat_id("discord", channel["id"]),
+        "id": part_id("discord", channel["id"], doc["messages"]),
         "kind": "chat",
         "platform": "discord",
         "title": _title(guild, channel),
@@ -59,9 +68,21 @@ def read(stream: BinaryIO, source_name: str, settings: Settings) -> Iterator[Ite
             "export_file": source_name,
             "guild_id": str(guild.get("id", "")),
             "authors": authors,
+            **({"other_names": other_names} if other_names else {}),
         },
     }
     yield item_from_record(record, source, settings, orjson.dumps(channel))
+
+
+def _user(raw: dict[str, Any]) -> str:
+    """Who wrote a (readable) message: the user id, else the display name when the export has no id."""
+    author = raw["author"]
+    ident = author.get("id")
+    return str(ident) if isinstance(ident, str | int) and str(ident) else str(_display(author))
+
+
+def _display(author: dict[str, Any]) -> Any:
+    return author.get("nickname") or author.get("name") or author.get("id")
 
 
 def _shape_problem(doc: Any) -> str | None:
@@ -99,8 +120,7 @@ def _message(raw: Any) -> dict[str, Any] | str:
         else []
     )
     text = "\n".join([content, *(f"[attachment: {n}]" for n in names)]) if names else content
-    display = author.get("nickname") or author.get("name") or author.get("id")
-    return {"id": str(ident), "author": str(display), "sent_at": sent_at, "text": text.strip("\n")}
+    return {"id": str(ident), "author": str(_display(author)), "sent_at": sent_at, "text": text.strip("\n")}
 
 
 def _attachment_name(attachment: dict[str, Any]) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from typing import Any, BinaryIO
 
 import orjson
@@ -99,3 +100,51 @@ def checked_message(
             raw=raw_prefix(raw_text),
         )
     return {"id": message.id, "author": message.author, "sent_at": message.sent_at, "text": message.text}
+
+
+MAX_OTHER_NAMES = 20  # other display names listed per participant in `extra.other_names`
+
+
+def part_id(platform: str, chat: str | int, raw_messages: list[Any]) -> str:
+    """`platform:<chat id>:<first message id>-<last message id>`, from the export's own message list.
+
+    Parts of one chat (a partitioned or date-ranged export) differ in their message range, so they never
+    overwrite each other in the store, and re-reading a file gives the same id. The ids are taken from the
+    raw list, not from the messages that passed validation, so the id does not move with the size limits.
+    Each piece is kept as written when plain and short, else hashed (`chat_id`). A chat with no message ids
+    is `platform:<chat id>`."""
+    ids = [str(m["id"]) for m in raw_messages if isinstance(m, dict) and isinstance(m.get("id"), str | int)]
+    base = chat_id(platform, chat)
+    if not ids:
+        return base
+    span = chat_id(platform, f"{ids[0]}-{ids[-1]}").removeprefix(f"{platform}:")
+    return f"{base}:{span}"
+
+
+def unique_authors(people: Iterable[tuple[str, str]]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """({user id: author name}, {author name: up to `MAX_OTHER_NAMES` other names that id used}) for
+    (user id, display name) pairs in message order.
+
+    An id is named by the first display name it used, so a renamed person stays one participant. A name that
+    more than one id uses becomes "Name (<user id>)" for each of them, so different people are never merged;
+    and so does a name someone chose to equal such a suffixed one ("Mia (222)"), checked only against the
+    newly suffixed names so that a crafted chain of names costs linear time.
+    """
+    first: dict[str, str] = {}
+    used: dict[str, dict[str, None]] = {}  # insertion-ordered sets
+    for user, name in people:
+        first.setdefault(user, name)
+        used.setdefault(user, {})[name] = None
+    holders: dict[str, list[str]] = {}
+    for user, name in first.items():
+        holders.setdefault(name, []).append(user)
+    names = dict(first)
+    pending = [user for users in holders.values() if len(users) > 1 for user in users]
+    while pending:
+        for user in pending:
+            names[user] = f"{first[user]} ({user})"
+        pending = [v for u in pending for v in holders.get(names[u], ()) if names[v] == first[v]]
+    others = {
+        names[user]: list(seen)[1 : 1 + MAX_OTHER_NAMES] for user, seen in used.items() if len(seen) > 1
+    }
+    return names, others

@@ -11,17 +11,28 @@ before AM/PM, a leading left-to-right mark on iOS):
     [12/31/24, 9:15:03 PM] Name: text         iOS, US
     2024-12-31, 21:15 - Name: text            Android, ISO-like locales
 
-Day-first or month-first is decided once per file from its dates (a first field over 12 means day-first, a
-second field over 12 month-first; a dotted date is day-first; otherwise 12 h exports are read month-first and
-24 h exports day-first, and the guess is recorded in `extra.date_order_guessed`). Exports carry local time
-without a zone; times are recorded as if UTC and `extra.timezone` says so. Lines without an author ("Messages
-and calls are end-to-end encrypted", "X added Y") are system lines: counted in `extra.system_lines`, not
-messages. Hand-written because no maintained library parses these exports.
+Day-first or month-first is decided once per file by a vote of its dated lines: the reading under which the
+most of them are real dates wins, so one pasted line in another locale's format cannot flip a whole file.
+When the readings tie (every day and month at most 12), a dotted date is day-first, a four-digit first field
+year-first, and otherwise 12 h exports are read month-first and 24 h exports day-first, and the guess is
+recorded in `extra.date_order_guessed`. Exports carry local time without a zone; times are recorded as if UTC
+and `extra.timezone` says so.
+
+System lines (the encryption notice, "X added Y", "X changed the subject to ...") are counted in
+`extra.system_lines`, not read as messages. Android writes them without an author; iOS writes them as
+one-line messages "from" the chat whose text starts with a left-to-right mark. Neither shape is trusted
+alone: an Android line is a system line when its whole text is a known (English) system phrasing, checked
+before splitting on "Name: " so a quoted group name holding ": " cannot invent a participant, or when it has
+no author at all; an iOS line needs the mark *and* a known phrasing. Anyone can type the mark, so a marked
+message that is not a system phrasing is kept, mark removed: nobody can hide a message behind it.
+Hand-written because no maintained library parses these exports.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,9 +51,41 @@ _HEADER = re.compile(
     r"(?(bracket)\]\s|\s[-–]\s)(?P<rest>.*)$"
 )
 _AUTHOR = re.compile(r"^(?P<author>[^:\n]{1,100}?):\s(?P<text>.*)$", re.DOTALL)
-# iOS writes system events as messages "from" the chat, their text starting with a left-to-right mark.
-_SYSTEM_IOS = re.compile(
-    r"^(\u200e|Messages and calls are end-to-end encrypted)(?!.{0,40}omitted|<attached|This message was deleted)"
+_LRM = "\u200e"
+# WhatsApp's own system phrasings (English), matched against a whole line. The actor never holds a colon, so
+# "Name: I added Jo" (a message) is never read as "<actor> added Jo"; free parts are bounded.
+_ACTOR = r"[^:\n]{1,100}?"
+_QUOTED = r"[\"\u201c][^\n]{0,200}[\"\u201d]"
+_LEARN_MORE = r"(?: (?:Tap to learn more|Learn more|Tap for more info)\.?)?"
+_ENCRYPTED_NOTICE = (
+    r"Messages and calls are end-to-end encrypted\.(?: No one outside of this chat, not even WhatsApp, can "
+    r"read or listen to them\.| Only people in this chat can read, listen to, or share them\.)?" + _LEARN_MORE
+)
+_ENCRYPTED = re.compile(_ENCRYPTED_NOTICE)  # older iOS exports write it without the mark
+_SYSTEM = re.compile(
+    "|".join(
+        [
+            _ENCRYPTED_NOTICE,
+            r"Messages to this group are now secured with end-to-end encryption\." + _LEARN_MORE,
+            rf"{_ACTOR} created group {_QUOTED}",
+            rf"{_ACTOR} created this group",
+            rf"{_ACTOR} (?:added|removed) [^\n]{{1,300}}",
+            rf"{_ACTOR} left",
+            rf"{_ACTOR} joined using this (?:group|community)'s invite link",
+            rf"{_ACTOR} changed the subject (?:from {_QUOTED} )?to {_QUOTED}",
+            rf"{_ACTOR} changed (?:this group's|the group) (?:icon|description)",
+            rf"{_ACTOR} changed (?:this group's|the group) settings to allow [^\n]{{1,200}}",
+            rf"{_ACTOR} deleted (?:this group's icon|the group description)",
+            rf"{_ACTOR} changed their phone number to a new number\. Tap to message or add the new number\.",
+            rf"{_ACTOR} changed to \+?[\d \-()\u202a\u202c]{{6,30}}",
+            rf"(?:Your security code with {_ACTOR}|{_ACTOR}'s security code) changed\." + _LEARN_MORE,
+            rf"(?:{_ACTOR} turned|Disappearing messages were turned) (?:on|off)(?: disappearing messages)?\."
+            r"(?: New messages will disappear from this chat [^\n]{1,60}\.)?(?: Tap to change\.)?",
+            r"You(?:'re now an admin| (?:blocked|unblocked) this contact\.(?: Tap to unblock\.)?)",
+            rf"{_ACTOR} pinned a message",
+            r"Missed (?:group )?(?:voice|video) call(?:, Tap to call back)?",
+        ]
+    )
 )
 _MEDIA = re.compile(
     r"^\u200e?(?:<(?:attached:\s*)?(?P<tag>[^<>]{1,120})>|(?P<kind>image|video|audio|sticker|GIF|document|"
@@ -65,6 +108,7 @@ def sniff(name: str, head: bytes) -> bool:
 class _Entry:
     line: int
     raw: str
+    bracket: bool  # the iOS "[date, time] Name: text" shape
     date: str
     sep: str
     time: str
@@ -96,17 +140,19 @@ def read(stream: BinaryIO, source_name: str, settings: Settings) -> Iterator[Ite
         try:
             sent_at = _parse_moment(e, order).isoformat()
         except ValueError as exc:
-            yield reject(source_name, e.line, f"unreadable date or time {e.date} {e.time}: {exc}", e.raw)
+            reason = f"unreadable date or time {e.date} {e.time} (file read {_ORDER_NAMES[order]}): {exc}"
+            yield reject(source_name, e.line, reason, e.raw)
             continue
-        m = _AUTHOR.match(e.rest)
-        if m is None or _SYSTEM_IOS.match(m.group("text")):
+        said = _author_and_text(e)
+        if said is None:
             system += 1
             continue
+        author, text = said
         parsed = {
             "id": f"line-{e.line}",
-            "author": m.group("author").strip(_MARKS + " "),
+            "author": author,
             "sent_at": sent_at,
-            "text": _media("\n".join([m.group("text"), *e.continuation])),
+            "text": _media("\n".join([text, *e.continuation])),
         }
         msg = checked_message(parsed, e.raw, "message", SourceRef(source_name, e.line), settings)
         if isinstance(msg, Reject):
@@ -120,7 +166,9 @@ def read(stream: BinaryIO, source_name: str, settings: Settings) -> Iterator[Ite
         return
     file_name = PurePath(source_name).name
     record = {
-        "id": stable_id("whatsapp", file_name, entries[0].raw),
+        # The export names no chat, so the id is its content's hash: the same file always gives the same id,
+        # and two different exports (other chats, or the same chat exported later) never share one.
+        "id": stable_id("whatsapp", hashlib.sha256(data).hexdigest()),
         "kind": "chat",
         "platform": "whatsapp",
         "posted_at": messages[0]["sent_at"],
@@ -153,7 +201,9 @@ def _split(lines: list[str]) -> tuple[list[_Entry], list[tuple[int, str]]]:
     for n, line in enumerate(lines, start=1):
         m = _HEADER.match(line)
         if m is not None:
-            entries.append(_Entry(n, line, m["date"], m["sep"], m["time"], m["ampm"], m["rest"]))
+            entries.append(
+                _Entry(n, line, bool(m["bracket"]), m["date"], m["sep"], m["time"], m["ampm"], m["rest"])
+            )
         elif entries:
             entries[-1].continuation.append(line)
         elif line.strip():
@@ -161,32 +211,73 @@ def _split(lines: list[str]) -> tuple[list[_Entry], list[tuple[int, str]]]:
     return entries, orphans
 
 
+def _author_and_text(e: _Entry) -> tuple[str, str] | None:
+    """Who wrote the line and what, or None for a system line (see the module docstring for the rules)."""
+    if not e.bracket and not e.continuation and _SYSTEM.fullmatch(e.rest):
+        return None
+    m = _AUTHOR.match(e.rest)
+    if m is None:
+        return None
+    text = m.group("text")
+    one_line_ios = e.bracket and not e.continuation
+    if one_line_ios and (
+        (text.startswith(_LRM) and _SYSTEM.fullmatch(text[1:])) or _ENCRYPTED.fullmatch(text)
+    ):
+        return None
+    return m.group("author").strip(_MARKS + " "), text.removeprefix(_LRM)
+
+
+_ORDERS = ("dmy", "mdy", "ymd")
+_ORDER_NAMES = {"dmy": "day-first", "mdy": "month-first", "ymd": "year-first"}
+
+
 def _date_order(entries: list[_Entry]) -> tuple[str, bool]:
-    """ "ymd", "dmy" or "mdy" for the file, and whether it had to be guessed."""
+    """ "ymd", "dmy" or "mdy" for the file, and whether it had to be guessed.
+
+    Each reading is scored by how many dated lines it turns into real dates; the best wins. Only a tie, where
+    the dates cannot tell, falls back on the locale's habit (and is a guess unless the date is dotted or
+    starts with a four-digit year)."""
+    dates = Counter((e.date, e.sep) for e in entries)
+    score = {
+        order: sum(n for (date, sep), n in dates.items() if _is_date(date, sep, order)) for order in _ORDERS
+    }
+    best = max(score.values())
+    tied = [order for order in _ORDERS if score[order] == best]
+    if len(tied) == 1:
+        return tied[0], False
     first = entries[0]
-    if len(first.date.split(first.sep)[0]) == 4:
+    if len(first.date.split(first.sep)[0]) == 4 and "ymd" in tied:
         return "ymd", False
-    if first.sep == ".":
+    if first.sep == "." and "dmy" in tied:
         return "dmy", False
-    for e in entries:
-        a, b, _ = (int(p) for p in e.date.split(e.sep))
-        if a > 12:
-            return "dmy", False
-        if b > 12:
-            return "mdy", False
-    return ("mdy" if any(e.ampm for e in entries) else "dmy"), True
+    habit = "mdy" if any(e.ampm for e in entries) else "dmy"
+    return (habit if habit in tied else tied[0]), True
+
+
+def _is_date(date: str, sep: str, order: str) -> bool:
+    try:
+        _calendar_date(date, sep, order)
+    except ValueError:
+        return False
+    return True
+
+
+def _calendar_date(date: str, sep: str, order: str) -> tuple[int, int, int]:
+    """(year, month, day) of the date read in `order`, or ValueError when it is no date in that reading (a
+    four-digit field must be the year, so "2024-12-31" is never read day-first)."""
+    first, second, third = date.split(sep)
+    if (order == "ymd") != (len(first) == 4) or (order != "ymd" and len(third) == 3):
+        raise ValueError(f"{date} is not a {_ORDER_NAMES[order]} date")
+    a, b, c = int(first), int(second), int(third)
+    year, month, day = {"ymd": (a, b, c), "dmy": (c, b, a), "mdy": (c, a, b)}[order]
+    if year < 100:
+        year += 2000
+    datetime(year, month, day)
+    return year, month, day
 
 
 def _parse_moment(e: _Entry, order: str) -> datetime:
-    parts = [int(p) for p in e.date.split(e.sep)]
-    if order == "ymd":
-        year, month, day = parts
-    elif order == "dmy":
-        day, month, year = parts
-    else:
-        month, day, year = parts
-    if year < 100:
-        year += 2000
+    year, month, day = _calendar_date(e.date, e.sep, order)
     clock = [int(p) for p in re.split(r"[:.]", e.time)]
     hour, minute, second = clock[0], clock[1], clock[2] if len(clock) > 2 else 0
     if e.ampm:

@@ -24,7 +24,7 @@ from trailguard.link.hubs import detect_hubs, star_edges
 from trailguard.link.images import image_keys, near_image_groups
 from trailguard.link.names import stated_names
 from trailguard.link.signals import item_indicator_hits, network_hits, place_key
-from trailguard.link.templates import Template, TemplateFinder, components, top_phrase_pairs
+from trailguard.link.templates import SLOT, Template, TemplateFinder, components, top_phrase_pairs
 from trailguard.model import BANDS, Assessment, Hit, LinkReason, Network
 
 
@@ -39,6 +39,7 @@ class _Columns:
     ages: Coded[tuple[int, ...]] = field(default_factory=Coded)
     indicators: Coded[tuple[str, ...]] = field(default_factory=Coded)
     band: Coded[str] = field(default_factory=Coded)
+    chat: bytearray = field(default_factory=bytearray)  # 1 for a conversation
     catalogue: dict[str, Hit] = field(default_factory=dict)
     identifiers: Identifiers = field(default_factory=Identifiers)
 
@@ -57,6 +58,7 @@ def _read(assessments: Iterable[Assessment], cfg: LinkConfig, store: shingles.To
         idx += 1
         cols.ids.append(a.item_id)
         cols.band.append(a.band)
+        cols.chat.append(a.kind == "chat")
         cols.posted.append(a.posted_at or "")  # "" for unknown, as the circuit reads it
         cols.place.append(a.location)
         cols.names.append(tuple(stated_names(a.text)))
@@ -254,15 +256,10 @@ def _network(
             ages[value] = {a for i in its for a in cols.ages[i]}
     tpl_out = []
     for t in sorted(tpls, key=lambda t: min(ids[i] for i in t.members)):  # not in input order
-        text = t.text(words)
+        text, slots = _shown_template(t, words, any(cols.chat[i] for i in t.members))
         t_items = sorted(ids[i] for i in t.members)
         tpl_out.append(
-            {
-                "template": text,
-                "slots": [{"slot": k + 1, "examples": f} for k, f in enumerate(t.slot_fills)],
-                "items": t_items,
-                "description_length_saving": t.saving_bits,
-            }
+            {"template": text, "slots": slots, "items": t_items, "description_length_saving": t.saving_bits}
         )
         reasons.append(
             LinkReason("template", t.key(words), t_items, {"template": text, "saving_bits": t.saving_bits})
@@ -278,6 +275,22 @@ def _network(
     floors = _member_band(cols, members, hits)
     score, band = score_hits(hits, floors)
     return Network(_network_id(items), items, reasons, places, score, band, hits, tpl_out, identifiers)
+
+
+def _shown_template(t: Template, words: list[str], has_chat: bool) -> tuple[str, list[dict[str, object]]]:
+    """The template text and slot examples a network may show.
+
+    A template over conversations is the whole shared wording of several chats, which can include what a
+    potential victim wrote about themselves; summaries show no more of a chat than its evidence, so its text
+    and slot fills are withheld (the key still identifies it, and the items are listed for review).
+    """
+    if has_chat:
+        n = sum(1 for tok in t.tokens if tok != SLOT)
+        return (
+            f"(wording of {len(t.members)} conversations, {n} words in common: withheld, open the items)",
+            [],
+        )
+    return t.text(words), [{"slot": k + 1, "examples": f} for k, f in enumerate(t.slot_fills)]
 
 
 MEMBER_BAND = "link.member_band"

@@ -1,18 +1,54 @@
-"""Safe highlighting of evidence in attacker-written text.
+"""Safe display of attacker-written text: escaping, visible invisible characters, evidence highlighting.
 
 The text is split at span boundaries and every piece is HTML-escaped on its own before the <mark> tags are
-added, so no character of the item can open a tag or an attribute, whatever the spans are.
+added, so no character of the item can open a tag or an attribute, whatever the spans are. Escaping is not
+enough for a reviewer's eyes: a right-to-left override in an author name can reverse the text after it, and a
+zero-width space makes "Rob" and "R\u200bob" look like one person. Format characters are therefore shown as
+visible markers (⟨U+202E⟩), and each untrusted field is isolated with <bdi> so its direction cannot spill over.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable
 
 from markupsafe import Markup, escape
 
+# Joiners stay: ZWNJ and ZWJ are part of normal Persian and Indic spelling and of emoji sequences.
+_KEPT = frozenset({"\u200c", "\u200d"})
+_FORMAT = re.compile(
+    "["
+    + "".join(
+        re.escape(chr(c))
+        for c in range(0x110000)
+        if unicodedata.category(chr(c)) == "Cf" and chr(c) not in _KEPT
+    )
+    + "]"
+)
+
+
+def reveal(text: str) -> Markup:
+    """`text` escaped, every format character (bidi controls, zero-width spaces, soft hyphens) made visible."""
+    out: list[Markup] = []
+    pos = 0
+    for m in _FORMAT.finditer(text):
+        out.append(escape(text[pos : m.start()]))
+        out.append(Markup('<span class="cf">⟨U+{:04X}⟩</span>').format(ord(m.group())))
+        pos = m.end()
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)
+
+
+def untrusted(value: object) -> Markup:
+    """A field written by the people the report is about, revealed and isolated from its neighbours."""
+    if value is None:
+        return Markup("")
+    return Markup("<bdi>{}</bdi>").format(reveal(str(value)))
+
 
 def highlight(text: str, spans: Iterable[tuple[int, int, str]], limit: int | None = None) -> Markup:
-    """`text` escaped, with each (start, end, label) span wrapped in <mark title="label">.
+    """`text` revealed (see `reveal`), with each (start, end, label) span wrapped in <mark title="label">.
 
     Overlapping spans are merged (labels joined). With `limit`, the text is cut at that many characters,
     marked as cut, so one huge item cannot bloat the report.
@@ -35,10 +71,10 @@ def highlight(text: str, spans: Iterable[tuple[int, int, str]], limit: int | Non
     out = []
     pos = 0
     for start, end, labels in merged:
-        out.append(escape(text[pos:start]))
-        out.append(Markup('<mark title="{}">{}</mark>').format(", ".join(labels), text[start:end]))
+        out.append(reveal(text[pos:start]))
+        out.append(Markup('<mark title="{}">{}</mark>').format(", ".join(labels), reveal(text[start:end])))
         pos = end
-    out.append(escape(text[pos:]))
+    out.append(reveal(text[pos:]))
     if cut:
         out.append(Markup(' <span class="cut">[… cut]</span>'))
     return Markup("").join(out)

@@ -6,7 +6,6 @@ Jinja2 autoescaping is on for the whole template, and evidence highlighting esca
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +16,7 @@ from markupsafe import Markup
 from trailguard.chat.summary import evidence_excerpts
 from trailguard.indicators.scoring import BAND_THRESHOLDS, contributions
 from trailguard.model import BANDS, Assessment, Item
-from trailguard.report.highlight import highlight
+from trailguard.report.highlight import highlight, untrusted
 
 if TYPE_CHECKING:
     from trailguard.pipeline.local import ScanResult
@@ -32,18 +31,14 @@ def _item_view(item: Item, a: Assessment) -> dict[str, Any]:
     contrib = contributions(a.hits, a.score)
     view: dict[str, Any] = {"item": item, "a": a, "contrib": contrib}
     if a.kind == "chat":
-        spans_by_message: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
-        for h in a.hits:
-            for s in h.evidence:
-                if s.message is not None:
-                    spans_by_message[s.message].append((s.start, s.end, h.indicator))
         shown = []
-        for ex in evidence_excerpts(item.messages, a, CHAT_EXCERPT_CHARS):
+        messages = item.conversation()
+        for ex in evidence_excerpts(messages, a, CHAT_EXCERPT_CHARS):
             i, start, end = ex["message"], ex["start"], ex["end"]
-            text = item.messages[i].text
+            text = messages[i].text
             local = [
                 (s - start, e - start, label)
-                for s, e, label in spans_by_message[i]
+                for s, e, label in ex.get("spans", [])
                 if s >= start and e <= end
             ]
             shown.append(
@@ -56,10 +51,15 @@ def _item_view(item: Item, a: Assessment) -> dict[str, Any]:
             )
         view["messages"] = shown
         view["conversation"] = a.conversation or {}
+        # Identifiers from the evidence messages only: the others may be a potential victim's own contacts.
+        evidence = {m["message"] for m in shown}
+        view["entities"] = [e for e in a.entities if e.message in evidence]
+        view["entities_withheld"] = len(a.entities) - len(view["entities"])
     else:
         spans = [(s.start, s.end, h.indicator) for h in a.hits for s in h.evidence if s.message is None]
         spans += [(e.start, e.end, f"{e.type}: {e.value}") for e in a.entities]
         view["html"] = highlight(item.document(), spans, TEXT_LIMIT)
+        view["entities"], view["entities_withheld"] = a.entities, 0
     return view
 
 
@@ -70,6 +70,7 @@ def render_report(result: ScanResult, path: Path) -> None:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["u"] = untrusted
     template = env.get_template("report.html.j2")
     networks = sorted(result.networks, key=lambda n: (-n.score, -len(n.items), n.id))[:MAX_NETWORKS]
     html = template.render(
