@@ -10,6 +10,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
@@ -270,10 +272,13 @@ def test_oversized_and_broken_csv_records_are_rejected_by_line(engine: Engine) -
         f'md5,{good[0].md5},=HYPERLINK("http://evil.example")\n'
     )
     report = banks.add_entries(engine, "b", bankfiles.read_entries(io.StringIO(text), "csv"), added_by="x")
-    assert (report.read, report.added, report.duplicates, report.previously_withdrawn) == (5, 3, 0, 0)
+    assert (report.read, report.added, report.duplicates, report.previously_withdrawn) == (6, 2, 0, 0)
     assert report.rejected == [
-        (3, "unreadable CSV record: field larger than field limit (131072)"),
+        (3, f"line is over {bankfiles.MAX_LINE} characters"),
         (5, f"field 'label' is over {bankfiles.MAX_FIELD} characters"),
+        # One record per physical line: a field may not span lines (see the unclosed-quote test).
+        (6, "unreadable CSV record: unexpected end of data"),
+        (7, "unknown hash type 'over two lines\"' (expected one of pdq, md5, sha256)"),
     ]
     assert report.read == report.added + report.duplicates + report.previously_withdrawn + len(
         report.rejected
@@ -320,3 +325,169 @@ def test_withdrawn_hash_is_not_readded_without_readd(engine: Engine) -> None:
     back = banks.add_entries(engine, "b", [banks.NewEntry("pdq", a.pdq)] * 2, added_by="x", readd=True)
     assert (back.added, back.duplicates, back.previously_withdrawn) == (1, 1, 0)
     assert banks.get_bank(engine, "b").active_entries == 1
+
+
+def _hashes(seeds: range) -> list[ImageHash]:
+    out = [_image(s) for s in seeds]
+    assert all(h.pdq and h.md5 for h in out)
+    return out
+
+
+def test_an_unclosed_quote_rejects_only_its_own_line(engine: Engine) -> None:
+    # A partner file with one broken label: before, the csv reader read every following record into that
+    # one field, losing them all without a word.
+    banks.create_bank(engine, "b", "known")
+    good = _hashes(range(20, 26))
+    text = "hash_type,value,quality,label\n" + f'pdq,{good[0].pdq},100,"series 12\n'
+    text += "".join(f"pdq,{h.pdq},100,ok{i}\n" for i, h in enumerate(good[1:]))
+    text += f'md5,{good[0].md5},,"closed" late\n'  # text after a closing quote: its own line only, too
+    report = banks.add_entries(engine, "b", bankfiles.read_entries(io.StringIO(text), "csv"), added_by="x")
+    assert report.rejected == [
+        (2, "unreadable CSV record: unexpected end of data"),
+        (8, "unreadable CSV record: ',' expected after '\"'"),
+    ]
+    assert (report.read, report.added) == (7, 5)
+    assert report.read == report.added + report.duplicates + report.previously_withdrawn + len(
+        report.rejected
+    )
+    assert [e.label for e in banks.active_entries(engine, "b")] == ["ok0", "ok1", "ok2", "ok3", "ok4"]
+
+
+_CSV_TEXT = st.text(
+    st.one_of(
+        st.sampled_from(',"'), st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n")
+    ),
+    max_size=60,
+)  # quotes and commas often, so quoted fields open, close and break
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_CSV_TEXT))
+def test_every_csv_line_gives_exactly_one_entry_or_is_blank(lines: list[str]) -> None:
+    # Quotes, commas and garbage anywhere: each non-blank line after the header is one entry (accepted or
+    # rejected) carrying its own line number, so nothing is lost and no line takes another with it.
+    text = "hash_type,value,label\n" + "".join(line + "\n" for line in lines)
+    entries = list(bankfiles.read_csv(io.StringIO(text)))
+    assert [e.line for e in entries] == [n for n, line in enumerate(lines, start=2) if line]
+
+
+def test_a_utf8_byte_order_mark_is_ignored_in_every_format(tmp_path: Path, engine: Engine) -> None:
+    # Excel's "CSV UTF-8" and Notepad start the file with U+FEFF; before, the header became "\ufeffhash_type"
+    # (or HMA's header was not found) and the first hash of a pdq-lines file was rejected.
+    a, b = _hashes(range(27, 29))
+    files = {
+        "trailguard.csv": ("csv", f"hash_type,value,quality,label\npdq,{a.pdq},{a.quality},x\nmd5,{b.md5},,y\n"),
+        "hma.csv": ("csv", f"signal_type,signal_value\npdq,{a.pdq}\nphoto_md5,{b.md5}\n"),
+        "md5-only.csv": ("csv", f"hash_type,value\nmd5,{a.md5}\n"),
+        "hasher.txt": ("pdq-lines", f"{a.pdq},{a.quality}\n{b.pdq},{b.quality}\n"),
+    }  # fmt: skip
+    for name, (fmt, content) in files.items():
+        path = tmp_path / name
+        path.write_text(content, encoding="utf-8-sig")
+        assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+        banks.create_bank(engine, name, "known")
+        with path.open(encoding="utf-8", newline="") as fh:  # as a library caller would open it
+            report = banks.add_entries(engine, name, bankfiles.read_entries(fh, fmt), added_by="x")
+        assert (report.rejected, report.added) == ([], content.count("\n") - (fmt == "csv")), name
+    assert {e.hash_type for e in banks.active_entries(engine, "md5-only.csv")} == {"md5"}
+
+
+def test_each_case_keeps_its_own_victim_submission(engine: Engine) -> None:
+    # Two people (two cases) ask for the same image to be blocked; one later withdraws. Before, the second
+    # submission was counted a duplicate and recorded nowhere, so the first withdrawal unblocked both.
+    [img] = _hashes(range(30, 31))
+
+    def submit(case: str) -> banks.AddReport:
+        return banks.submit_victim_hash(
+            engine, case_ref=case, pdq=img.pdq, quality=img.quality, md5=img.md5, submitted_by="staff"
+        )
+
+    first, second, again = submit("TG-AAAA-AAAA"), submit("TG-BBBB-BBBB"), submit("TG-BBBB-BBBB")
+    assert (first.added, second.added, second.duplicates, again.added, again.duplicates) == (2, 2, 0, 0, 2)
+    # Both active entries of the same hash are reported, one match per case (each case can be told).
+    result = MatchIndex.from_store(engine, SETTINGS).match(img)
+    assert sorted((m.hash_type, m.case_ref) for m in result.matches) == [
+        ("md5", "TG-AAAA-AAAA"), ("md5", "TG-BBBB-BBBB"), ("pdq", "TG-AAAA-AAAA"), ("pdq", "TG-BBBB-BBBB")]  # fmt: skip
+    assert len({m.entry_id for m in result.matches}) == 4
+    assert banks.withdraw(engine, banks.VICTIM_BANK, by="staff", reason="asked", case_ref="TG-AAAA-AAAA") == 2
+    result = MatchIndex.from_store(engine, SETTINGS).match(img)
+    assert {m.case_ref for m in result.matches} == {"TG-BBBB-BBBB"} and len(result.matches) == 2
+    # The withdrawn case's hash does not come back under that case without readd; another case may add it.
+    assert submit("TG-AAAA-AAAA").previously_withdrawn == 2
+    assert banks.withdraw(engine, banks.VICTIM_BANK, by="staff", reason="asked", case_ref="TG-BBBB-BBBB") == 2
+    assert MatchIndex.from_store(engine, SETTINGS).match(img).matches == []
+    # Other banks keep one entry per hash, whatever the case reference.
+    banks.create_bank(engine, "k", "known")
+    entries = [
+        banks.NewEntry("md5", img.md5 or "", case_ref="C-1"),
+        banks.NewEntry("md5", img.md5 or "", case_ref="C-2"),
+    ]
+    assert banks.add_entries(engine, "k", entries, added_by="x").duplicates == 1  # fmt: skip
+
+
+def test_negative_banks_hold_at_any_query_distance_and_spare_exact_matches(engine: Engine) -> None:
+    [known] = _hashes(range(32, 33))
+    assert known.pdq and known.md5 and known.sha256
+    banks.create_bank(engine, "k", "known")
+    banks.add_entries(
+        engine,
+        "k",
+        [banks.NewEntry("pdq", known.pdq), banks.NewEntry("md5", known.md5), banks.NewEntry("sha256", known.sha256)],
+        added_by="x",
+    )  # fmt: skip
+    banks.create_bank(engine, "stock", "negative")
+    banks.add_entries(engine, "stock", [banks.NewEntry("pdq", _flip_hex(known.pdq, 12))], added_by="x")
+    index = MatchIndex.from_store(engine, SETTINGS)
+    near = ImageHash(path="q", pdq=_flip_hex(known.pdq, 4), quality=100)
+    # A stricter distance for positives used to drop the negative match (8 bits away) and with it the
+    # suppression: the look-alike of a stock photo was reported as a known image.
+    for distance in (None, 31, 10, 4):
+        strict = index.match(near, distance)
+        assert strict.matches == [], distance
+        assert [(m.bank, m.distance) for m in strict.suppressed] == [("k", 4)]
+        assert [(m.bank, m.distance) for m in strict.negative] == [("stock", 8)]
+    assert index.match(near, 3).suppressed == []  # positives beyond the caller's distance are not reported
+    # The identical known file: its MD5 and SHA-256 matches stand, only its PDQ match yields to the stock photo.
+    same_file = ImageHash(path="q", pdq=known.pdq, quality=100, md5=known.md5, sha256=known.sha256)
+    result = index.match(same_file)
+    assert sorted(m.hash_type for m in result.matches) == ["md5", "sha256"]
+    assert [m.hash_type for m in result.suppressed] == ["pdq"]
+    # An exact negative of the same hash does suppress it (the file itself is listed as a false match).
+    banks.add_entries(engine, "stock", [banks.NewEntry("md5", known.md5)], added_by="x")
+    result = MatchIndex.from_store(engine, SETTINGS).match(same_file)
+    assert [m.hash_type for m in result.matches] == ["sha256"]
+    assert sorted(m.hash_type for m in result.suppressed) == ["md5", "pdq"]
+    with pytest.raises(ValueError, match="index built for distance <= 31"):
+        index.match(near, 32)
+
+
+def test_export_to_an_unwritable_path_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRAILGUARD_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    runner = CliRunner()
+    assert runner.invoke(app, ["bank", "create", "k"]).exit_code == 0
+    result = runner.invoke(app, ["bank", "export", "k", str(tmp_path / "missing" / "out.csv")])
+    assert (
+        result.exit_code == 2 and result.exception is not None and not isinstance(result.exception, OSError)
+    )
+    assert "cannot write" in result.output and "No such file or directory" in result.output
+
+
+def test_exported_labels_stay_on_one_line_and_round_trip(engine: Engine) -> None:
+    banks.create_bank(engine, "b", "known")
+    a, b = _hashes(range(34, 36))
+    labelled = [
+        banks.NewEntry("pdq", a.pdq or "", label="series 12\nsecond line"),
+        banks.NewEntry("md5", b.md5 or ""),
+    ]
+    banks.add_entries(engine, "b", labelled, added_by="x\r\ny")  # fmt: skip
+    out = io.StringIO()
+    assert bankfiles.write_entries(banks.active_entries(engine, "b"), out, "csv") == 2
+    assert len(out.getvalue().splitlines()) == 3
+    banks.create_bank(engine, "copy", "known")
+    report = banks.add_entries(
+        engine, "copy", bankfiles.read_entries(io.StringIO(out.getvalue()), "csv"), added_by="y"
+    )
+    assert (report.added, report.rejected) == (2, [])
+    assert [e.label for e in banks.active_entries(engine, "copy")] == ["series 12 second line", ""]

@@ -6,11 +6,12 @@ import hashlib
 import io
 import json
 import struct
+import warnings
 import zlib
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 from typer.testing import CliRunner
@@ -92,15 +93,107 @@ def test_undecodable_files_keep_their_md5_and_sha256_unread_ones_have_none(tmp_p
         assert got.error and (got.md5, got.sha256, got.pdq) == (None, None, None)
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.binary(max_size=4000), st.integers(min_value=0, max_value=3900))
-def test_hostile_bytes_never_raise(noise: bytes, cut: int) -> None:
-    # Real image headers followed by garbage, and plain garbage: an ImageHash always comes back.
-    base = encode(scene(3, (40, 30)), "PNG")
-    for data in (noise, base[:cut] + noise, encode(scene(3, (40, 30)), "GIF")[:cut] + noise):
-        got = hash_bytes(data, "fuzz", SETTINGS)
-        assert (got.error is None) == (got.pdq is not None)
-        assert got.sha256 == hashlib.sha256(data).hexdigest()
+def _exif(**tags: object) -> Image.Exif:
+    exif = Image.Exif()
+    for tag, value in tags.items():
+        exif[int(tag.removeprefix("t"), 16)] = value
+    return exif
+
+
+def _legacy_encode(im: Image.Image, fmt: str) -> bytes:
+    with warnings.catch_warnings():  # Pillow deprecates writing some old formats; reading them is the point
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return encode(im, fmt)
+
+
+# One small image in every supported format (and colour layouts their decoders treat differently), plus
+# formats Pillow reads but Trailguard refuses: the seeds the hostile-bytes test mutates.
+_SMALL = scene(3, (40, 30))
+_SEEDS = {
+    "png": encode(_SMALL),
+    "png-p": encode(_SMALL.convert("P")),
+    "jpeg": encode(_SMALL, "JPEG", exif=_exif(t0112=6, t011A=72.0)),
+    "gif": encode(_SMALL, "GIF"),
+    "webp": encode(_SMALL, "WEBP"),
+    "bmp": encode(_SMALL, "BMP"),
+    "bmp-p": encode(_SMALL.convert("P"), "BMP"),
+    "tiff": encode(_SMALL, "TIFF", exif=_exif(t0112=3)),
+    "tiff-lzw-cmyk": encode(_SMALL.convert("CMYK"), "TIFF", compression="tiff_lzw"),
+    "im": _legacy_encode(_SMALL, "IM"),
+    "eps": encode(_SMALL, "EPS"),
+    "pdf": encode(_SMALL, "PDF"),
+    "ppm": encode(_SMALL, "PPM"),
+}
+
+
+@settings(max_examples=200, deadline=None)
+# Crashers fuzzing found, kept as fixed examples: a TIFF tag retyped, and the JPEG's XResolution tag renamed
+# ImageWidth (both: Pillow's EXIF rewrite under `upright` raised TypeError / struct.error).
+@example(seed="tiff", flips=[(72, 2)], cut=None, noise=b"")
+@example(seed="jpeg", flips=[(_SEEDS["jpeg"].index(b"\x01\x1a\x00\x05") + 1, 0)], cut=None, noise=b"")
+@given(
+    st.sampled_from(sorted(_SEEDS)),
+    st.lists(st.tuples(st.integers(0, 600), st.integers(0, 255)), max_size=8),
+    st.one_of(st.none(), st.integers(min_value=0, max_value=7000)),
+    st.binary(max_size=200),
+)
+def test_hostile_bytes_never_raise(
+    seed: str, flips: list[tuple[int, int]], cut: int | None, noise: bytes
+) -> None:
+    # A real file of each format with bytes overwritten (mostly in its header, where the parsers read sizes,
+    # offsets and counts), cut short and followed by garbage; and the garbage alone. Hashed as stored and
+    # upright (which rewrites the EXIF): an ImageHash always comes back, never an exception.
+    data = bytearray(_SEEDS[seed])
+    for pos, byte in flips:
+        data[pos % len(data)] = byte
+    for sample in (bytes(data[:cut]) + noise, noise):
+        for upright in (False, True):
+            got = hash_bytes(sample, "fuzz", SETTINGS, upright=upright)
+            assert (got.error is None) == (got.pdq is not None)
+            assert got.sha256 == hashlib.sha256(sample).hexdigest()
+
+
+def test_hostile_files_found_by_fuzzing_get_a_reason_and_the_batch_goes_on(tmp_path: Path) -> None:
+    # An IM file whose header gives a fractional size made Pillow raise TypeError, which aborted a whole
+    # `hash` batch; IM (like EPS, which would run Ghostscript, and PDF) is now refused before its parser runs.
+    im_file = tmp_path / "float.im"
+    im_file.write_bytes(_SEEDS["im"].replace(b"Image size (x*y): 40*30", b"Image size (x*y): 40*30."))
+    (tmp_path / "picture.eps").write_bytes(_SEEDS["eps"])
+    (tmp_path / "scan.pdf").write_bytes(_SEEDS["pdf"])
+    # A JPEG whose EXIF has the image width typed as a fraction: decodes, but applying the orientation makes
+    # Pillow re-encode the EXIF and raise struct.error.
+    odd_exif = tmp_path / "odd-exif.jpg"
+    odd_exif.write_bytes(encode(scene(5, (64, 48)), "JPEG", exif=_exif(t0112=6, t011A=72.0)).replace(
+        b"\x01\x1a\x00\x05", b"\x01\x00\x00\x05"))  # fmt: skip
+    good = tmp_path / "good.png"
+    good.write_bytes(encode(scene(4)))
+    files = [im_file, tmp_path / "picture.eps", tmp_path / "scan.pdf", odd_exif, good]
+    result = CliRunner().invoke(app, ["hash", "--upright", *map(str, files)])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["path"] for line in lines] == [str(f) for f in files]
+    for line in lines[:3]:
+        assert line["error"].startswith(
+            "no PDQ: not an image format Trailguard decodes (JPEG, PNG, GIF, WEBP"
+        )
+        assert len(line["sha256"]) == 64  # still matchable as the identical file
+    assert lines[3]["error"].startswith("no PDQ: EXIF orientation cannot be applied, malformed EXIF (error:")
+    assert "pdq" in lines[4] and "error" not in lines[4]
+    assert hash_file(odd_exif, SETTINGS).pdq is not None  # as stored, the same file hashes fine
+
+
+def test_dihedral_hashes_follow_upright(tmp_path: Path) -> None:
+    photo = tmp_path / "phone.jpg"
+    photo.write_bytes(encode(scene(6), "JPEG", exif=_exif(t0112=6)))  # "rotate 90 degrees when showing"
+    result = CliRunner().invoke(app, ["hash", "--dihedral", "--upright", str(photo)])
+    assert result.exit_code == 0, result.output
+    line = json.loads(result.stdout)
+    assert line["pdq"] == hash_file(photo, SETTINGS, upright=True).pdq != hash_file(photo, SETTINGS).pdq
+    assert line["dihedral"]["orig"] == line["pdq"]
+    stored = json.loads(CliRunner().invoke(app, ["hash", "--dihedral", str(photo)]).stdout)
+    assert stored["dihedral"]["orig"] == stored["pdq"] != line["pdq"]
+    # The upright picture is the stored one turned 90 degrees: one of the stored forms matches it.
+    assert min(hamming(line["pdq"], h) for h in stored["dihedral"].values()) <= SETTINGS.pdq_max_distance
 
 
 def test_tiny_images_hash_with_quality_zero() -> None:

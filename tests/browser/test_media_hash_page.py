@@ -16,6 +16,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
+from media_images import encode, scene
 from trailguard.media.hashing import hash_file
 from trailguard.media.hexcodes import hamming
 from trailguard.settings import Settings
@@ -193,3 +194,33 @@ def test_send_appears_only_for_a_declared_same_origin_endpoint_and_posts_hashes_
     assert isinstance(body, dict) and set(body) == {"case", "pdq", "quality", "md5"}
     assert (body["case"], body["pdq"], body["md5"]) == (case, pdq, md5)
     page.close()
+
+
+def test_a_later_picture_is_never_overwritten_by_an_earlier_slower_one(page: Page, tmp_path: Path) -> None:
+    # A person picks a large photo, then (before it is done) a small one: the codes shown must be the small
+    # one's. Before, the large photo's result arrived last and replaced them on the screen.
+    large = encode(scene(40, (3000, 2000)), "JPEG", quality=95)
+    small = encode(scene(41, (64, 48)))
+    (tmp_path / "small.png").write_bytes(small)
+    page.evaluate(
+        """async ([large, small]) => {
+            const file = (b64, name, type) => {
+                const raw = atob(b64); const bytes = new Uint8Array(raw.length);
+                for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+                return new File([bytes], name, { type: type });
+            };
+            const input = document.getElementById("file");
+            // Both choices one after the other, as fast as a person can pick twice.
+            for (const f of [file(large, "large.jpg", "image/jpeg"), file(small, "small.png", "image/png")]) {
+                const picked = new DataTransfer();
+                picked.items.add(f);
+                input.files = picked.files;
+                input.dispatchEvent(new Event("change"));
+            }
+            // Hash the large photo once more, to its end: the earlier run of it, started first, is over by then.
+            await window.TrailguardHashPage.hashFile(file(large, "large.jpg", "image/jpeg"));
+        }""",
+        [base64.b64encode(large).decode(), base64.b64encode(small).decode()],
+    )
+    expect(page.locator("#md5")).to_have_text(hash_file(tmp_path / "small.png", SETTINGS).md5 or "")
+    assert page.text_content("#status") == "Done. Your picture stayed on this device."

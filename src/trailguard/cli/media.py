@@ -65,7 +65,7 @@ def hash_command(
         out = result.to_dict()
         if result.error is None and dihedral:
             try:
-                out["dihedral"], _ = dihedral_hashes(path, settings)
+                out["dihedral"], _ = dihedral_hashes(path, settings, upright=upright)
             except ImageError as exc:  # the file changed under us
                 out = ImageHash(path=str(path), error=str(exc)).to_dict()
         unread += "md5" not in out
@@ -113,7 +113,11 @@ def match_command(
                 continue
             out = _result_dict(query, index.match(image, distance))
             if dihedral and image.pdq is not None:
-                forms, quality = dihedral_hashes(path, settings)
+                try:
+                    forms, quality = dihedral_hashes(path, settings)
+                except ImageError as exc:  # the file changed under us
+                    forms, quality = {}, None
+                    out["dihedral_error"] = str(exc)
                 out["dihedral"] = {
                     name: _result_dict(
                         pdq, index.match(ImageHash(path=query, pdq=pdq, quality=quality), distance)
@@ -228,6 +232,8 @@ def bank_export(
             _emit({"exported": count, "file": str(file)})
     except (KeyError, ValueError) as exc:
         raise typer.BadParameter(str(exc)) from exc
+    except OSError as exc:
+        raise typer.BadParameter(f"cannot write {file}: {exc.strerror or exc}") from exc
 
 
 @bank_app.command("add")
@@ -261,12 +267,21 @@ def bank_withdraw(
     reason: Annotated[str, typer.Option(help="Why it is withdrawn (kept in the audit trail).")],
     entry_id: Annotated[int | None, typer.Option("--id", help="Entry id to withdraw.")] = None,
     value: Annotated[str | None, typer.Option(help="Withdraw every active entry with this hash.")] = None,
+    case_ref: Annotated[
+        str | None, typer.Option(help="Withdraw the active entries of this case (with --value: only those).")
+    ] = None,
     by: Annotated[str | None, typer.Option(help="Who withdraws it (default: your user name).")] = None,
 ) -> None:
     """Withdraw a hash: it stops matching at once and leaves every export."""
     try:
         count = banks.withdraw(
-            _engine(Settings.from_env()), name, by=_who(by), reason=reason, entry_id=entry_id, value=value
+            _engine(Settings.from_env()),
+            name,
+            by=_who(by),
+            reason=reason,
+            entry_id=entry_id,
+            value=value,
+            case_ref=case_ref,
         )
     except (KeyError, ValueError) as exc:
         raise typer.BadParameter(str(exc)) from exc

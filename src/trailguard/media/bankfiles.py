@@ -11,12 +11,15 @@ Only active entries are ever exported: a withdrawn hash is purged from every exp
 text cell is neutralised against spreadsheet formula injection (`trailguard.csvsafe`).
 
 Partner files are untrusted: a record that cannot be parsed (a field over `MAX_FIELD` characters, a line over
-`MAX_LINE`, broken quoting) becomes a rejected entry naming its physical line, and reading goes on.
+`MAX_LINE`, broken quoting) becomes a rejected entry naming its physical line, and reading goes on. Every
+record is one physical line, so an unclosed quote costs its own line only; exports keep to that rule by writing
+a line break inside a text cell as a space. A UTF-8 byte order mark is ignored.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
@@ -24,7 +27,7 @@ from trailguard.csvsafe import safe_row
 from trailguard.store.banks import BankEntry, NewEntry
 
 MAX_FIELD = 4096  # characters in one CSV field; stored labels are cut at 500, anything longer is not a label
-MAX_LINE = 8192  # characters in one pdq-lines line (a hash, a quality and a file name fit many times over)
+MAX_LINE = 65_536  # characters in one line of either format: a CSV record of full-size fields fits, with room
 
 FORMATS: tuple[str, ...] = ("csv", "pdq-lines")
 EXPORT_COLUMNS = (
@@ -40,6 +43,7 @@ EXPORT_COLUMNS = (
     "added_at",
 )
 _ALIASES = {"signal_type": "hash_type", "signal_value": "value", "hash": "value", "type": "hash_type"}
+_LINE_BREAKS = re.compile(r"[\r\n]+")
 _TYPE_ALIASES = {"photo_md5": "md5", "md5": "md5", "pdq": "pdq", "sha256": "sha256", "sha-256": "sha256"}
 
 
@@ -53,52 +57,68 @@ def _quality(text: str) -> tuple[int | None, str | None]:
         return None, f"quality must be an integer, got {text[:20]!r}"
 
 
-class _Lines:
-    """Feeds the csv reader and counts the physical lines it has taken, so errors name the right line.
-
-    `csv.reader.line_num` is not advanced for a record the reader rejects, hence a count of our own.
-    """
-
-    def __init__(self, stream: TextIO) -> None:
-        self._stream = stream
-        self.line = 0
-
-    def __iter__(self) -> Iterator[str]:
-        for text in self._stream:
-            self.line += 1
-            yield text
-
-
 def _rejected(line: int, reason: str) -> NewEntry:
     return NewEntry(hash_type="", value="", error=reason, line=line)
 
 
+def _lines(stream: TextIO) -> Iterator[tuple[int, str | None]]:
+    """Each physical line with its 1-based number; None for a line over MAX_LINE, drained, never held whole.
+
+    A UTF-8 byte order mark before the first line (Excel's "CSV UTF-8", Notepad) is dropped, so whoever opens
+    the file (the CLI, a library caller with plain utf-8) gets the same header and the same first hash.
+    """
+    number = 0
+    while text := stream.readline(MAX_LINE + 1):
+        number += 1
+        if number == 1:
+            text = text.removeprefix("\ufeff")
+        if len(text) > MAX_LINE and text[-1] not in "\r\n":
+            while (rest := stream.readline(MAX_LINE)) and rest[-1] not in "\r\n":
+                pass
+            yield number, None
+            continue
+        yield number, text
+
+
+def _record(text: str) -> list[str]:
+    """The fields of one physical line; csv.Error for broken quoting.
+
+    Strict parsing of a single line: a quote left open cannot swallow the records after it (they are parsed
+    on their own), and text after a closing quote is an error instead of being silently glued on.
+    """
+    return next(csv.reader([text], strict=True), [])
+
+
 def read_csv(stream: TextIO, *, default_type: str = "pdq", source: str = "") -> Iterator[NewEntry]:
-    lines = _Lines(stream)
-    reader = csv.reader(lines)
-    try:
-        header = next(reader, None)
-    except csv.Error as exc:
-        raise ValueError(f"CSV header on line {lines.line} cannot be read: {exc}") from exc
-    if header is None:
+    """Entries of a CSV bank file, one record per physical line (a field may not span lines)."""
+    lines = _lines(stream)
+    first = next(lines, None)
+    if first is None:
         return
+    if first[1] is None:
+        raise ValueError(f"CSV header on line 1 is over {MAX_LINE} characters")
+    try:
+        header = _record(first[1])
+    except csv.Error as exc:
+        raise ValueError(f"CSV header on line 1 cannot be read: {exc}") from exc
     names = [_ALIASES.get(f.strip().lower(), f.strip().lower()) for f in header]
     if "value" not in names:
         raise ValueError("CSV has no value column (expected `value`, `signal_value` or `hash`)")
-    while True:
+    for number, text in lines:
+        if text is None:
+            yield _rejected(number, f"line is over {MAX_LINE} characters")
+            continue
         try:
-            record = next(reader)
-        except StopIteration:
-            return
+            record = _record(text)
         except csv.Error as exc:
-            yield _rejected(lines.line, f"unreadable CSV record: {exc}")
+            yield _rejected(number, f"unreadable CSV record: {exc}")
             continue
         if not record:
             continue  # a blank line
         row = dict(zip(names, record, strict=False))
         long = next((n for n, v in row.items() if len(v) > MAX_FIELD), None)
         if long is not None:
-            yield _rejected(lines.line, f"field {long!r} is over {MAX_FIELD} characters")
+            yield _rejected(number, f"field {long!r} is over {MAX_FIELD} characters")
             continue
         kind = row.get("hash_type", "").strip().lower() or default_type
         quality, error = _quality(row.get("quality", ""))
@@ -110,17 +130,13 @@ def read_csv(stream: TextIO, *, default_type: str = "pdq", source: str = "") -> 
             source=row.get("source", "") or source,
             case_ref=row.get("case_ref") or None,
             error=error,
-            line=lines.line,
+            line=number,
         )
 
 
 def read_pdq_lines(stream: TextIO, *, source: str = "") -> Iterator[NewEntry]:
-    number = 0
-    while text := stream.readline(MAX_LINE + 1):
-        number += 1
-        if len(text) > MAX_LINE and not text.endswith("\n"):
-            while (rest := stream.readline(MAX_LINE)) and not rest.endswith("\n"):
-                pass  # drain the oversized line without holding it in memory
+    for number, text in _lines(stream):
+        if text is None:
             yield _rejected(number, f"line is over {MAX_LINE} characters")
             continue
         text = text.split("#", 1)[0].strip()
@@ -143,6 +159,11 @@ def read_entries(
     raise ValueError(f"unknown bank file format {fmt!r} (expected one of {', '.join(FORMATS)})")
 
 
+def _one_line(text: str) -> str:
+    """A cell without line breaks: every exported record stays on one physical line, as imports require."""
+    return _LINE_BREAKS.sub(" ", text)
+
+
 def write_entries(entries: Iterable[BankEntry], stream: TextIO, fmt: str) -> int:
     """Write active entries; returns how many were written. `pdq-lines` writes only PDQ entries."""
     count = 0
@@ -150,10 +171,9 @@ def write_entries(entries: Iterable[BankEntry], stream: TextIO, fmt: str) -> int
         writer = csv.writer(stream, lineterminator="\n")
         writer.writerow(EXPORT_COLUMNS)
         for e in entries:
-            writer.writerow(
-                safe_row([e.id, e.bank, e.hash_type, e.value, "" if e.quality is None else e.quality, e.label, e.source,
-                 e.case_ref or "", e.added_by, e.added_at.isoformat()])
-            )  # fmt: skip
+            cells = [e.id, e.bank, e.hash_type, e.value, "" if e.quality is None else e.quality, e.label, e.source,
+                     e.case_ref or "", e.added_by, e.added_at.isoformat()]  # fmt: skip
+            writer.writerow(safe_row(_one_line(c) if isinstance(c, str) else c for c in cells))
             count += 1
     elif fmt == "pdq-lines":
         for e in entries:

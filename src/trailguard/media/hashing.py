@@ -39,13 +39,35 @@ def bits_to_hex(bits: np.ndarray) -> str:
     return np.packbits(bits.astype(np.uint8)).tobytes().hex()
 
 
+#: The raster formats Trailguard decodes (Pillow format names). Every other format Pillow knows (EPS, which
+#: runs Ghostscript; PDF; IM, FITS, SPIDER and dozens of rarer plugins) is refused before its parser sees a byte:
+#: less hostile code reached by attacker-written files, and no image type a bank would list is lost. A JPEG
+#: with several pictures (MPO, from some cameras) opens through the JPEG plugin and hashes its first picture.
+SUPPORTED_FORMATS: tuple[str, ...] = ("JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF")
+
+
+def _upright(im: Image.Image) -> Image.Image:
+    """The image as a viewer shows it; a clear error when its EXIF is too malformed to apply."""
+    try:
+        return ImageOps.exif_transpose(im)
+    except Exception as exc:  # it re-encodes the EXIF, failing on a tag of the wrong type (struct.error...)
+        raise ImageError(
+            f"EXIF orientation cannot be applied, malformed EXIF ({type(exc).__name__}: {exc})"
+        ) from exc
+
+
 def _open_pixels(stream: BinaryIO, settings: Settings, upright: bool) -> np.ndarray:
-    """Decode an image to an RGB array, refusing decompression bombs before any pixel is decoded."""
+    """Decode an image to an RGB array, refusing decompression bombs before any pixel is decoded.
+
+    Whatever a decoder raises on hostile bytes becomes an ImageError for this one file: Pillow's plugins
+    raise not only OSError and ValueError but also TypeError, struct.error, IndexError, KeyError and
+    ZeroDivisionError on malformed headers, and none of them may abort the batch.
+    """
     try:
         with warnings.catch_warnings():
             # Pillow warns (and past 2x raises) above its own global limit; we apply ours explicitly below.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(stream) as im:
+            with Image.open(stream, formats=SUPPORTED_FORMATS) as im:
                 width, height = im.size
                 if width <= 0 or height <= 0:
                     raise ImageError("image has no pixels")
@@ -55,7 +77,7 @@ def _open_pixels(stream: BinaryIO, settings: Settings, upright: bool) -> np.ndar
                         f"{settings.max_image_pixels} (possible decompression bomb)"
                     )
                 im.load()
-                frame: Image.Image = ImageOps.exif_transpose(im) if upright else im
+                frame = _upright(im) if upright else im
                 # Pillow's own conversion for every mode (alpha dropped, palette expanded, CMYK/LAB/HSV
                 # converted, 16-bit grey clipped): the pre-processing the reference hashes were made with.
                 return np.asarray(frame.convert("RGB"))
@@ -64,9 +86,11 @@ def _open_pixels(stream: BinaryIO, settings: Settings, upright: bool) -> np.ndar
     except Image.DecompressionBombError as exc:
         raise ImageError(f"image too large (possible decompression bomb): {exc}") from exc
     except UnidentifiedImageError as exc:
-        raise ImageError("not an image format Pillow can read") from exc
-    except (OSError, SyntaxError, ValueError, EOFError, MemoryError, Image.UnidentifiedImageError) as exc:
+        raise ImageError(f"not an image format Trailguard decodes ({', '.join(SUPPORTED_FORMATS)})") from exc
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ImageError(f"corrupt or truncated image: {exc}") from exc
+    except Exception as exc:  # any decoder failure is this file's error, see above
+        raise ImageError(f"corrupt or truncated image ({type(exc).__name__}: {exc})") from exc
 
 
 def pdq_of_pixels(rgb: np.ndarray) -> tuple[str, int]:
@@ -131,16 +155,19 @@ def hash_file(path: Path, settings: Settings, *, upright: bool = False) -> Image
     return _hash_data(data, str(path), settings, upright)
 
 
-def dihedral_hashes(source: Path | bytes, settings: Settings) -> tuple[dict[str, str], int]:
+def dihedral_hashes(
+    source: Path | bytes, settings: Settings, *, upright: bool = False
+) -> tuple[dict[str, str], int]:
     """The 8 PDQ hashes of the image rotated and flipped (name -> hex) and its quality.
 
     One decode, one downscale: the rotations are exact sign/transpose operations on the DCT (upstream's
-    method), so a rotated or mirrored copy of a banked image is found by querying all 8.
+    method), so a rotated or mirrored copy of a banked image is found by querying all 8. `upright` as for
+    `hash_file`, so that `orig` is always the image's own `pdq`.
     Raises ImageError for an unreadable image.
     """
     data = read_bounded(source, settings.max_image_bytes) if isinstance(source, Path) else source
     if len(data) > settings.max_image_bytes:
         raise ImageError(f"file too large: {len(data)} bytes exceeds the limit of {settings.max_image_bytes}")
-    rgb = _open_pixels(io.BytesIO(data), settings, upright=False)
+    rgb = _open_pixels(io.BytesIO(data), settings, upright)
     vectors, quality = pdqhash.compute_dihedral(np.ascontiguousarray(rgb, dtype=np.uint8))
     return {name: bits_to_hex(v) for name, v in zip(DIHEDRAL_NAMES, vectors, strict=True)}, int(quality)

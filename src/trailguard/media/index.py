@@ -6,7 +6,10 @@ Rules it enforces (see docs/media.md):
 - PDQ hashes below the minimum quality are neither indexed nor queried (too featureless to mean anything);
   a bank entry whose quality is unknown is trusted, as its curator vouched for it;
 - a query that matches a negative bank (stock photos, memes known to collide) has its other matches
-  suppressed: they are returned in `suppressed`, never as matches.
+  suppressed: they are returned in `suppressed`, never as matches. Negative banks are always searched at
+  the index's full PDQ distance, whatever distance the caller asks for positives: a stricter query must not
+  switch the suppression off. An exact (MD5/SHA-256) match is suppressed only by a negative entry for that
+  same exact hash: a PDQ look-alike of a harmless picture says nothing about an identical known file.
 """
 
 from __future__ import annotations
@@ -103,7 +106,8 @@ class MatchIndex:
 
         Each hash the image has is used: MD5/SHA-256 exactly, PDQ by distance. A file that was read but not
         decoded has no PDQ, yet its exact hashes still find an identical banked file; `skipped` says why the
-        PDQ was not used.
+        PDQ was not used. `max_distance` narrows the positive PDQ matches only; negative banks are searched
+        at the index's own distance (see the module docstring for the suppression rule).
         """
         result = MatchResult()
         found: list[Match] = []
@@ -117,7 +121,12 @@ class MatchIndex:
                     f"PDQ quality {image.quality} is below {self.min_quality}: not used for matching"
                 )
             else:
-                found.extend(self.query_pdq(image.pdq, max_distance))
+                limit = self.max_distance if max_distance is None else max_distance
+                if limit > self.max_distance:
+                    raise ValueError(f"index built for distance <= {self.max_distance}, asked for {limit}")
+                found.extend(
+                    m for m in self.query_pdq(image.pdq) if m.bank_kind == "negative" or m.distance <= limit
+                )
         elif image.error is not None:
             result.skipped = image.error
         seen: set[int] = set()
@@ -127,11 +136,13 @@ class MatchIndex:
                 seen.add(m.entry_id)
                 unique.append(m)
         result.negative = [m for m in unique if m.bank_kind == "negative"]
-        positive = [m for m in unique if m.bank_kind != "negative"]
-        if result.negative:
-            result.suppressed = positive
-        else:
-            result.matches = positive
+        exact_negative = {m.hash_type for m in result.negative if m.hash_type != "pdq"}
+        for m in unique:
+            if m.bank_kind == "negative":
+                continue
+            # A PDQ match yields to any negative match; an exact one only to a negative of the same exact hash.
+            cancelled = bool(result.negative) if m.hash_type == "pdq" else m.hash_type in exact_negative
+            (result.suppressed if cancelled else result.matches).append(m)
         return result
 
     @staticmethod

@@ -223,20 +223,31 @@ def add_entries(
     A hash already active in the bank counts as a duplicate and is not added twice. A hash withdrawn from
     this bank and not active again is skipped and counted as `previously_withdrawn`, unless `readd`: a
     withdrawal is a reviewer's decision and an old partner file must not silently undo it.
+    In a victim-submission bank the case reference is part of that identity: each person's request is its
+    own entry, so a second case submitting the same image is recorded (not a duplicate), and withdrawing one
+    case's entry leaves the hash matching for the other.
     ValueError for an invalid `added_by` (nothing is written).
     """
     _checked("added_by", added_by, 200)
     bank = get_bank(engine, bank_name)
     report = AddReport()
+    per_case = bank.kind == "victim_submission"
+
+    def key(hash_type: str, value: str, case_ref: str | None) -> tuple[str, str, str | None]:
+        return hash_type, value, case_ref if per_case else None
+
     with engine.begin() as conn:
-        existing: set[tuple[str, str]] = set()
-        withdrawn: set[tuple[str, str]] = set()
+        existing: set[tuple[str, str, str | None]] = set()
+        withdrawn: set[tuple[str, str, str | None]] = set()
         for r in conn.execute(
             select(
-                bank_entries_table.c.hash_type, bank_entries_table.c.value, bank_entries_table.c.withdrawn_at
+                bank_entries_table.c.hash_type,
+                bank_entries_table.c.value,
+                bank_entries_table.c.case_ref,
+                bank_entries_table.c.withdrawn_at,
             ).where(bank_entries_table.c.bank_id == bank.id)
         ):
-            (withdrawn if r.withdrawn_at is not None else existing).add((r.hash_type, r.value))
+            (withdrawn if r.withdrawn_at is not None else existing).add(key(r.hash_type, r.value, r.case_ref))
         withdrawn -= existing
         rows = []
         now = _now()
@@ -252,13 +263,14 @@ def add_entries(
             except ValueError as exc:
                 report.rejected.append((entry.line or number, str(exc)))
                 continue
-            if (entry.hash_type, value) in existing:
+            identity = key(entry.hash_type, value, case_ref)
+            if identity in existing:
                 report.duplicates += 1
                 continue
-            if (entry.hash_type, value) in withdrawn and not readd:
+            if identity in withdrawn and not readd:
                 report.previously_withdrawn += 1
                 continue
-            existing.add((entry.hash_type, value))
+            existing.add(identity)
             rows.append(
                 {
                     "bank_id": bank.id,
@@ -286,19 +298,25 @@ def withdraw(
     reason: str,
     entry_id: int | None = None,
     value: str | None = None,
+    case_ref: str | None = None,
 ) -> int:
-    """Withdraw one entry (by id) or every active entry with this hash value; returns how many were withdrawn."""
-    if (entry_id is None) == (value is None):
-        raise ValueError("give exactly one of entry_id or value")
+    """Withdraw one entry (by id), or every active entry with this hash value and/or case reference.
+
+    Returns how many were withdrawn. `case_ref` is how a person's request is withdrawn at their word from the
+    victim-submission bank without touching another case's entry for the same image.
+    """
+    if (entry_id is None) == (value is None and case_ref is None):
+        raise ValueError("give either entry_id, or value and/or case_ref")
     _checked("withdrawn_by", by, 200)
     _checked("reason", reason, None)
     bank = get_bank(engine, bank_name)
     condition = and_(bank_entries_table.c.bank_id == bank.id, _active())
     if entry_id is not None:
         condition = and_(condition, bank_entries_table.c.id == entry_id)
-    else:
-        assert value is not None
+    if value is not None:
         condition = and_(condition, bank_entries_table.c.value == value.strip().lower())
+    if case_ref is not None:
+        condition = and_(condition, bank_entries_table.c.case_ref == case_ref)
     with engine.begin() as conn:
         result = conn.execute(
             update(bank_entries_table)
@@ -341,7 +359,8 @@ def submit_victim_hash(
     """A person's own image, blocked by hash alone: the hashes land in the victim-submission bank.
 
     The bank is created on first use. No image is ever received; the case reference ties the hashes to the
-    person's request so it can be withdrawn at their word.
+    person's request so it can be withdrawn at their word (`withdraw(..., case_ref=...)`). Each case gets its
+    own entries, even for a hash another case already submitted (see `add_entries`).
     """
     if not case_ref.strip():
         raise ValueError("a victim submission needs a case reference")

@@ -12,6 +12,7 @@
   const MIN_QUALITY = 50;
   const $ = (id) => document.getElementById(id);
   let current = null;
+  let latest = 0; // number of the most recent file choice; only its result may reach the screen
 
   // The declared submission URL, or null: absent, unparsable, not http(s), or on another origin (which the
   // Content-Security-Policy would block anyway) all mean "no sending".
@@ -155,14 +156,20 @@
     return "Case number: " + current.case + "\nPDQ: " + current.pdq + " (quality " + current.quality + ")\nMD5: " + current.md5 + "\n";
   }
 
+  // A person who picks a second picture while a large first one is still being hashed must see the second
+  // one's codes: each choice takes a number, and a result (or error) that is no longer the latest is dropped.
   $("file").addEventListener("change", async (event) => {
+    const request = ++latest;
     const file = event.target.files && event.target.files[0];
     $("result").hidden = true;
     if (!file) return;
     $("status").textContent = "Working on it. This happens on your device and can take a few seconds.";
     try {
-      show(await hashFile(file));
+      const result = await hashFile(file);
+      if (request !== latest) return;
+      show(result);
     } catch (err) {
+      if (request !== latest) return;
       $("status").textContent = err && err.message === "too large"
         ? "This picture is too large to process here. Try a smaller copy of it."
         : "This file could not be read as a picture. Try another file, or a screenshot of the picture.";
