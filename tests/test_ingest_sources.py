@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import orjson
 import pytest
 
 from trailguard.ingest import FORMATS, Format, ReadStats, read_sources, register_format
@@ -55,10 +56,79 @@ def test_directory_is_read_recursively_in_sorted_order_and_unknown_files_skipped
         items, rejects, stats = read([str(mixed_dir)])
     assert [i.id for i in items] == ["a1", "a2", "c1", "b1", "d1"]
     assert items[2].source == SourceRef(str(mixed_dir / "c.csv.gz"), 2)
-    assert rejects == []
-    assert (stats.files, stats.skipped) == (4, 3)
-    skipped = sorted(Path(r.args[0]).name for r in caplog.records if r.args and isinstance(r.args, tuple))
-    assert skipped == ["export.json", "notes.txt", "photo.jpg"]
+    # Named like an input but recognised by no reader: records may be in it, so it is a counted reject.
+    unrecognised = "unrecognised input format (known formats: discord, telegram, whatsapp, jsonl, csv)"
+    assert [(r.source.file, r.source.line, r.reason) for r in rejects] == [
+        (str(mixed_dir / "export.json"), 0, unrecognised),
+        (str(mixed_dir / "notes.txt"), 0, unrecognised),
+    ]
+    # Not named like any input (images, notes): skipped, counted and named for the summary.
+    assert (stats.files, stats.skipped, stats.skipped_names) == (4, 1, [str(mixed_dir / "photo.jpg")])
+    assert [r.getMessage() for r in caplog.records] == [
+        f"skipped {mixed_dir / 'photo.jpg'}: not a known input format (by its name)"
+    ]
+
+
+def test_file_names_that_are_not_utf8_are_read_and_shown_escaped(tmp_path: Path) -> None:
+    root = os.fsencode(tmp_path / "inbox")
+    os.mkdir(root)
+    bad_name = os.path.join(root, b"ad\xff.jsonl")
+    with open(bad_name, "wb") as fh:
+        fh.write(b'{"id": "a1", "text": "x"}\n{oops\n')
+    with open(os.path.join(root, b"pic\xfe.png"), "wb") as fh:
+        fh.write(b"not an input")
+    shown = os.fsdecode(root) + "/ad\\xff.jsonl"
+    for entry in (os.fsdecode(root), os.fsdecode(bad_name)):  # found in a directory, and named directly
+        items, rejects, stats = read([entry])
+        assert [(i.id, i.source) for i in items] == [("a1", SourceRef(shown, 1))]
+        assert [(r.source.file, r.source.line) for r in rejects] == [(shown, 2)]
+        # What outputs and the store need: the name encodes as UTF-8.
+        assert orjson.loads(orjson.dumps(rejects[0].to_dict()))["source"] == shown
+    _, rejects, _ = read([os.fsdecode(os.path.join(root, b"gone\xff.jsonl"))])
+    assert rejects[0].source.file == os.fsdecode(root) + "/gone\\xff.jsonl"
+    _, _, stats = read([os.fsdecode(root)])
+    assert stats.skipped_names == [os.fsdecode(root) + "/pic\\xfe.png"]
+
+
+def test_a_gzip_that_expands_too_far_is_stopped_with_a_reject(tmp_path: Path) -> None:
+    # 20 MiB of newlines in about 20 KB: deflate's best ratio, nothing a real export comes near.
+    bomb = tmp_path / "bomb.jsonl.gz"
+    bomb.write_bytes(
+        gzip.compress(b'{"id": "a1", "text": "x"}\n' + b"\n" * (20 << 20) + b'{"id": "a2", "text": "x"}\n')
+    )
+    items, rejects, stats = read([str(bomb)])
+    assert [i.id for i in items] == ["a1"]
+    [reject] = rejects
+    assert reject.source.file == str(bomb) and reject.source.line > 1
+    assert reject.reason.startswith("compressed data expands more than 1000 times")
+    assert reject.reason.endswith("reading of this file stopped here")
+    assert stats.read == 2
+
+
+def test_decompressed_size_is_capped_per_source(tmp_path: Path) -> None:
+    lines = b"".join(
+        b'{"id": "a%d", "text": "%s"}\n' % (n, os.urandom(8).hex().encode()) for n in range(2000)
+    )
+    for name in ("one.jsonl.gz", "two.jsonl.gz"):
+        (tmp_path / name).write_bytes(gzip.compress(lines))
+    capped = Settings(database_url="sqlite://", max_decompressed_bytes=len(lines) // 2)
+    results = list(read_sources([str(tmp_path)], capped))
+    rejects = [r for r in results if isinstance(r, Reject)]
+    assert [r.source.file for r in rejects] == [
+        str(tmp_path / "one.jsonl.gz"),
+        str(tmp_path / "two.jsonl.gz"),
+    ]
+    assert all(r.reason.startswith(f"decompressed data larger than {len(lines) // 2} bytes") for r in rejects)
+    for (
+        reject
+    ) in rejects:  # each file is read up to its own cap (in whole chunks), then the next starts afresh
+        read_before = sum(isinstance(r, Item) and r.source.file == reject.source.file for r in results)
+        assert 0 < read_before <= 1000 and reject.source.line == read_before + 1
+    plain = (
+        tmp_path / "plain.jsonl"
+    )  # the cap is on decompression only: plain files are bounded by their size
+    plain.write_bytes(lines)
+    assert sum(isinstance(r, Item) for r in read_sources([str(plain)], capped)) == 2000
 
 
 def test_explicit_unknown_file_and_missing_path_are_rejections(tmp_path: Path) -> None:

@@ -159,19 +159,22 @@ def test_stdin_input(tmp_path: Path) -> None:
 def test_scan_killed_part_way_and_restarted_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     corpus = generate(6000, seed=3)
     src = tmp_path / "big.jsonl"
-    src.write_bytes(b"".join(orjson.dumps(d) + b"\n" for d in corpus.items))
+    # Every third record is bad, so the killed scan has saved rejects (they are written 200 at a time).
+    records = [orjson.dumps(d) + b"\n" for d in corpus.items]
+    src.write_bytes(b"".join(r + (b"{oops\n" if n % 3 == 0 else b"") for n, r in enumerate(records)))
     db = tmp_path / "tg.db"
     env = {**os.environ, "TRAILGUARD_DATABASE_URL": f"sqlite:///{db}", "TRAILGUARD_WORKERS": "1"}
     cmd = [sys.executable, "-m", "trailguard.cli", "scan", str(src), "--out", str(tmp_path / "o")]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     store = Store(f"sqlite:///{db}")
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and store.count(tb.items) < 1000:
+    while time.monotonic() < deadline and (store.count(tb.items) < 1000 or store.count(tb.rejects) == 0):
         time.sleep(0.1)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     partial = store.count(tb.items)
     assert 0 < partial < 6000, "the scan should have been killed part-way"
+    assert 0 < store.count(tb.rejects) < 2000
     assert not (tmp_path / "o" / "assessments.jsonl").exists()  # no half-written output under the real name
 
     proc2 = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
@@ -179,6 +182,14 @@ def test_scan_killed_part_way_and_restarted_loses_and_duplicates_nothing(tmp_pat
     assert store.count(tb.items) == 6000
     assert store.count(tb.assessments) == 6000
     assert len(read_jsonl(tmp_path / "o" / "assessments.jsonl")) == 6000
+    # The same reject rows as one clean scan, all the restarted scan's; the killed scan is marked aborted.
+    assert len(read_jsonl(tmp_path / "o" / "rejected.jsonl")) == 2000
+    with store.engine.connect() as conn:
+        scans = conn.execute(select(tb.scans.c.id, tb.scans.c.status).order_by(tb.scans.c.id)).all()
+        assert [row.status for row in scans] == ["aborted", "finished"]
+        owners = conn.execute(select(tb.rejects.c.scan_id, tb.rejects.c.line)).all()
+    assert len(owners) == 2000 and {row.scan_id for row in owners} == {scans[1].id}
+    assert len({row.line for row in owners}) == 2000
 
 
 def test_scan_hashes_item_images_matches_banks_and_links_shared_pictures(tmp_path: Path) -> None:
@@ -270,3 +281,143 @@ def test_no_store_scan_still_matches_the_banks_and_writes_no_items(tmp_path: Pat
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert not (tmp_path / "absent.db").exists()
+
+
+def test_file_names_that_are_not_utf8_reach_every_output(tmp_path: Path) -> None:
+    inbox = os.fsencode(tmp_path / "inbox")
+    os.mkdir(inbox)
+    with open(os.path.join(inbox, b"ad\xff.jsonl"), "wb") as fh:
+        fh.write(orjson.dumps(GOOD[0]) + b"\n{oops\n")
+    settings = settings_for(tmp_path)
+    for n, entry in enumerate([os.fsdecode(inbox), os.fsdecode(os.path.join(inbox, b"ad\xff.jsonl"))]):
+        result = run_scan([entry], settings, ScanOptions(out_dir=tmp_path / f"o{n}"))
+        assert (result.read, result.assessed, result.rejected) == (2, 1, 1)
+        [reject] = read_jsonl(tmp_path / f"o{n}" / "rejected.jsonl")
+        assert reject["source"] == os.fsdecode(inbox) + "/ad\\xff.jsonl"
+    store = Store(settings.database_url)
+    with store.engine.connect() as conn:
+        assert set(conn.execute(select(tb.items.c.source_file)).scalars()) == {reject["source"]}
+        inputs = list(conn.execute(select(tb.scans.c.inputs).order_by(tb.scans.c.id)).scalars())
+        assert inputs[1] == [reject["source"]]
+
+
+def test_csv_mapping_to_an_unknown_field_fails_before_anything_is_written(tmp_path: Path) -> None:
+    src = tmp_path / "ads.csv"
+    src.write_text("ad_id,body\nad-1,hello\n")
+    settings = settings_for(tmp_path)
+    Store(settings.database_url)  # an existing database, to see that no scan row is left `running`
+    out = tmp_path / "o"
+    with pytest.raises(ValueError, match="'txet' are not Item fields"):
+        run_scan([str(src)], settings, ScanOptions(out_dir=out, csv_mapping={"body": "txet"}))
+    assert not out.exists()
+    assert Store(settings.database_url).count(tb.scans) == 0
+
+
+def test_report_limit_zero_lists_no_items(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    write_input(src, GOOD, bad=[])
+    result = run_scan([str(src)], settings_for(tmp_path), ScanOptions(out_dir=tmp_path / "o", report_limit=0))
+    assert result.assessed == 4 and result.top == []
+    assert (tmp_path / "o" / "report.html").is_file()
+
+
+def stored_networks(store: Store) -> dict[str, set[str]]:
+    members: dict[str, set[str]] = {}
+    with store.engine.connect() as conn:
+        for row in conn.execute(select(tb.network_items.c.network_id, tb.network_items.c.item_id)):
+            members.setdefault(row.network_id, set()).add(row.item_id)
+    return members
+
+
+def test_rescan_without_linking_keeps_the_stored_networks(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    write_input(src, GOOD, bad=[])
+    settings = settings_for(tmp_path)
+    run_scan([str(src)], settings, ScanOptions(out_dir=tmp_path / "o1"))
+    store = Store(settings.database_url)
+    before = stored_networks(store)
+    assert {"ad-1", HOSTILE} in before.values()
+    run_scan([str(src)], settings, ScanOptions(out_dir=tmp_path / "o2", link=False))
+    assert stored_networks(store) == before
+
+
+def test_partial_rescan_keeps_each_item_in_one_stored_network(tmp_path: Path) -> None:
+    corpus = generate(400, seed=3)
+    lines = [orjson.dumps(d) + b"\n" for d in corpus.items]
+    whole, half = tmp_path / "all.jsonl", tmp_path / "half.jsonl"
+    whole.write_bytes(b"".join(lines))
+    half.write_bytes(b"".join(lines[:200]))
+    settings = settings_for(tmp_path)
+    first = run_scan([str(whole)], settings, ScanOptions(out_dir=tmp_path / "o1"))
+    store = Store(settings.database_url)
+    full = stored_networks(store)
+    half_ids = {d["id"] for d in corpus.items[:200]}
+    reaching = [m for m in full.values() if m & half_ids and m - half_ids]
+    assert len(first.networks) == len(full) >= 3 and reaching, "the corpus should have networks across halves"
+
+    second = run_scan([str(half)], settings, ScanOptions(out_dir=tmp_path / "o2"))
+    after = stored_networks(store)
+    members = [i for m in after.values() for i in m]
+    assert len(members) == len(set(members)), "an item is in two stored networks"
+    # Networks the re-scan did not touch are kept as they were; those it touched were linked again whole.
+    untouched = {nid: m for nid, m in full.items() if not m & half_ids}
+    assert {nid: after[nid] for nid in untouched} == untouched
+    relinked = {nid: m for nid, m in after.items() if nid not in untouched}
+    assert relinked
+    assert any(m - half_ids for m in relinked.values()), "links to items not re-read were lost"
+    # networks.json describes the scan's own items only.
+    assert all(set(n.items) <= half_ids for n in second.networks)
+
+
+def test_skipped_and_unrecognised_files_are_counted(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_input(inbox / "ads.jsonl", GOOD[:2], bad=[])
+    (inbox / "export.json").write_text('{\n  "items": [{"id": "lost-1", "text": "x"}]\n}\n')
+    (inbox / "photo.png").write_bytes(b"\x89PNG not really")
+    result = run_scan([str(inbox)], settings_for(tmp_path), ScanOptions(out_dir=tmp_path / "o"))
+    assert (result.read, result.assessed, result.rejected) == (3, 2, 1)
+    [reject] = read_jsonl(tmp_path / "o" / "rejected.jsonl")
+    assert (reject["source"], reject["line"]) == (str(inbox / "export.json"), 0)
+    assert (result.skipped, result.skipped_files) == (1, [str(inbox / "photo.png")])
+
+
+def cli(tmp_path: Path, args: list[str], **env: str) -> tuple[int, str]:
+    from typer.testing import CliRunner
+
+    from trailguard.cli import app
+
+    full_env = {
+        "TRAILGUARD_DATABASE_URL": f"sqlite:///{tmp_path / 'tg.db'}",
+        "TRAILGUARD_WORKERS": "1",
+        **env,
+    }
+    outcome = CliRunner().invoke(app, args, env=full_env)
+    return outcome.exit_code, outcome.output
+
+
+def test_cli_usage_errors_exit_2_without_a_traceback(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    write_input(src, GOOD[:1], bad=[])
+    scan = ["scan", str(src), "--out", str(tmp_path / "o")]
+    cases = [
+        (scan, {"TRAILGUARD_MAX_RECORD_BYTES": "abc"}, "TRAILGUARD_MAX_RECORD_BYTES must be an integer"),
+        (["scan", str(src), "--out", str(src)], {}, "is a file"),
+        (["scan", str(src), "--out", str(src / "sub")], {}, "cannot use"),
+        ([*scan, "--csv-map", "body=txet"], {}, "not Item fields"),
+        ([*scan, "--report-limit", "-1"], {}, "--report-limit"),
+    ]
+    for args, env, message in cases:
+        code, output = cli(tmp_path, args, **env)
+        flat = " ".join(output.replace("│", " ").split())
+        assert (code, message in flat, "Traceback" in output) == (2, True, False), output
+    assert not (tmp_path / "o").exists()
+    assert not (tmp_path / "tg.db").exists() or Store(f"sqlite:///{tmp_path / 'tg.db'}").count(tb.scans) == 0
+
+
+def test_cli_says_every_record_was_rejected(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b"{oops\n[1]\n")
+    code, output = cli(tmp_path, ["scan", str(bad), "--out", str(tmp_path / "o")])
+    assert code == 1
+    assert "No item could be read: every record was rejected" in output

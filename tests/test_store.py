@@ -6,7 +6,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, func, select, text
 
 from trailguard.model import Assessment, Entity, Hit, Item, LinkReason, Network, Reject, SourceRef, Span
 from trailguard.store import tables as tb
@@ -145,3 +145,65 @@ def test_rejected_records_with_nul_are_stored(store: Store) -> None:
     with store.engine.connect() as conn:
         row = conn.execute(select(tb.rejects)).one()
         assert (row.record_id, row.raw) == ("id\ufffd", '{"id": "\ufffd')
+
+
+def test_finishing_a_scan_aborts_unfinished_scans_of_the_same_inputs_and_drops_their_rejects(
+    store: Store,
+) -> None:
+    def rejects(scan: int) -> None:
+        store.save_rejects(scan, [Reject(SourceRef("in.jsonl", n), "invalid JSON: x") for n in (2, 5)])
+
+    other = store.start_scan(["other.jsonl"])  # still running, different inputs: left alone
+    rejects(other)
+    killed = store.start_scan(["in.jsonl"])
+    rejects(killed)  # then the process was killed: never finished
+    restarted = store.start_scan(["in.jsonl"])
+    rejects(restarted)
+    store.finish_scan(restarted, read=7, assessed=5, rejected=2)
+    with store.engine.connect() as conn:
+        statuses = {r.id: r.status for r in conn.execute(select(tb.scans.c.id, tb.scans.c.status))}
+        per_scan = conn.execute(
+            select(tb.rejects.c.scan_id, func.count().label("n")).group_by(tb.rejects.c.scan_id)
+        )
+        counts = {r.scan_id: r.n for r in per_scan}
+    assert statuses == {other: "running", killed: "aborted", restarted: "finished"}
+    assert counts == {other: 2, restarted: 2}
+
+
+def test_no_item_is_ever_in_two_stored_networks(store: Store) -> None:
+    reason = [LinkReason("shared_phone", "+16175550123")]
+    first = store.start_scan(["abc.jsonl"])
+    store.save_assessed(first, [pair("ad-a", 0.3), pair("ad-b", 0.3), pair("ad-c", 0.3)])
+    store.save_networks(first, [Network("n-abc", ["ad-a", "ad-b", "ad-c"], reason)])
+
+    # A partial re-scan of ad-a and ad-b, linked without ad-c: the new network would overlap the kept one.
+    second = store.start_scan(["ab.jsonl"])
+    store.save_assessed(second, [pair("ad-a", 0.3), pair("ad-b", 0.3), pair("ad-d", 0.3)])
+    stored = store.save_networks(
+        second,
+        [Network("n-ab", ["ad-a", "ad-b"], reason), Network("n-d", ["ad-d", "ad-x"], reason)],
+    )
+    assert [n.id for n in stored] == ["n-d"]
+    assert store_networks(store) == {"n-abc": ["ad-a", "ad-b", "ad-c"], "n-d": ["ad-d", "ad-x"]}
+
+    # Linked again together with the kept network's other item (as the pipeline does): it is replaced.
+    third = store.start_scan(["ab.jsonl"])
+    store.save_assessed(third, [pair("ad-a", 0.3), pair("ad-b", 0.3)])
+    assert store.outside_members(third) == ["ad-c"]
+    store.save_networks(third, [Network("n-abc2", ["ad-a", "ad-b", "ad-c"], reason)], relinked=["ad-c"])
+    assert store_networks(store) == {"n-abc2": ["ad-a", "ad-b", "ad-c"], "n-d": ["ad-d", "ad-x"]}
+    [reloaded] = store.load_assessments(["ad-c", "ad-unknown"])
+    assert reloaded.item_id == "ad-c" and reloaded.entities[0].value == "+16175550123"
+
+
+def store_networks(store: Store) -> dict[str, list[str]]:
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            select(tb.network_items.c.network_id, tb.network_items.c.item_id).order_by(
+                tb.network_items.c.network_id, tb.network_items.c.item_id
+            )
+        )
+        members: dict[str, list[str]] = {}
+        for row in rows:
+            members.setdefault(row.network_id, []).append(row.item_id)
+    return members

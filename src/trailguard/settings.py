@@ -30,6 +30,10 @@ class Settings:
     pdq_max_distance: int = 31  # Hamming distance of 256 bits counted as a match (upstream convention)
     max_image_pixels: int = 50_000_000  # decompression-bomb guard for images
     max_image_bytes: int = 50_000_000
+    # Per compressed source: past either bound the rest of the source is one reject. 256 GiB lets a real 10 GB
+    # gzip (typically 5-20x) scan whole; no real input expands 1000x (deflate's ceiling is about 1030x).
+    max_decompressed_bytes: int = 256 << 30
+    max_decompression_ratio: int = 1000
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

@@ -23,6 +23,7 @@ from rich.table import Table
 
 from trailguard.cli.app import app
 from trailguard.extract import extract_entities
+from trailguard.ingest.csvfile import check_mapping
 from trailguard.ingest.lines import iter_lines
 from trailguard.ingest.validate import InvalidRecord, decode_json, item_from_record
 from trailguard.media.index import MatchIndex
@@ -44,7 +45,29 @@ def _parse_mapping(spec: str | None) -> dict[str, str] | None:
         if not sep or not column.strip() or not target.strip():
             raise typer.BadParameter(f"expected COLUMN=FIELD, got {pair!r}", param_hint="--csv-map")
         mapping[column.strip()] = target.strip()
+    try:
+        check_mapping(mapping)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--csv-map") from exc
     return mapping
+
+
+def _settings_from_env() -> Settings:
+    """Settings from TRAILGUARD_* variables; a malformed value is a usage error (exit 2) naming it."""
+    try:
+        return Settings.from_env()
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+
+def _output_dir(out: Path) -> Path:
+    """The output directory, created now: a path that cannot be one is a usage error before any input is read."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = f"cannot use {out} as the output directory: {exc.strerror or exc}"
+        raise typer.BadParameter(reason, param_hint="--out") from exc
+    return out
 
 
 def _load_index(settings: Settings) -> MatchIndex | None:
@@ -66,6 +89,8 @@ def print_summary(result: ScanResult, console: Console) -> None:
     table.add_row("read", str(result.read))
     table.add_row("assessed", str(result.assessed))
     table.add_row("rejected", str(result.rejected))
+    if result.skipped:
+        table.add_row("files skipped", str(result.skipped))
     for band in ("critical", "high", "medium", "low"):
         table.add_row(f"band {band}", str(result.bands.get(band, 0)))
     table.add_row("networks", str(len(result.networks)))
@@ -92,6 +117,15 @@ def print_summary(result: ScanResult, console: Console) -> None:
     console.print(f"Assessments: {result.out_dir / 'assessments.jsonl'}", markup=False, highlight=False)
     if result.rejected:
         console.print(f"Rejected records: {result.out_dir / 'rejected.jsonl'}", markup=False, highlight=False)
+    if result.skipped:
+        names = ", ".join(result.skipped_files)
+        more = result.skipped - len(result.skipped_files)
+        console.print(
+            f"Skipped files (no input format takes files named like them): {names}"
+            + (f" and {more} more" if more else ""),
+            markup=False,
+            highlight=False,
+        )
 
 
 def scan_inputs(inputs: list[str], settings: Settings, options: ScanOptions) -> ScanResult:
@@ -119,7 +153,9 @@ def scan(
     inputs: Annotated[
         list[str], typer.Argument(help="Files or directories (JSONL, CSV, .gz, chat exports); - for stdin.")
     ],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Directory for the output files.")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", file_okay=False, help="Directory for the output files.")
+    ],
     csv_map: Annotated[
         str | None, typer.Option(help="CSV column mapping, e.g. 'body=text,ad_id=id,city=location'.")
     ] = None,
@@ -128,7 +164,9 @@ def scan(
     ] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes (default: one per core).")] = None,
     max_record_bytes: Annotated[int | None, typer.Option(help="Reject records larger than this.")] = None,
-    report_limit: Annotated[int, typer.Option(help="Items shown in full in report.html.")] = 200,
+    report_limit: Annotated[
+        int, typer.Option(min=0, help="Items shown in full in report.html (0: none, only the counts).")
+    ] = 200,
     no_store: Annotated[
         bool,
         typer.Option(
@@ -146,7 +184,7 @@ def scan(
     ] = False,
 ) -> None:
     """Read items, find identifiers and explained indicators, link networks, write outputs and the store."""
-    settings = Settings.from_env()
+    settings = _settings_from_env()
     if region is not None:
         region = _checked_region(region)
     if workers is not None and workers < 0:
@@ -159,17 +197,25 @@ def scan(
         "max_record_bytes": max_record_bytes,
     }
     settings = dataclasses.replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+    csv_mapping = _parse_mapping(csv_map)
     options = ScanOptions(
-        out_dir=out,
-        csv_mapping=_parse_mapping(csv_map),
+        out_dir=_output_dir(out),
+        csv_mapping=csv_mapping,
         store=not no_store,
         report_limit=report_limit,
         link=not no_link,
     )
     result = scan_inputs(inputs, settings, options)
     print_summary(result, Console())
-    if result.read == 0 or result.assessed == 0:
+    if result.read == 0:
         err.print("Nothing could be read from the inputs.", markup=False)
+        raise typer.Exit(1)
+    if result.assessed == 0:
+        err.print(
+            f"No item could be read: every record was rejected (see {result.out_dir / 'rejected.jsonl'}).",
+            markup=False,
+            highlight=False,
+        )
         raise typer.Exit(1)
 
 
@@ -184,7 +230,7 @@ def extract(
     """
     settings = Settings.from_env()
     region = _checked_region(region or settings.default_region)
-    for number, line, oversize in iter_lines(sys.stdin.buffer, settings.max_record_bytes):
+    for number, line, oversize in iter_lines(sys.stdin.buffer, settings.max_record_bytes, skip_blank=False):
         out: dict[str, object] = {"line": number}
         if oversize:
             out["error"] = f"line larger than {settings.max_record_bytes} bytes"
@@ -242,10 +288,10 @@ def demo(
     """Generate the synthetic demo corpus (fictional identifiers only) and scan it into the default database."""
     from trailguard.demo.corpus import write_corpus
 
-    out.mkdir(parents=True, exist_ok=True)
+    settings = _settings_from_env()
+    _output_dir(out)
     corpus_path = out / "corpus.jsonl"
     write_corpus(corpus_path, n, seed)
-    settings = Settings.from_env()
     err.print(f"Generated {n} synthetic items in {corpus_path}", markup=False, highlight=False)
     err.print(f"Database: {settings.database_url}", markup=False, highlight=False)
     result = scan_inputs([str(corpus_path)], settings, ScanOptions(out_dir=out))

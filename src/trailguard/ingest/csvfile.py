@@ -72,7 +72,7 @@ class _DecodedLines:
     """
 
     def __init__(self, stream: BinaryIO, max_bytes: int) -> None:
-        self._lines = iter_lines(stream, max_bytes)
+        self._lines = iter_lines(stream, max_bytes, skip_blank=False)
         self._max_bytes = max_bytes
         self._size = 0
         self._problem: str | None = None

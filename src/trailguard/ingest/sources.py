@@ -13,7 +13,7 @@ import logging
 import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
@@ -22,7 +22,7 @@ from trailguard.settings import Settings
 
 from .csvfile import check_mapping
 from .formats import FORMATS, HEAD_BYTES, detect, has_known_suffix
-from .lines import STREAM_ERRORS, CorruptStream, describe_stream_error
+from .lines import STREAM_ERRORS, CorruptStream, InputLimitExceeded, describe_stream_error
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,18 @@ STDIN = "-"
 STDIN_NAME = "<stdin>"
 _GZIP_MAGIC = b"\x1f\x8b"
 _BUFFER = 1 << 16
+SKIPPED_NAMES_KEPT = 20  # how many skipped file names ReadStats keeps for the summary (the count is exact)
+RATIO_CHECK_AFTER = 8 << 20  # decompressed bytes read before the expansion ratio is checked
+
+
+def display_name(path: str | os.PathLike[str] | bytes) -> str:
+    """A file name as text every output can hold (JSON, SQL, HTML): bytes that are not UTF-8 become `\\xff`.
+
+    Names are the attacker's as much as contents are: a name with invalid UTF-8 arrives from the file system as
+    a str with surrogate escapes, which orjson, PostgreSQL and the report all refuse. The real path is kept for
+    opening; this is only what a `SourceRef` and the logs show.
+    """
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 @dataclass(slots=True)
@@ -42,7 +54,13 @@ class ReadStats:
     accepted: int = 0
     rejected: int = 0
     files: int = 0  # sources opened and read with a known format (stdin counts as one)
-    skipped: int = 0  # files found in directories and skipped as not in a known format
+    skipped: int = 0  # files found in directories and skipped: no format takes files named like them
+    skipped_names: list[str] = field(default_factory=list)  # the first SKIPPED_NAMES_KEPT of them
+
+    def skip(self, name: str) -> None:
+        self.skipped += 1
+        if len(self.skipped_names) < SKIPPED_NAMES_KEPT:
+            self.skipped_names.append(name)
 
     @property
     def read(self) -> int:
@@ -59,8 +77,9 @@ def read_sources(
 ) -> Iterator[Item | Reject]:
     """Stream Items and Rejects from every input, in order; directories are read recursively, sorted.
 
-    `"-"` reads stdin (`stdin` overrides `sys.stdin.buffer`). A bad csv_mapping raises ValueError at once: it
-    is the caller's configuration, not the data, that is wrong. Nothing else raises for bad input.
+    `"-"` reads stdin (`stdin` overrides `sys.stdin.buffer`). A bad csv_mapping raises ValueError when the
+    first record is asked for: it is the caller's configuration, not the data, that is wrong (callers that
+    open outputs first check it with `csvfile.check_mapping`). Nothing else raises for bad input.
     """
     if csv_mapping:
         check_mapping(csv_mapping)
@@ -80,15 +99,15 @@ def _read_input(
 ) -> Iterator[Item | Reject]:
     if entry == STDIN:
         stream = stdin if stdin is not None else sys.stdin.buffer
-        yield from _read_stream(stream, STDIN_NAME, STDIN, settings, opts, stats, explicit=True)
+        yield from _read_stream(stream, STDIN_NAME, STDIN, settings, opts, stats)
         return
     path = Path(entry)
     if path.is_dir():
         yield from _read_directory(path, settings, opts, stats)
     elif path.exists():
-        yield from _read_file(path, entry, settings, opts, stats, explicit=True)
+        yield from _read_file(path, settings, opts, stats)
     else:
-        yield Reject(SourceRef(entry, 0), "no such file or directory")
+        yield Reject(SourceRef(display_name(entry), 0), "no such file or directory")
 
 
 def _read_directory(
@@ -98,38 +117,34 @@ def _read_directory(
     for directory, subdirectories, names in os.walk(root, onerror=errors.append):
         subdirectories.sort()
         while errors:
-            failed = errors.pop(0)
-            yield Reject(
-                SourceRef(str(failed.filename or directory), 0), f"cannot list directory: {failed.strerror}"
-            )
+            yield _listing_reject(errors.pop(0), directory)
         for name in sorted(names):
             path = Path(directory) / name
             if has_known_suffix(name):
-                yield from _read_file(path, str(path), settings, opts, stats, explicit=False)
+                yield from _read_file(path, settings, opts, stats)
             else:
-                stats.skipped += 1
-                log.warning("skipped %s: not a known input format (by its name)", path)
+                stats.skip(display_name(path))
+                log.warning("skipped %s: not a known input format (by its name)", display_name(path))
     while errors:
-        failed = errors.pop(0)
-        yield Reject(SourceRef(str(failed.filename or root), 0), f"cannot list directory: {failed.strerror}")
+        yield _listing_reject(errors.pop(0), root)
+
+
+def _listing_reject(failed: OSError, directory: str | Path) -> Reject:
+    where = display_name(failed.filename or directory)
+    return Reject(SourceRef(where, 0), f"cannot list directory: {failed.strerror}")
 
 
 def _read_file(
-    path: Path,
-    source_name: str,
-    settings: Settings,
-    opts: dict[str, Any],
-    stats: ReadStats,
-    *,
-    explicit: bool,
+    path: Path, settings: Settings, opts: dict[str, Any], stats: ReadStats
 ) -> Iterator[Item | Reject]:
+    source_name = display_name(path)
     try:
         raw = path.open("rb")
     except OSError as exc:
         yield Reject(SourceRef(source_name, 0), f"cannot open: {exc.strerror or exc}")
         return
     with raw:
-        yield from _read_stream(raw, source_name, path.name, settings, opts, stats, explicit=explicit)
+        yield from _read_stream(raw, source_name, path.name, settings, opts, stats)
 
 
 def _read_stream(
@@ -139,18 +154,14 @@ def _read_stream(
     settings: Settings,
     opts: dict[str, Any],
     stats: ReadStats,
-    *,
-    explicit: bool,
 ) -> Iterator[Item | Reject]:
-    stream, head = _open_content(raw)
+    """Read one opened source. A source that no format recognises is one reject (line 0), never a silent
+    skip: it was named, or found under a name some format takes, so records may be in it."""
+    stream, head = _open_content(raw, settings)
     fmt = detect(sniff_name, head)
     if fmt is None:
-        if explicit:
-            known = ", ".join(f.name for f in FORMATS)
-            yield Reject(SourceRef(source_name, 0), f"unrecognised input format (known formats: {known})")
-        else:
-            stats.skipped += 1
-            log.warning("skipped %s: content not recognised as any input format", source_name)
+        known = ", ".join(f.name for f in FORMATS)
+        yield Reject(SourceRef(source_name, 0), f"unrecognised input format (known formats: {known})")
         return
     stats.files += 1
     line = 0
@@ -180,7 +191,7 @@ class _Readable(Protocol):
     def read(self, size: int = ..., /) -> bytes: ...
 
 
-def _open_content(raw: BinaryIO) -> tuple[io.BufferedReader, bytes]:
+def _open_content(raw: BinaryIO, settings: Settings) -> tuple[io.BufferedReader, bytes]:
     """Undo gzip (recognised by its magic bytes, whatever the name) and peek at the head for sniffing.
 
     Works on unseekable streams (stdin): what was read to decide is replayed in front of the rest. A read
@@ -188,7 +199,9 @@ def _open_content(raw: BinaryIO) -> tuple[io.BufferedReader, bytes]:
     """
     magic, failure = _read_up_to(raw, len(_GZIP_MAGIC))
     replay = _Replay(magic, raw, failure)
-    content: _Readable = gzip.GzipFile(fileobj=replay, mode="rb") if magic == _GZIP_MAGIC else replay
+    content: _Readable = replay
+    if magic == _GZIP_MAGIC:
+        content = _Bounded(gzip.GzipFile(fileobj=replay, mode="rb"), replay, settings)
     head, failure = _read_up_to(content, HEAD_BYTES)
     return io.BufferedReader(_Replay(head, content, failure), buffer_size=_BUFFER), head
 
@@ -218,6 +231,7 @@ class _Replay(io.RawIOBase):
         self._prefix = memoryview(prefix)
         self._failure = failure
         self._read_more = getattr(inner, "read1", inner.read)  # read1: return what is there, do not wait
+        self.delivered = 0  # bytes handed out so far
 
     def readable(self) -> bool:
         return True
@@ -228,9 +242,41 @@ class _Replay(io.RawIOBase):
             count = min(wanted, len(self._prefix))
             buffer[:count] = self._prefix[:count]
             self._prefix = self._prefix[count:]
+            self.delivered += count
             return count
         if self._failure is not None:
             raise self._failure
         data = self._read_more(wanted)
         buffer[: len(data)] = data
+        self.delivered += len(data)
         return len(data)
+
+
+class _Bounded:
+    """Decompressed data, stopped at `max_decompressed_bytes` or at an expansion past
+    `max_decompression_ratio` times the compressed bytes read: a 20 KB gzip of 20 MiB of newlines (or
+    gigabytes of anything) costs the reader CPU without bound, and gzip itself sets no limit."""
+
+    def __init__(self, inner: gzip.GzipFile, compressed: _Replay, settings: Settings) -> None:
+        self._inner = inner
+        self._compressed = compressed
+        self._max_bytes = settings.max_decompressed_bytes
+        self._max_ratio = settings.max_decompression_ratio
+        self._total = 0
+
+    def read1(self, size: int = -1, /) -> bytes:
+        """At most one chunk (read1 semantics: `_Replay` and `_read_up_to` read this way only)."""
+        data = self._inner.read1(size)
+        self._total += len(data)
+        if self._total > self._max_bytes:
+            raise InputLimitExceeded(
+                f"decompressed data larger than {self._max_bytes} bytes (TRAILGUARD_MAX_DECOMPRESSED_BYTES)"
+            )
+        if self._total > RATIO_CHECK_AFTER and self._total > self._max_ratio * self._compressed.delivered:
+            raise InputLimitExceeded(
+                f"compressed data expands more than {self._max_ratio} times, like a decompression bomb "
+                "(TRAILGUARD_MAX_DECOMPRESSION_RATIO)"
+            )
+        return data
+
+    read = read1

@@ -15,13 +15,16 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import chain
 from pathlib import Path
 from typing import IO, Any
 
 import orjson
 
 from trailguard.batching import chunked
-from trailguard.ingest import read_sources
+from trailguard.ingest import ReadStats, read_sources
+from trailguard.ingest.csvfile import check_mapping
+from trailguard.ingest.sources import display_name
 from trailguard.link import LinkConfig, link_assessments
 from trailguard.media.index import MatchIndex
 from trailguard.media.scan import hash_item_images, match_item_images, pdq_neighbours
@@ -48,6 +51,8 @@ class ScanResult:
     read: int = 0
     assessed: int = 0
     rejected: int = 0
+    skipped: int = 0  # files in input directories skipped because no format takes files named like them
+    skipped_files: list[str] = field(default_factory=list)  # the first of those, for the summary
     bands: Counter[str] = field(default_factory=Counter)
     kinds: Counter[str] = field(default_factory=Counter)
     reject_reasons: Counter[str] = field(default_factory=Counter)
@@ -130,11 +135,16 @@ def run_scan(
     index: MatchIndex | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ScanResult:
-    """Scan `inputs` into `options.out_dir` (and the store); `progress` is called with items done so far."""
+    """Scan `inputs` into `options.out_dir` (and the store); `progress` is called with items done so far.
+
+    A CSV mapping to a field items do not have raises ValueError before anything is written.
+    """
     started = time.monotonic()
+    if options.csv_mapping:
+        check_mapping(options.csv_mapping)
     result = ScanResult(out_dir=options.out_dir)
     store = Store(settings.database_url) if options.store else None
-    scan_id = store.start_scan(list(inputs)) if store else None
+    scan_id = store.start_scan([display_name(i) for i in inputs]) if store else None
     result.scan_id = scan_id
     outputs = _Outputs(options.out_dir)
     pending_rejects: list[Reject] = []
@@ -161,7 +171,7 @@ def run_scan(
             entry = (a.score, -seq, item, a)
             if len(top) < options.report_limit:
                 heapq.heappush(top, entry)
-            elif a.score > top[0][0]:
+            elif top and a.score > top[0][0]:  # empty when report_limit is 0: no item listed
                 heapq.heapreplace(top, entry)
         if store:
             store.save_assessed(scan_id or 0, list(zip(items, assessments, strict=True)))
@@ -169,7 +179,8 @@ def run_scan(
             progress(result.assessed)
 
     workers = settings.workers or os.cpu_count() or 1
-    stream = read_sources(list(inputs), settings, csv_mapping=options.csv_mapping)
+    stats = ReadStats()
+    stream = read_sources(list(inputs), settings, csv_mapping=options.csv_mapping, stats=stats)
     try:
         if workers == 1:
             _init_worker(settings, index)
@@ -192,21 +203,39 @@ def run_scan(
     if store and pending_rejects:
         store.save_rejects(scan_id or 0, pending_rejects)
     result.read = result.assessed + result.rejected
+    result.skipped, result.skipped_files = stats.skipped, stats.skipped_names
 
+    assessed_path = options.out_dir / "assessments.jsonl"
     if options.link and result.assessed:
-        result.networks = link_assessments(
-            read_assessments(options.out_dir / "assessments.jsonl"), link_config(settings)
-        )
+        result.networks = link_assessments(read_assessments(assessed_path), link_config(settings))
     (options.out_dir / "networks.json").write_bytes(
         orjson.dumps([n.to_dict() for n in result.networks], option=orjson.OPT_INDENT_2)
     )
     if store:
-        store.save_networks(scan_id or 0, result.networks)
+        if options.link:  # without linking, the stored networks stay as they were
+            _store_networks(store, scan_id or 0, result.networks, assessed_path, settings)
         store.finish_scan(scan_id or 0, result.read, result.assessed, result.rejected)
     result.top = [(item, a) for _, _, item, a in sorted(top, key=lambda e: (-e[0], -e[1]))]
     result.seconds = time.monotonic() - started
     render_report(result, options.out_dir / "report.html")
     return result
+
+
+def _store_networks(
+    store: Store, scan_id: int, networks: list[Network], assessed_path: Path, settings: Settings
+) -> None:
+    """Save the scan's networks so that each stored item stays in one network, whatever was scanned before.
+
+    A stored network that reaches items this scan did not read cannot be kept beside the new ones (an item
+    would be in both) nor dropped (its links would be lost). So when the scan touches such networks, the
+    scan is linked again together with their other items, from their stored assessments, and the result
+    replaces them. networks.json keeps the networks of the scan's own items.
+    """
+    outside = store.outside_members(scan_id)
+    if outside:
+        assessments = chain(read_assessments(assessed_path), store.load_assessments(outside))
+        networks = link_assessments(assessments, link_config(settings))
+    store.save_networks(scan_id, networks, relinked=outside)
 
 
 def link_config(settings: Settings) -> LinkConfig:

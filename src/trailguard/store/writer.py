@@ -7,12 +7,13 @@ them instead of duplicating them, and a scan killed part-way and started again c
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import logging
+from collections.abc import Collection, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.expression import Insert
 
@@ -20,6 +21,8 @@ from trailguard.batching import chunked
 from trailguard.model import Assessment, Item, Network, Reject
 from trailguard.store import tables as tb
 from trailguard.store.db import create_schema, make_engine
+
+log = logging.getLogger(__name__)
 
 
 def content_hash(item: Item) -> str:
@@ -70,7 +73,23 @@ class Store:
             return int(result.inserted_primary_key[0])  # type: ignore[index]
 
     def finish_scan(self, scan_id: int, read: int, assessed: int, rejected: int) -> None:
+        """Record the counts, and mark earlier scans of the same inputs that never finished `aborted`.
+
+        A scan killed part-way stays `running` with the rejects it had saved; once a scan of the same inputs
+        finishes, it has read everything the killed one had, so those rejects are deleted: a restarted scan
+        ends with the same reject rows as one clean scan. (Items and assessments are upserts and converge.)
+        """
         with self.engine.begin() as conn:
+            inputs = conn.execute(select(tb.scans.c.inputs).where(tb.scans.c.id == scan_id)).scalar_one()
+            unfinished = conn.execute(
+                select(tb.scans.c.id, tb.scans.c.inputs).where(
+                    tb.scans.c.status == "running", tb.scans.c.id < scan_id
+                )
+            ).all()
+            aborted = [row.id for row in unfinished if row.inputs == inputs]
+            if aborted:
+                conn.execute(delete(tb.rejects).where(tb.rejects.c.scan_id.in_(aborted)))
+                conn.execute(update(tb.scans).where(tb.scans.c.id.in_(aborted)).values(status="aborted"))
             conn.execute(
                 update(tb.scans)
                 .where(tb.scans.c.id == scan_id)
@@ -174,53 +193,103 @@ class Store:
             for chunk in chunked(rows, self.CHUNK):
                 conn.execute(insert(tb.rejects), chunk)
 
-    def save_networks(self, scan_id: int, networks: Sequence[Network]) -> None:
-        """Store the networks just computed, replacing the stored ones this scan has wholly re-assessed."""
-        rows: list[dict[str, Any]] = [
-            {
-                "id": n.id,
-                "size": len(n.items),
-                "score": n.score,
-                "band": n.band,
-                "data": n.to_dict(),
-                "scan_id": scan_id,
-            }
-            for n in networks
-        ]
-        members: list[dict[str, Any]] = [
-            {"network_id": n.id, "item_id": i} for n in networks for i in n.items
-        ]
-        # A stored network is superseded when every one of its items was re-assessed in this scan: this scan
-        # saw all of its evidence and recomputed it (its members may have split, merged or gone). A network
-        # with a member this scan did not read is kept: a partial re-scan must not erase links it cannot see.
-        ni, it = tb.network_items, tb.items
-        touching = (
-            select(ni.c.network_id).join(it, it.c.id == ni.c.item_id).where(it.c.last_scan_id == scan_id)
-        )
-        reaching_out = (
-            select(ni.c.network_id)
-            .outerjoin(it, it.c.id == ni.c.item_id)
-            .where(or_(it.c.id.is_(None), it.c.last_scan_id != scan_id))
-        )
-        superseded = select(tb.networks.c.id).where(
-            tb.networks.c.id.in_(touching), tb.networks.c.id.not_in(reaching_out)
-        )
-        ids = [n.id for n in networks]
+    def outside_members(self, scan_id: int) -> list[str]:
+        """Items this scan did not read that are in a stored network with an item it did read.
+
+        The pipeline links them again together with the scan (from their stored assessments), so that every
+        stored network the scan touches is recomputed whole instead of being kept beside overlapping new ones.
+        """
+        with self.engine.connect() as conn:
+            touching = _touching_networks(conn, scan_id)
+        return sorted({item for members in touching.values() for item, read in members if not read})
+
+    def load_assessments(self, item_ids: Sequence[str]) -> Iterator[Assessment]:
+        """The stored assessments of these items (those the store holds), a chunk of rows at a time."""
+        for id_chunk in chunked(list(item_ids), self.CHUNK):
+            with self.engine.connect() as conn:
+                rows = conn.execute(
+                    select(tb.assessments.c.data).where(tb.assessments.c.item_id.in_(id_chunk))
+                ).scalars()
+                yield from (Assessment.from_dict(data) for data in rows)
+
+    def save_networks(
+        self, scan_id: int, networks: Sequence[Network], relinked: Collection[str] = ()
+    ) -> list[Network]:
+        """Store the networks just computed, replacing the stored ones they supersede; returns those stored.
+
+        A stored network is superseded when each of its items was re-assessed by this scan or is in `relinked`
+        (read from the store and linked again with the scan): the link stage saw all of its evidence, so its
+        members may have split, merged or gone. Any other stored network is kept: a partial re-scan must not
+        erase links it cannot see. Every item stays in at most one stored network: a new network that
+        shares an item with a kept one is not stored (the kept one holds evidence this scan did not see;
+        the pipeline avoids the case by linking the kept networks' other items again, see `outside_members`).
+        """
+        relinked = set(relinked)
+        ids = {n.id for n in networks}
         with self.engine.begin() as conn:
-            stale = list(
-                conn.execute(select(tb.networks.c.id).where(tb.networks.c.id.in_(superseded))).scalars()
-            )
-            for id_chunk in chunked([*stale, *ids], self.CHUNK):
-                conn.execute(delete(tb.network_items).where(tb.network_items.c.network_id.in_(id_chunk)))
+            touching = _touching_networks(conn, scan_id)
+            stale = [
+                nid
+                for nid, members in touching.items()
+                if all(read or item in relinked for item, read in members)
+            ]
+            replaced = set(stale) | ids
+            kept_owner: dict[str, str] = {}
+            ni = tb.network_items
+            for id_chunk in chunked(sorted({i for n in networks for i in n.items}), self.CHUNK):
+                for network_id, item_id in conn.execute(
+                    select(ni.c.network_id, ni.c.item_id).where(ni.c.item_id.in_(id_chunk))
+                ):
+                    if network_id not in replaced:
+                        kept_owner[item_id] = network_id
+            stored: list[Network] = []
+            for n in networks:
+                owners = sorted({kept_owner[i] for i in n.items if i in kept_owner})
+                if owners:
+                    log.warning(
+                        "network %s not stored: it shares items with kept %s", n.id, ", ".join(owners)
+                    )
+                else:
+                    stored.append(n)
+            rows: list[dict[str, Any]] = [
+                {
+                    "id": n.id,
+                    "size": len(n.items),
+                    "score": n.score,
+                    "band": n.band,
+                    "data": n.to_dict(),
+                    "scan_id": scan_id,
+                }
+                for n in stored
+            ]
+            members = [{"network_id": n.id, "item_id": i} for n in stored for i in n.items]
+            for id_chunk in chunked(sorted(replaced), self.CHUNK):
+                conn.execute(delete(ni).where(ni.c.network_id.in_(id_chunk)))
                 conn.execute(delete(tb.networks).where(tb.networks.c.id.in_(id_chunk)))
             for chunk in chunked(rows, self.CHUNK):
                 conn.execute(insert(tb.networks), chunk)
             for chunk in chunked(members, self.CHUNK):
-                conn.execute(insert(tb.network_items), chunk)
+                conn.execute(insert(ni), chunk)
+        return stored
 
     def count(self, table: Any) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def _touching_networks(conn: Connection, scan_id: int) -> dict[str, list[tuple[str, bool]]]:
+    """Stored networks with an item this scan assessed: their members, each with whether this scan read it."""
+    ni, it = tb.network_items, tb.items
+    touching = select(ni.c.network_id).join(it, it.c.id == ni.c.item_id).where(it.c.last_scan_id == scan_id)
+    rows = conn.execute(
+        select(ni.c.network_id, ni.c.item_id, it.c.last_scan_id)
+        .outerjoin(it, it.c.id == ni.c.item_id)
+        .where(ni.c.network_id.in_(touching))
+    )
+    members: dict[str, list[tuple[str, bool]]] = {}
+    for network_id, item_id, last_scan_id in rows:
+        members.setdefault(network_id, []).append((item_id, last_scan_id == scan_id))
+    return members
 
 
 def _storable(text: str | None) -> str | None:
