@@ -283,14 +283,16 @@ def test_oversized_and_broken_csv_records_are_rejected_by_line(engine: Engine) -
     assert report.read == report.added + report.duplicates + report.previously_withdrawn + len(
         report.rejected
     )
-    lines = f"# list\n\n{good[0].pdq},90\n{'f' * 100_000}\n{good[1].pdq},zz\n"
+    lines = f"# list\n\n{good[0].pdq},90\n{'f' * 100_000}\n{good[1].pdq},zz\n{good[1].pdq},1_00\n{good[1].pdq},+50\n"
     report = banks.add_entries(
         engine, "b", bankfiles.read_entries(io.StringIO(lines), "pdq-lines"), added_by="x"
     )
-    assert (report.read, report.duplicates) == (3, 1)
+    assert (report.read, report.duplicates) == (5, 1)
     assert report.rejected == [
         (4, f"line is over {bankfiles.MAX_LINE} characters"),
-        (5, "quality must be an integer, got 'zz'"),
+        (5, "quality must be a whole number from 0 to 100, got 'zz'"),
+        (6, "quality must be a whole number from 0 to 100, got '1_00'"),
+        (7, "quality must be a whole number from 0 to 100, got '+50'"),
     ]
 
 

@@ -51,10 +51,11 @@ def _quality(text: str) -> tuple[int | None, str | None]:
     text = text.strip()
     if not text:
         return None, None
-    try:
-        return int(text), None
-    except ValueError:
-        return None, f"quality must be an integer, got {text[:20]!r}"
+    # Plain ASCII digits only: int() would also take "1_00", "+50" and other scripts' digits, none of which
+    # a hash list writes, so they point at a shifted or garbled column.
+    if not (text.isascii() and text.isdigit()) or len(text) > 3:
+        return None, f"quality must be a whole number from 0 to 100, got {text[:20]!r}"
+    return int(text), None
 
 
 def _rejected(line: int, reason: str) -> NewEntry:

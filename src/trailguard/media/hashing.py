@@ -67,6 +67,9 @@ def _open_pixels(stream: BinaryIO, settings: Settings, upright: bool) -> np.ndar
         with warnings.catch_warnings():
             # Pillow warns (and past 2x raises) above its own global limit; we apply ours explicitly below.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            # "Corrupt EXIF data" and the like: hostile files are routine here, and one warning line per file
+            # on stderr tells a reviewer nothing the per-file result does not.
+            warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
             with Image.open(stream, formats=SUPPORTED_FORMATS) as im:
                 width, height = im.size
                 if width <= 0 or height <= 0:
