@@ -59,6 +59,15 @@ def test_age_forms(text: str, age: int, raw: str, obfuscated: bool) -> None:
         "I'm 100% real",
         "age 9",  # outside 10..99
         "call 617-555-0123",
+        # a measure after the cue: each would have been a minor's age, and a critical flag
+        "I'm 12 miles away",
+        "I am 15 km from the airport",
+        "I'm 17 stops from the station",
+        "I'm 14 weeks along",
+        "Just turned 16 weeks pregnant",
+        "Age 12 months warranty",
+        "I'm 10 years into this business",
+        "Our agency turned 15 this year",
     ],
 )
 def test_age_decoys(text: str) -> None:

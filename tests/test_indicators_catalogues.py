@@ -62,8 +62,8 @@ POSITIVES: list[tuple[str, str, str, list[str]]] = [
     (
         "ads.youth_language",
         "ad",
-        "Sweet young new girl, barely legal.",
-        ["Sweet young", "new girl", "barely legal"],
+        "Sweet young thing, young girls, barely legal.",
+        ["Sweet young", "young girls", "barely legal"],
     ),
     (
         "ads.stated_ethnicity",
@@ -213,6 +213,12 @@ NEGATIVES: list[tuple[str, str, str, str]] = [
         "ad",
         "Young at heart, fresh towels, teen bike, teeny studio, school girls' uniforms for sale.",
         "bare young/fresh/teen are ordinary words",
+    ),
+    (
+        "ads.youth_language",
+        "ad",
+        "New girl in town, just arrived, come say hi.",
+        "'new girl' is about being new to town (context), not about age",
     ),
     (
         "ads.youth_language",

@@ -54,8 +54,17 @@ _WORD_NUM = (
 )
 _NUM = rf"(?P<num>\d{{2}}|{_WORD_NUM})"
 _YEARS = r"(?:years?|yrs?|yr\.?s?)"
-_NOT_DURATION = r"(?!\s*(?:of\s+)?(?:experience|exp\b|ago|in\b|later|since|running|service|business|work))"
-_AFTER_NUM = r"(?![\d:/+%$€£]|[.,]\d|\s*(?:\+|%|\$|€|£|dollars?|roses?|lbs?|kg|cm|mins?|minutes?|hours?|hrs?\b|hh\b|ft|in\b|'|\"))"
+# A number followed by a unit is a measure, not an age: "I'm 12 miles away", "I'm 14 weeks along", "age 12
+# months warranty". A wrong minor age is costly (it places an ad in the critical band), so the list is broad.
+_UNIT_AFTER = (
+    r"dollars?|roses?|lbs?|kg|cm|ft|in\b|mins?|minutes?|hours?|hrs?\b|hh\b|days?\b|weeks?|wks?\b|months?|"
+    r"mos?\b|mi\b|miles?|km\b|kms\b|kilomet|met(?:er|re)s?\b|yards?|blocks?|stops?|exits?|floors?|steps?|"
+    r"percent|pct\b|times\b|points?|pts?\b"
+)
+_DURATION_WORDS = r"(?:of\s+)?(?:experience|exp\b|ago|in\b|into\b|later|since|running|service|business|work)"
+_NOT_DURATION = rf"(?!\s*{_DURATION_WORDS})"
+# ... and "I'm 10 years into this business" is a duration after a cue, as "10 years experience" is without one.
+_AFTER_NUM = rf"(?![\d:/+%$€£]|[.,]\d|\s*(?:\+|%|\$|€|£|{_UNIT_AFTER}|'|\")|\s*{_YEARS}\s+{_DURATION_WORDS})"
 _DURATION_BEFORE = re.compile(r"\b(?:for|over|past|last|than|been|after|within|about|almost|nearly)\s+$")
 # All patterns run on a lower-cased copy (urls.lower_same_length) without IGNORECASE, which halves their cost.
 # 19yo, 19 y/o, 19 y.o., 22 years old, 22 yrs, 22-year-old. Tried only where a number starts (see find_ages).
@@ -66,11 +75,17 @@ _NOT_BEFORE_NUMBER = frozenset("$€£.,/-_")
 _DIGITS = re.compile(r"\d+")
 _NUMBER_START = re.compile(rf"\d+|{_WORD_NUM}")
 _WORD_HINTS = ("ty", "teen", "ten", "eleven", "twelve")
+# "Our agency turned 15 this year": things have birthdays too. Not looked behind "we" either, whose
+# anniversaries are the usual case ("we turned 10").
+_NOT_A_PERSON = (
+    r"(?<!agency )(?<!company )(?<!business )(?<!shop )(?<!store )(?<!salon )(?<!spa )(?<!club )"
+    r"(?<!brand )(?<!site )(?<!page )(?<!website )(?<!account )(?<!channel )(?<!firm )(?<!we )(?<!it )"
+)
 # Cue first: "age: 21", "aged 21"; "I'm 19", "just turned 19".
 _CUE_THEN_NUMBER = (
     ("age", re.compile(rf"\bage(?:d|\s+is)?\s*[:=-]?\s*{_NUM}\b{_AFTER_NUM}")),
     ("m", re.compile(rf"\b(?:i'?m|i\s+am|i’m)\s+(?:only\s+|just\s+)?{_NUM}\b{_AFTER_NUM}")),
-    ("turn", re.compile(rf"\bturn(?:ed|ing)\s+(?:only\s+|just\s+)?{_NUM}\b{_AFTER_NUM}")),
+    ("turn", re.compile(rf"{_NOT_A_PERSON}\bturn(?:ed|ing)\s+(?:only\s+|just\s+)?{_NUM}\b{_AFTER_NUM}")),
 )
 
 
