@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from trailguard.extract import extract_entities
 from trailguard.extract.ages import find_ages
 from trailguard.extract.places import find_places
 from trailguard.extract.prices import find_prices
@@ -93,6 +94,20 @@ def price_view(e: Entity) -> tuple[Any, ...]:
         ("300 overnight", [(300.0, None, "overnight", False)]),
         ("150$ hh", [(150.0, "USD", "half hour", False)]),
         ("80 qv 120 hh", [(80.0, None, "visit", False), (120.0, None, "half hour", False)]),
+        # separators: one or two digits after the last one are decimals, groups of three are thousands
+        ("$1.5", [(1.5, "USD", None, False)]),
+        ("$1.50 extra", [(1.5, "USD", None, False)]),
+        ("€1,50", [(1.5, "EUR", None, False)]),
+        ("€1.000", [(1000.0, "EUR", None, False)]),
+        ("1.000€ overnight", [(1000.0, "EUR", "overnight", False)]),
+        ("€1.000,50", [(1000.5, "EUR", None, False)]),
+        ("$1.000", [(1000.0, "USD", None, False)]),
+        ("$2.500.000", [(2500000.0, "USD", None, False)]),
+        ("$150, 200 roses", [(150.0, "USD", None, False), (200.0, None, None, True)]),
+        (
+            "Rates 150 per hour, just 250 per night",
+            [(150.0, None, "hour", False), (250.0, None, "overnight", False)],
+        ),
     ],
 )
 def test_price_forms(text: str, expected: list[tuple[Any, ...]]) -> None:
@@ -118,10 +133,41 @@ def test_coded_price_is_obfuscated() -> None:
         "34-24-36",
         "2 hr min",
         "$JaneDoe55",
+        "$1.2.3",  # never cut short to $1.2
+        # a label makes the number something other than money
+        "Route 66 overnight",
+        "Flight 1549 overnight",
+        "Posted 2024 per night",
+        "Speed 60 per hour",
+        "Room #212 per night",
+        # the tail of a phone number: no rate starts with 0
+        "Call 617 555 0123 for an hour",
     ],
 )
 def test_price_decoys(text: str) -> None:
     assert find_prices(text) == []
+
+
+def test_price_that_starts_inside_a_phone_is_dropped() -> None:
+    text = "Call +61 491 570 156 for an hour"
+    assert [e.value for e in find_prices(text)] == [156.0]  # alone, the tail reads as a rate
+    assert [(e.type, e.value) for e in extract_entities(text)] == [("phone", "+61491570156")]
+    text = "Call +61 491 570 156, 200 for an hour"
+    assert [(e.type, e.value) for e in extract_entities(text)] == [
+        ("phone", "+61491570156"),
+        ("price", 200.0),
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1000, 10**9), st.integers(0, 99), st.sampled_from(["us", "eu"]), st.sampled_from("$€"))
+def test_grouped_amounts_read_whole(whole: int, cents: int, style: str, sym: str) -> None:
+    us = f"{whole:,}.{cents:02d}"
+    amount = us if style == "us" else us.replace(",", " ").replace(".", ",").replace(" ", ".")
+    text = f"only {sym}{amount} tonight" if sym == "$" else f"only {amount}{sym} tonight"
+    (price,) = find_prices(text)
+    assert price.value == pytest.approx(whole + cents / 100)
+    assert price.raw == (f"{sym}{amount}" if sym == "$" else f"{amount}{sym}")
 
 
 # --- places -------------------------------------------------------------------------------------------

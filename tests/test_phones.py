@@ -6,6 +6,7 @@ import json
 import time
 import unicodedata
 from collections import Counter
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -33,11 +34,12 @@ def test_labelled_set_is_large_and_covers_every_family() -> None:
     assert len(decoys) >= 150
     families = {c["family"] for c in phone_cases}
     for family in ("separators", "emoji_separators", "words_en", "words_es", "mixed", "glued", "lookalike",
-                   "fullwidth", "circled", "math", "other_script", "keycap", "invisible", "international"):  # fmt: skip
+                   "fullwidth", "circled", "math", "other_script", "keycap", "invisible", "international",
+                   "typographic"):  # fmt: skip
         assert family in families, family
     decoy_families = {c["family"] for c in decoys}
     for family in ("price", "date", "time", "measurements", "height_weight", "age", "zip", "hours",
-                   "order_ref", "version", "year"):  # fmt: skip
+                   "order_ref", "version", "year", "timestamp", "coordinates"):  # fmt: skip
         assert family in decoy_families, family
 
 
@@ -145,10 +147,58 @@ def test_region_reads_national_numbers() -> None:
         "someone gone alone, phone done, ozone",
         "1 555 555 0123",
         "Timestamp 1714567890",
+        # timestamps: "2024-05-20 16" is +1 202 405 2016 to phonenumbers
+        "Meeting 2024-05-20 16:30 in room 4",
+        "Logged 2023/11/02 12:15 by admin",
+        "Posted 2024-03-15 14:22:07",
+        "Meeting 2024-05-20T16:30",
+        "Updated 2024-05-20 16h30",
+        "Meeting 2024-05-20 16",
+        # zip codes in a list, coordinates, and other figures not grouped like a NANP number
+        "lots 33139 33140 33141",
+        "Lot numbers 20234 55123 and 40112",
+        "Coordinates 40.7128 -74.0060",
+        "Stock 2125 5501 23 units",
+        "Deliveries 212 5550 199 boxes",
     ],
 )
 def test_decoy(text: str) -> None:
     assert values(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Posted 2024-05-20 16:30, call 617-555-0142", ["+16175550142"]),
+        ("Posted 2024-05-20 617-555-0142", ["+16175550142"]),
+        ("Zip 14105 617 555 0123", ["+16175550123"]),  # not +1 410 561 7555
+        ("GPS 40.7128 -74.0060 call 212 555 0188", ["+12125550188"]),
+        ("call 617 555 01 23", ["+16175550123"]),
+        ("call 1617 555 0123", ["+16175550123"]),
+        ("call 617 5550123", ["+16175550123"]),
+        ("call 6 17 55 50 123", ["+16175550123"]),
+        ("Call 6175550123 at 10:30", ["+16175550123"]),
+        ("212-555-0101,617-555-0123", ["+12125550101", "+16175550123"]),
+    ],
+)
+def test_number_beside_a_figure_is_still_found(text: str, expected: list[str]) -> None:
+    assert values(text) == expected
+
+
+TIMESTAMP_FORMATS = ["%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+
+def test_no_hour_of_2024_reads_as_a_phone() -> None:
+    # every hour of the leap year (8,784) in the three formats that used to give a phone for about half of them
+    hour = datetime(2024, 1, 1)
+    found = []
+    while hour.year == 2024:
+        for fmt in TIMESTAMP_FORMATS:
+            text = f"Meeting {hour.strftime(fmt)} in room 4"
+            if find_phones(text):
+                found.append(text)
+        hour += timedelta(hours=1)
+    assert found == []
 
 
 # --- offsets, raw, obfuscated ---------------------------------------------------------------------------------------
@@ -181,6 +231,31 @@ def test_plain_numbers_are_not_marked_obfuscated() -> None:
     assert [e.obfuscated for e in found] == [False, True]
 
 
+@pytest.mark.parametrize(
+    "number",
+    [
+        "617\u2013555\u20130123",  # en dash, as word processors autocorrect
+        "617\u2014555\u20140123",  # em dash
+        "617\u2011555\u20110123",  # non-breaking hyphen
+        "617\u2212555\u22120123",  # minus sign
+        "617\u2010555\u20100123",  # hyphen
+        "617\u00a0555\u00a00123",  # no-break space
+        "617\u202f555\u202f0123",  # narrow no-break space
+        "(617)\u2009555\u20130123",  # thin space and en dash
+        "+1\u00a0617\u00a0555\u00a00123",
+    ],
+)
+def test_typographic_separators_are_plain(number: str) -> None:
+    (e,) = find_phones(f"Call {number} today")
+    assert (e.value, e.raw, e.obfuscated) == ("+16175550123", number, False)
+
+
+def test_underscore_between_groups_is_obfuscated() -> None:
+    # no keyboard or autocorrect puts "_" between digit groups: it is typed to dodge a filter
+    (e,) = find_phones("Call 617_555_0123 today")
+    assert (e.value, e.obfuscated) == ("+16175550123", True)
+
+
 # --- linear time ----------------------------------------------------------------------------------------------------
 
 
@@ -193,8 +268,21 @@ def test_plain_numbers_are_not_marked_obfuscated() -> None:
         "１ " * 1_000_000,
         "o" * 2_000_000,
         "six1" * 500_000,
+        "2024-05-20 16:30 " * 120_000,
+        "33139 " * 350_000,
+        "40.7128 -74.0060 " * 120_000,
     ],
-    ids=["digits-and-spaces", "digit-words", "one-digit-run", "fullwidth", "letter-o", "glued"],
+    ids=[
+        "digits-and-spaces",
+        "digit-words",
+        "one-digit-run",
+        "fullwidth",
+        "letter-o",
+        "glued",
+        "timestamps",
+        "zip-list",
+        "coordinates",
+    ],
 )
 def test_megabyte_inputs_finish_quickly(text: str) -> None:
     start = time.perf_counter()
@@ -226,6 +314,22 @@ def embedded_number(draw: st.DrawFn) -> tuple[str, str]:
 def test_formatted_number_in_benign_text_is_found(case: tuple[str, str]) -> None:
     text, value = case
     assert values(text) == [value]
+
+
+DATETIME_FORMATS = [*TIMESTAMP_FORMATS, "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%SZ", "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M",
+                    "%d.%m.%Y %H:%M", "%Y.%m.%d %H:%M", "%Y%m%d %H%M", "%Y-%m-%d %Hh%M", "%d-%m-%Y %H:%M",
+                    "%Y %m %d %H:%M"]  # fmt: skip
+
+
+@given(
+    st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2099, 12, 31)),
+    st.sampled_from(DATETIME_FORMATS),
+    st.sampled_from(BENIGN),
+    st.sampled_from(BENIGN),
+)
+@settings(max_examples=400, deadline=None)
+def test_datetime_is_never_a_phone(when: datetime, fmt: str, before: str, after: str) -> None:
+    assert values(f"{before} {when.strftime(fmt)} {after}") == []
 
 
 def _has_digit_or_number_word(text: str) -> bool:

@@ -27,7 +27,10 @@ _CONTAINERS: dict[str, frozenset[str]] = {
     "price": frozenset({"email", "url", "crypto", "payment", "handle"}),
     "place": frozenset({"email", "url", "crypto", "payment", "handle"}),
 }
-_CONTAINER_TYPES: frozenset[str] = frozenset().union(*_CONTAINERS.values())
+# A price whose amount *starts* inside a phone number is the number's tail read as a rate ("call +61 491 570 156
+# for an hour" is not a rate of 156), although its unit runs past the number's end.
+_TAIL_CONTAINERS: dict[str, frozenset[str]] = {"price": frozenset({"phone"})}
+_CONTAINER_TYPES: frozenset[str] = frozenset().union(*_CONTAINERS.values(), *_TAIL_CONTAINERS.values())
 
 
 def extract_entities(text: str, region: str = "US", message: int | None = None) -> list[Entity]:
@@ -50,7 +53,8 @@ def extract_entities(text: str, region: str = "US", message: int | None = None) 
 
 
 def _drop_contained(found: list[Entity]) -> list[Entity]:
-    """`found` without the entities that lie inside a container span of a type that absorbs them.
+    """`found` without the entities that lie inside a container span of a type that absorbs them (or, for
+    `_TAIL_CONTAINERS`, start inside one).
 
     A sweep over spans sorted by start keeps this O(E log E): a text crafted to hold thousands of prices and
     ages must not cost the square of their number.
@@ -71,7 +75,10 @@ def _drop_contained(found: list[Entity]) -> list[Entity]:
         outer = _CONTAINERS.get(e.type)
         if outer:
             k = bisect_right(starts, e.start) - 1  # containers that start at or before this entity
-            if k >= 0 and any(reach[k].get(kind, -1) >= e.end for kind in outer):
+            if k >= 0 and (
+                any(reach[k].get(kind, -1) >= e.end for kind in outer)
+                or any(reach[k].get(kind, -1) > e.start for kind in _TAIL_CONTAINERS.get(e.type, ()))
+            ):
                 continue
         kept.append(e)
     return kept

@@ -11,7 +11,9 @@ as a phone:
    of nothing else, look-alike letters only between two digits; any other letter breaks.
 3. Groups joined by short separator gaps form chains; a colon, comma, currency sign, newline or word breaks.
 4. In each chain, windows of whole groups are tried left to right, longest first, and a window is kept when
-   `phonenumbers` accepts it (`_resolve`) and its context does not say it is a reference number or a price.
+   `phonenumbers` accepts it (`_resolve`), its digit groups have the shape of a phone number (`_shape_ok`:
+   a NANP number is grouped 3-3-4, not 4-2-2-2 like a timestamp or 5-5 like two zip codes) and its context
+   does not say it is a reference number, a price, a date, a time or a coordinate (`_figure_context`).
 
 Every step is a bounded regex or a loop over groups, so the cost is linear in the text: runs, groups and
 windows have fixed maximum sizes and a text has a fixed budget of windows tried.
@@ -27,7 +29,7 @@ from functools import lru_cache
 
 import phonenumbers
 
-from trailguard.extract.textnorm import fold
+from trailguard.extract.textnorm import fold, fold_char
 from trailguard.model import Entity
 
 # Number words, longest first so the possessive alternation takes the longest word at each position.
@@ -84,7 +86,26 @@ _UNIT_AFTER = re.compile(
     r"years?|yo|años|am|pm|px|mb|gb)\b|%",
     re.IGNORECASE,
 )
-_PLAIN = re.compile(r"[0-9\s().\-/+]+")  # the raw form of a number nobody tried to hide
+# A date at the start of a window, year first or last ("2024-05-20", "20.05.2024"); one separator throughout.
+_DATE_AT = re.compile(
+    r"(?:19|20)[0-9]{2}([-/. ])[0-9]{1,2}\1[0-9]{1,2}(?![0-9])|[0-9]{1,2}([-/.])[0-9]{1,2}\2(?:19|20)[0-9]{2}(?![0-9])"
+)
+# A date just before a window that starts with an hour ("2024-05-20 16 ...", "2024-05-20T16").
+_DATE_BEFORE = re.compile(
+    r"(?:(?:19|20)[0-9]{2}([-/.])[0-9]{1,2}\1[0-9]{1,2}|[0-9]{1,2}([-/.])[0-9]{1,2}\2(?:19|20)[0-9]{2})[T\s]{1,2}\Z"
+)
+_TIME_AFTER = re.compile(r"\s?[:h][0-9]{2}(?![0-9])")  # "16:30", "16h30": the window ended on an hour
+# The window would start inside "40.7128". Not after "digit,": "212-555-0101,617-555-0123" lists two numbers.
+_DECIMAL_BEFORE = re.compile(r"[0-9]\.\Z")
+_DECIMAL = re.compile(r"(?<=[0-9])\.[0-9]")
+_SIGNED = re.compile(r"(?<![^\s(])-[0-9]")  # a minus sign, not a hyphen between groups ("-74" after a space)
+# NANP numbers are written area-exchange-line (3-3-4); splitting the line number ("555 01 23") is common.
+_NANP_CUTS = frozenset({3, 6, 8})
+# The raw form of a number nobody tried to hide: ASCII digits and the separators a keyboard, a word
+# processor or a phone's autocorrect puts between groups (any Unicode space; dash-like marks are checked
+# with `fold_char`). "_" is not among them: no keyboard inserts it between digits, so it is deliberate.
+_PLAIN = re.compile(r"[0-9\s().\-/+]+")
+_PLAIN_CHARS = frozenset("0123456789().-/+")
 
 _MAX_RUN = 96  # longer alphanumeric runs are not decoded as words; only their long digit stretches count
 _MAX_GROUP_DIGITS = 17  # "00" + 15-digit E.164
@@ -120,8 +141,16 @@ def find_phones(text: str, region: str = "US") -> list[Entity]:
     for value, f_start, f_end in _Scan(s, low, region).numbers():
         start, end = folded.span(f_start, f_end)
         raw = text[start:end]
-        found.append(Entity("phone", value, raw, start, end, obfuscated=not _PLAIN.fullmatch(raw)))
+        found.append(Entity("phone", value, raw, start, end, obfuscated=not _is_plain(raw)))
     return found
+
+
+def _is_plain(raw: str) -> bool:
+    """Whether `raw` is ASCII digits with ordinary separators, typographic dashes and Unicode spaces included
+    ("617–555–0123" from a word processor is not an attempt to hide the number)."""
+    if _PLAIN.fullmatch(raw):
+        return True
+    return all(ch in _PLAIN_CHARS or ch.isspace() or fold_char(ch) == "-" for ch in raw)
 
 
 def _has_word_hints(low: str, needed: int) -> bool:
@@ -205,7 +234,7 @@ class _Scan:
                     break
                 self.budget -= 1
                 value = _resolve(digits, bool(plus), self.region)
-                if value is not None:
+                if value is not None and _shape_ok(s, chain, i, j, value):
                     best = (j, value)
             if best is None:
                 i += 1
@@ -224,12 +253,48 @@ class _Scan:
                 _CURRENCY_BEFORE.search(before)
                 or _REFERENCE_BEFORE.search(before)
                 or _UNIT_AFTER.match(s, end)
+                or _figure_context(s, chain[i], start, end)
             ):
                 i += 1
                 continue
             lead = _LEAD.search(s, max(0, start - 4), start)
             self.out.append((value, lead.start() if lead else start, end))
             i = j + 1
+
+
+def _shape_ok(s: str, chain: list[Group], i: int, j: int, value: str) -> bool:
+    """Whether the window `chain[i..j]` is grouped like a phone number and not cut off before a time.
+
+    A NANP number written in plain digit groups puts its breaks between area code, exchange and line number
+    (3-3-4, 3-7, 3-3-2-2, with a "1" or "+1" in front); a timestamp "2024-05-20 16" breaks 4-2-2-2, zip codes
+    "33139 33140" 5-5, "40.7128 -74.0060" 4-2-4. Digits spaced one to three at a time ("6 17 55 50 123")
+    and spelled or look-alike groups are obfuscation, which has no rule, so they are not held to it. Other
+    countries do write 5-5 (India) or 4-4 and are left to phonenumbers.
+    """
+    if _TIME_AFTER.match(s, chain[j][2]):
+        return False
+    if i == j or not value.startswith("+1"):
+        return True
+    window = chain[i : j + 1]
+    if any(g[3] for g in window) or max(len(g[0]) for g in window) <= 3:
+        return True
+    offset = sum(len(g[0]) for g in window) - 10  # digits before the national number: "1", "+1", "001"
+    cut = -offset
+    for g in window[:-1]:
+        cut += len(g[0])
+        if cut > 0 and cut not in _NANP_CUTS:
+            return False
+    return True
+
+
+def _figure_context(s: str, first: Group, start: int, end: int) -> bool:
+    """Whether the window is part of a date, timestamp or decimal figure rather than a number of its own."""
+    if _DATE_AT.match(s, start) or _DECIMAL_BEFORE.search(s, max(0, start - 2), start):
+        return True
+    if len(first[0]) <= 2 and _DATE_BEFORE.search(s, max(0, start - 14), start):
+        return True  # the hour of "2024-05-20 16 ..."
+    window = s[start:end]
+    return _DECIMAL.search(window) is not None and _SIGNED.search(window) is not None
 
 
 def _gap_ok(s: str, a: int, b: int, spelled: bool) -> bool:

@@ -4,7 +4,12 @@ value is the amount as a float; attrs carry `currency` (ISO code, or None when t
 `unit` ("hour", "half hour", "visit", "overnight" or None) and `coded: True` for code words ("roses",
 "donations") that stand in for money. A bare number is only a price when a rate unit or a code word
 follows it, so phone numbers, ages, heights and times are not prices; "24 hours"/"24hr" (availability) is
-excluded. No library reads ad rates, so this is hand-written.
+excluded, and so is a number labelled as something else ("Route 66 overnight", "Speed 60 per hour").
+
+Separators: a "." or "," followed by exactly three digits groups thousands, whatever the currency ("€1.000",
+"1.000€", "$1,200", and "$1.000", which in peso ads is a thousand: no ad quotes three decimal places); one or
+two digits after the last separator are the decimals ("$1.5", "€1,50", "€1.000,50"). An amount is never cut
+short: "$1.2.3" is no price rather than $1.2. No library reads ad rates, so this is hand-written.
 """
 
 from __future__ import annotations
@@ -32,7 +37,12 @@ _CODES = {
     "pesos": "MXN",
 }
 _CODED = r"roses?|donations?|kisses|gifts?|flowers"
-_AMOUNT = r"(?P<amount>\d{1,3}(?:,\d{3})+|\d{1,5})(?:\.(?P<cents>\d{2}))?"
+_AMOUNT = (
+    r"(?P<amount>\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?"  # 1,200  1,200.50
+    r"|\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?"  # 1.200  1.200,50
+    r"|\d{1,5}(?:[.,]\d{1,2})?)"  # 150  19.99  1.5  1,50
+    r"(?!\d|[.,]\d)"
+)
 # Unit phrases, longest first. "h" alone only when glued to the number ("150h").
 _UNIT = (
     r"(?P<unit>half\s+(?:an?\s+)?(?:hour|hr)|1/2\s*(?:hour|hr|h)|hh|30\s*min(?:ute)?s?|"
@@ -41,7 +51,7 @@ _UNIT = (
 )
 _UNIT_LINK = r"(?:\s*/\s*|\s*(?:per|an?|for\s+(?:an?|one|the|1)?|each)\s*|\s*)"
 # All patterns run on a lower-cased copy (urls.lower_same_length), without IGNORECASE.
-_PREFIX_SYMBOL = re.compile(rf"(?P<sym>[$€£¥])\s?{_AMOUNT}(?![\d,])(?:{_UNIT_LINK}{_UNIT}\b)?")  # $150/hr
+_PREFIX_SYMBOL = re.compile(rf"(?P<sym>[$€£¥])\s?{_AMOUNT}(?:{_UNIT_LINK}{_UNIT}\b)?")  # $150/hr
 # The rest start with the amount; they are tried only where a digit run starts (see _anchored), with the
 # character before it checked in code, because a pattern that starts with a number is otherwise tried at
 # every position of the text.
@@ -54,6 +64,13 @@ _BARE_RATE = re.compile(
     rf"{_AMOUNT}(?P<link>\s*/\s*|\s*(?:per|for\s+(?:an?|one|the|1)?|an?)\s*|\s?){_UNIT}\b(?![/-]\d)"
 )
 _DIGIT_RUN = re.compile(r"\d+")
+# A label that makes the number after it an identifier or a measure, not an amount: a bare "66 overnight" after
+# "route" is a road, "1549 overnight" after "flight" a flight, "60 per hour" after "speed" a speed.
+_NOT_MONEY_BEFORE = re.compile(
+    r"\b(?:route|rte|highway|hwy|interstate|exit|miles?|flight|flt|train|bus|gate|platform|room|rm|suite|apt|"
+    r"floor|level|page|chapter|episode|season|model|version|build|posted|updated|since|year|yr|born|est|"
+    r"speed|limit|temp|temperature|mph|kmh|number)\W{0,3}\Z|#\s?\Z"
+)
 _NOT_BEFORE_AMOUNT = frozenset(".,$€£¥:/+-_")
 _AVAILABILITY = frozenset({24, 48, 72})
 _MIN_BARE_RATE = 20  # "2 hr", "8 hours": counts of hours, not money
@@ -73,18 +90,27 @@ def _unit(text: str | None) -> str | None:
 
 
 def _amount(m: re.Match[str]) -> float:
-    amount = float(m.group("amount").replace(",", ""))
-    return amount + int(m.group("cents")) / 100 if m.group("cents") else amount
+    """The amount as a number: one or two digits after the last separator are decimals, the rest groups."""
+    text = m.group("amount")
+    last = max(text.rfind("."), text.rfind(","))
+    whole, fraction = (text[:last], text[last + 1 :]) if last >= 0 and len(text) - last <= 3 else (text, "0")
+    return float(f"{whole.replace(',', '').replace('.', '')}.{fraction}")
 
 
-def _bare_rate_ok(m: re.Match[str]) -> bool:
+def _bare_rate_ok(m: re.Match[str], lowered: str) -> bool:
     unit = m.group("unit")
+    amount = _amount(m)
     glued_hours = unit.startswith(("hour", "hr")) and m.group("link").strip() == ""
-    if glued_hours and (int(m.group("amount").replace(",", "")) in _AVAILABILITY or unit.endswith("s")):
+    if glued_hours and (amount in _AVAILABILITY or unit.endswith("s")):
         return False  # "24 hours", "48hrs", "10 hours": a duration or availability, not a rate
     if unit.startswith(("1", "one")) and m.group("link").strip() == "":
         return False  # "2 1hr": two numbers, not a rate
-    return _amount(m) >= _MIN_BARE_RATE
+    if m.group("amount").startswith("0"):
+        return False  # "0123 for an hour": the tail of a phone number or a code; no rate starts with 0
+    start = m.start()
+    if _NOT_MONEY_BEFORE.search(lowered, max(0, start - 16), start):
+        return False
+    return amount >= _MIN_BARE_RATE
 
 
 def _anchored(lowered: str) -> list[tuple[re.Match[str], dict[str, Any], bool]]:
@@ -105,7 +131,7 @@ def _anchored(lowered: str) -> list[tuple[re.Match[str], dict[str, Any], bool]]:
                 out.append((m, {"currency": None, "unit": _unit(m.group("unit")), "coded": True}, True))
             else:
                 out.append((m, {"currency": _CODES[m.group("code")], "unit": _unit(m.group("unit"))}, False))
-        elif (m := _BARE_RATE.match(lowered, start)) is not None and _bare_rate_ok(m):
+        elif (m := _BARE_RATE.match(lowered, start)) is not None and _bare_rate_ok(m, lowered):
             out.append((m, {"currency": None, "unit": _unit(m.group("unit"))}, False))
         else:
             continue

@@ -423,6 +423,27 @@ PRICES: list[Case] = [
     ("24/7", [], "decoy"),
     ("$150/hr, 100 roses hh", [[150.0, "USD", "hour", False], [100.0, None, "half hour", True]], "mixed"),
     ("qv 80 hh 120", [[80.0, None, "visit", False], [120.0, None, "half hour", False]], "unit_first"),
+    # separators, labelled numbers and phone tails (a reviewer's findings)
+    ("$1.5 extra", [[1.5, "USD", None, False]], "decimals"),
+    ("€1,50 per session", [[1.5, "EUR", "visit", False]], "decimals"),
+    ("€1.000 a week", [[1000.0, "EUR", None, False]], "thousands"),
+    ("1.000€ overnight", [[1000.0, "EUR", "overnight", False]], "thousands"),
+    ("€1.000,50", [[1000.5, "EUR", None, False]], "thousands"),
+    ("$1.000 la noche", [[1000.0, "USD", None, False]], "thousands"),
+    ("$150, 200 roses", [[150.0, "USD", None, False], [200.0, None, None, True]], "mixed"),
+    ("Just 250 per night", [[250.0, None, "overnight", False]], "bare_rate"),
+    (
+        "Rates 150 per hour, 300 overnight",
+        [[150.0, None, "hour", False], [300.0, None, "overnight", False]],
+        "bare_rate",
+    ),
+    ("$1.2.3", [], "decoy"),
+    ("Route 66 overnight", [], "decoy_label"),
+    ("Flight 1549 overnight", [], "decoy_label"),
+    ("Posted 2024 per night", [], "decoy_label"),
+    ("Speed 60 per hour", [], "decoy_label"),
+    ("Room #212 per night", [], "decoy_label"),
+    ("Call 617 555 0123 for an hour", [], "decoy_phone"),
     ("€80 or 150 roses overnight", [[80.0, "EUR", None, False], [150.0, None, "overnight", True]], "mixed"),
 ]
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import random
+from datetime import datetime, timedelta
 from pathlib import Path
 
 OUT = Path(__file__).with_name("phones.jsonl")
@@ -236,6 +237,25 @@ HANDWRITTEN: list[tuple[str, list[str], str]] = [
     ("Miami 33139, 33140 and 33141", [], "zip"),
     ("Rates: 250, 350, 4500", [], "price"),
     ("Height 170cm weight 55kg bust 86cm", [], "height_weight"),
+    # added with the timestamp/zip/coordinate and typographic-dash fixes (a reviewer's findings)
+    ("Meeting 2024-05-20 16:30 in room 4", [], "timestamp"),
+    ("Logged 2023/11/02 12:15 by admin", [], "timestamp"),
+    ("Posted 2024-03-15 14:22:07, updated 03/16/2024", [], "timestamp"),
+    ("Created 2024-05-20T16:30:00Z", [], "timestamp"),
+    ("lots 33139 33140 33141", [], "zip"),
+    ("Lot numbers 20234 55123 and 40112", [], "zip"),
+    ("Coordinates 40.7128 -74.0060", [], "coordinates"),
+    ("Stock 2125 5501 23 units", [], "codes"),
+    ("Deliveries 212 5550 199 boxes", [], "codes"),
+    ("Posted 2024-05-20 16:30, call 617-555-0142", ["+16175550142"], "separators"),
+    ("Zip 14105 617 555 0123", ["+16175550123"], "separators"),
+    ("Call 617\u2013555\u20130123 today", ["+16175550123"], "typographic"),
+    ("Call 617\u2014555\u20140123", ["+16175550123"], "typographic"),
+    ("Text 212\u2011555\u20110187", ["+12125550187"], "typographic"),
+    ("Tel 305\u2212555\u22120111", ["+13055550111"], "typographic"),
+    ("Phone 415\u00a0555\u00a00133", ["+14155550133"], "typographic"),
+    ("+1\u202f702\u202f555\u202f0176", ["+17025550176"], "typographic"),
+    ("(646)\u2009555\u20130155", ["+16465550155"], "typographic"),
 ]
 
 
@@ -431,8 +451,43 @@ def decoy_cases() -> list[dict[str, object]]:
     return cases
 
 
+TIMESTAMP_FORMATS = ["%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M",
+                     "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M", "%Y-%m-%d %Hh%M"]  # fmt: skip
+FIGURE_TEMPLATES = {
+    "timestamp": ["Meeting {t} in room 4", "Posted {t}", "Last seen {t}, back soon", "Updated {t} by admin"],
+    "zip": ["Serving {z}", "lots {z}", "Delivery zones {z} only"],
+    "coordinates": ["Meet at {c}", "GPS {c}", "Location {c} near the station"],
+}
+
+
+def figure_decoys() -> list[dict[str, object]]:
+    """Timestamps, zip-code lists and coordinates: figures whose digit groups add up to a valid NANP number.
+
+    A separate generator, so adding these left the rows above unchanged."""
+    rng = random.Random(20240520)
+    cases: list[dict[str, object]] = []
+    for _ in range(40):
+        when = datetime(2024, 1, 1) + timedelta(minutes=rng.randrange(366 * 24 * 60))
+        text = rng.choice(FIGURE_TEMPLATES["timestamp"]).format(
+            t=when.strftime(rng.choice(TIMESTAMP_FORMATS))
+        )
+        cases.append({"text": text, "expected": [], "family": "timestamp"})
+    for _ in range(15):
+        first = rng.randrange(20000, 99000)
+        zips = " ".join(str(first + k) for k in range(rng.randrange(2, 5)))
+        cases.append(
+            {"text": rng.choice(FIGURE_TEMPLATES["zip"]).format(z=zips), "expected": [], "family": "zip"}
+        )
+    for _ in range(15):
+        lat, lon = rng.uniform(25, 49), -rng.uniform(67, 124)
+        pair = f"{lat:.4f}{rng.choice([' ', '  ', ' / '])}{lon:.4f}"
+        text = rng.choice(FIGURE_TEMPLATES["coordinates"]).format(c=pair)
+        cases.append({"text": text, "expected": [], "family": "coordinates"})
+    return cases
+
+
 def main() -> None:
-    rows = phone_cases() + decoy_cases()
+    rows = phone_cases() + decoy_cases() + figure_decoys()
     with OUT.open("w", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
