@@ -421,3 +421,26 @@ def test_cli_says_every_record_was_rejected(tmp_path: Path) -> None:
     code, output = cli(tmp_path, ["scan", str(bad), "--out", str(tmp_path / "o")])
     assert code == 1
     assert "No item could be read: every record was rejected" in output
+
+
+def test_a_later_scan_joins_new_items_to_stored_networks_and_knows_a_restart_by_its_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    day1 = [
+        {"id": "a1", "text": "Sweet new friend in Tampa, text 617 555 0123"},
+        {"id": "a2", "text": "Relaxing evening company downtown, call 617-555-0123"},
+        {"id": "b1", "text": "Bike for sale, call 212 555 0144"},
+    ]
+    write_input(tmp_path / "day1.jsonl", day1, bad=[])
+    write_input(tmp_path / "day2.jsonl", [{"id": "a6", "text": "Back in town! six1seven 555 o1two3"}], bad=[])
+    settings = settings_for(tmp_path)
+    run_scan(["day1.jsonl"], settings, ScanOptions(out_dir=tmp_path / "o1"))
+    result = run_scan(["./day2.jsonl"], settings, ScanOptions(out_dir=tmp_path / "o2"))
+    assert result.networks == []  # networks.json: the scan's own items only, and a6 alone links nothing
+    store = Store(settings.database_url)
+    with store.engine.connect() as conn:
+        stored = conn.execute(select(tb.network_items.c.network_id, tb.network_items.c.item_id)).all()
+        inputs = list(conn.execute(select(tb.scans.c.inputs).order_by(tb.scans.c.id)).scalars())
+    assert sorted(item for _, item in stored) == ["a1", "a2", "a6"] and len({n for n, _ in stored}) == 1
+    assert inputs == [[str(tmp_path / "day1.jsonl")], [str(tmp_path / "day2.jsonl")]]

@@ -157,6 +157,8 @@ def test_finishing_a_scan_aborts_unfinished_scans_of_the_same_inputs_and_drops_t
     rejects(other)
     killed = store.start_scan(["in.jsonl"])
     rejects(killed)  # then the process was killed: never finished
+    with store.engine.begin() as conn:  # a run of an older version, with no record of who ran it
+        conn.execute(tb.scan_runs.delete().where(tb.scan_runs.c.scan_id == killed))
     restarted = store.start_scan(["in.jsonl"])
     rejects(restarted)
     store.finish_scan(restarted, read=7, assessed=5, rejected=2)
@@ -188,12 +190,84 @@ def test_no_item_is_ever_in_two_stored_networks(store: Store) -> None:
 
     # Linked again together with the kept network's other item (as the pipeline does): it is replaced.
     third = store.start_scan(["ab.jsonl"])
-    store.save_assessed(third, [pair("ad-a", 0.3), pair("ad-b", 0.3)])
-    assert store.outside_members(third) == ["ad-c"]
+    store.save_assessed(
+        third, [pair("ad-a", 0.3, phone="+16175550150"), pair("ad-b", 0.3, phone="+16175550150")]
+    )
+    assert store.outside_members(third, {"phone"}) == ["ad-c"]  # ad-d no longer shares their number
     store.save_networks(third, [Network("n-abc2", ["ad-a", "ad-b", "ad-c"], reason)], relinked=["ad-c"])
     assert store_networks(store) == {"n-abc2": ["ad-a", "ad-b", "ad-c"], "n-d": ["ad-d", "ad-x"]}
     [reloaded] = store.load_assessments(["ad-c", "ad-unknown"])
     assert reloaded.item_id == "ad-c" and reloaded.entities[0].value == "+16175550123"
+
+
+def test_a_new_item_reaches_the_stored_items_and_networks_sharing_its_identifiers(store: Store) -> None:
+    first = store.start_scan(["day1.jsonl"])
+    store.save_assessed(
+        first, [pair("ad-a", 0.3), pair("ad-b", 0.3), pair("ad-q", 0.3, phone="+16175550177")]
+    )
+    store.save_networks(
+        first, [Network("n-ab", ["ad-a", "ad-b"], [LinkReason("shared_phone", "+16175550123")])]
+    )
+    lone = store.start_scan(["day0.jsonl"])
+    store.save_assessed(lone, [pair("ad-z", 0.3, phone="+16175550188")])
+    second = store.start_scan(["day2.jsonl"])
+    store.save_assessed(second, [pair("ad-new", 0.3), pair("ad-r", 0.3, phone="+16175550177")])
+    # ad-new shares the network's number (both members come, with the network); ad-r shares ad-q's number
+    # (ad-q is in no network, it still comes); ad-z shares nothing.
+    assert store.outside_members(second, {"phone"}) == ["ad-a", "ad-b", "ad-q"]
+    assert store.outside_members(second, {"email"}) == []
+    assert store.outside_members(second, {"phone"}, max_sharing=1) == ["ad-q"]  # a number on 2 stored items
+
+
+def test_a_run_still_at_work_is_not_aborted(store: Store) -> None:
+    import os
+    import subprocess
+    import sys
+    from datetime import UTC, datetime, timedelta
+
+    def rejects(scan: int) -> None:
+        store.save_rejects(scan, [Reject(SourceRef("in.jsonl", 2), "invalid JSON: x")])
+
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    dead_pid = int(gone.stdout)
+    live = store.start_scan(["in.jsonl"])  # this process: alive
+    rejects(live)
+    elsewhere = store.start_scan(["in.jsonl"])  # another machine, heard from a minute ago
+    silent = store.start_scan(["in.jsonl"])  # another machine, silent for two hours
+    killed = store.start_scan(["in.jsonl"])  # this machine, its process gone
+    for scan in (elsewhere, silent, killed):
+        rejects(scan)
+    now = datetime.now(UTC)
+    with store.engine.begin() as conn:
+        runs = tb.scan_runs
+        conn.execute(
+            runs.update()
+            .where(runs.c.scan_id == elsewhere)
+            .values(host="other", seen_at=now - timedelta(minutes=1))
+        )
+        conn.execute(
+            runs.update()
+            .where(runs.c.scan_id == silent)
+            .values(host="other", seen_at=now - timedelta(hours=2))
+        )
+        conn.execute(runs.update().where(runs.c.scan_id == killed).values(pid=dead_pid))
+    assert dead_pid != os.getpid()
+    restarted = store.start_scan(["in.jsonl"])
+    rejects(restarted)
+    store.finish_scan(restarted, read=3, assessed=2, rejected=1)
+    with store.engine.connect() as conn:
+        statuses = {r.id: r.status for r in conn.execute(select(tb.scans.c.id, tb.scans.c.status))}
+        owners = set(conn.execute(select(tb.rejects.c.scan_id)).scalars())
+    assert statuses == {
+        live: "running",
+        elsewhere: "running",
+        silent: "aborted",
+        killed: "aborted",
+        restarted: "finished",
+    }
+    assert owners == {live, elsewhere, restarted}
 
 
 def store_networks(store: Store) -> dict[str, list[str]]:

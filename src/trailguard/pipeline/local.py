@@ -144,7 +144,7 @@ def run_scan(
         check_mapping(options.csv_mapping)
     result = ScanResult(out_dir=options.out_dir)
     store = Store(settings.database_url) if options.store else None
-    scan_id = store.start_scan([display_name(i) for i in inputs]) if store else None
+    scan_id = store.start_scan([_input_name(i) for i in inputs]) if store else None
     result.scan_id = scan_id
     outputs = _Outputs(options.out_dir)
     pending_rejects: list[Reject] = []
@@ -207,6 +207,8 @@ def run_scan(
 
     assessed_path = options.out_dir / "assessments.jsonl"
     if options.link and result.assessed:
+        if store:
+            store.heartbeat(scan_id or 0)  # linking a large scan writes nothing for minutes
         result.networks = link_assessments(read_assessments(assessed_path), link_config(settings))
     (options.out_dir / "networks.json").write_bytes(
         orjson.dumps([n.to_dict() for n in result.networks], option=orjson.OPT_INDENT_2)
@@ -221,6 +223,12 @@ def run_scan(
     return result
 
 
+def _input_name(given: str) -> str:
+    """How the store names an input: absolute and normalised, so that a restarted scan of "./ads.jsonl" is
+    recognised as a run of "ads.jsonl" (see Store.finish_scan); `-` (stdin) as it is."""
+    return given if given == "-" else display_name(os.path.abspath(given))
+
+
 def _store_networks(
     store: Store, scan_id: int, networks: list[Network], assessed_path: Path, settings: Settings
 ) -> None:
@@ -231,10 +239,12 @@ def _store_networks(
     scan is linked again together with their other items, from their stored assessments, and the result
     replaces them. networks.json keeps the networks of the scan's own items.
     """
-    outside = store.outside_members(scan_id)
+    cfg = link_config(settings)
+    outside = store.outside_members(scan_id, cfg.identifier_types)
     if outside:
+        store.heartbeat(scan_id)
         assessments = chain(read_assessments(assessed_path), store.load_assessments(outside))
-        networks = link_assessments(assessments, link_config(settings))
+        networks = link_assessments(assessments, cfg)
     store.save_networks(scan_id, networks, relinked=outside)
 
 

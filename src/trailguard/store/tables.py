@@ -34,7 +34,19 @@ scans = Table(
     Column("read", Integer, nullable=False, default=0),
     Column("assessed", Integer, nullable=False, default=0),
     Column("rejected", Integer, nullable=False, default=0),
-    Column("status", String(16), nullable=False),  # running, finished
+    Column("status", String(16), nullable=False),  # running, finished, aborted
+)
+
+# Who is running a scan, and when it last wrote: how a finishing scan tells a killed run of the same inputs
+# (its process gone, or silent for an hour) from one still at work beside it. A table of its own, so that
+# databases made before it existed gain it from create_all without a migration.
+scan_runs = Table(
+    "scan_runs",
+    metadata,
+    Column("scan_id", Integer, ForeignKey("scans.id"), primary_key=True),
+    Column("host", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
 )
 
 items = Table(

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import socket
 from collections.abc import Collection, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -23,6 +25,9 @@ from trailguard.store import tables as tb
 from trailguard.store.db import create_schema, make_engine
 
 log = logging.getLogger(__name__)
+
+MAX_SHARING = 5000  # stored items an identifier may be on and still pull them into a scan's linking
+STALE_AFTER = timedelta(hours=1)  # a run on another machine silent this long is taken for dead
 
 
 def content_hash(item: Item) -> str:
@@ -64,29 +69,56 @@ class Store:
         create_schema(self.engine)
 
     def start_scan(self, inputs: Sequence[str]) -> int:
+        """A new `running` scan of `inputs` (named as the caller wants them compared: see `finish_scan`)."""
+        now = datetime.now(UTC)
         with self.engine.begin() as conn:
             result = conn.execute(
-                insert(tb.scans).values(
-                    started_at=datetime.now(UTC), inputs=list(inputs), status="running", read=0
+                insert(tb.scans).values(started_at=now, inputs=list(inputs), status="running", read=0)
+            )
+            scan_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+            conn.execute(
+                insert(tb.scan_runs).values(
+                    scan_id=scan_id, host=socket.gethostname(), pid=os.getpid(), seen_at=now
                 )
             )
-            return int(result.inserted_primary_key[0])  # type: ignore[index]
+            return scan_id
+
+    def heartbeat(self, scan_id: int) -> None:
+        """Say the scan is still at work (called with each batch it saves, and around long stages)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(tb.scan_runs)
+                .where(tb.scan_runs.c.scan_id == scan_id)
+                .values(seen_at=datetime.now(UTC))
+            )
 
     def finish_scan(self, scan_id: int, read: int, assessed: int, rejected: int) -> None:
-        """Record the counts, and mark earlier scans of the same inputs that never finished `aborted`.
+        """Record the counts, and mark earlier runs of the same inputs that died before finishing `aborted`.
 
         A scan killed part-way stays `running` with the rejects it had saved; once a scan of the same inputs
         finishes, it has read everything the killed one had, so those rejects are deleted: a restarted scan
         ends with the same reject rows as one clean scan. (Items and assessments are upserts and converge.)
+        Only a dead run is touched (`_dead`): one still at work beside this one keeps its rows and status.
         """
+        now = datetime.now(UTC)
         with self.engine.begin() as conn:
             inputs = conn.execute(select(tb.scans.c.inputs).where(tb.scans.c.id == scan_id)).scalar_one()
             unfinished = conn.execute(
-                select(tb.scans.c.id, tb.scans.c.inputs).where(
-                    tb.scans.c.status == "running", tb.scans.c.id < scan_id
+                select(
+                    tb.scans.c.id,
+                    tb.scans.c.inputs,
+                    tb.scan_runs.c.host,
+                    tb.scan_runs.c.pid,
+                    tb.scan_runs.c.seen_at,
                 )
+                .outerjoin(tb.scan_runs, tb.scan_runs.c.scan_id == tb.scans.c.id)
+                .where(tb.scans.c.status == "running", tb.scans.c.id < scan_id)
             ).all()
-            aborted = [row.id for row in unfinished if row.inputs == inputs]
+            aborted = [
+                row.id
+                for row in unfinished
+                if row.inputs == inputs and _dead(row.host, row.pid, row.seen_at, now)
+            ]
             if aborted:
                 conn.execute(delete(tb.rejects).where(tb.rejects.c.scan_id.in_(aborted)))
                 conn.execute(update(tb.scans).where(tb.scans.c.id.in_(aborted)).values(status="aborted"))
@@ -193,15 +225,23 @@ class Store:
             for chunk in chunked(rows, self.CHUNK):
                 conn.execute(insert(tb.rejects), chunk)
 
-    def outside_members(self, scan_id: int) -> list[str]:
-        """Items this scan did not read that are in a stored network with an item it did read.
+    def outside_members(
+        self, scan_id: int, identifier_types: Collection[str], max_sharing: int = MAX_SHARING
+    ) -> list[str]:
+        """Stored items this scan did not read that its networks may reach: those sharing an identifier with
+        an item it read, and every member of a stored network holding one of those or an item it read.
 
-        The pipeline links them again together with the scan (from their stored assessments), so that every
-        stored network the scan touches is recomputed whole instead of being kept beside overlapping new ones.
+        The pipeline links them again together with the scan (from their stored assessments), so that a new
+        ad with a stored network's number joins that network, and every stored network the scan touches is
+        recomputed whole instead of being kept beside overlapping new ones. An identifier on more than
+        `max_sharing` stored items is not followed (a hotline or a site address: a hub, which would not merge
+        anyway, and which would pull a large part of the store into every scan).
         """
         with self.engine.connect() as conn:
-            touching = _touching_networks(conn, scan_id)
-        return sorted({item for members in touching.values() for item, read in members if not read})
+            sharing = _sharing_items(conn, scan_id, identifier_types, max_sharing)
+            touching = _touching_networks(conn, scan_id, sharing)
+        members = {item for found in touching.values() for item, read in found if not read}
+        return sorted(members | sharing)
 
     def load_assessments(self, item_ids: Sequence[str]) -> Iterator[Assessment]:
         """The stored assessments of these items (those the store holds), a chunk of rows at a time."""
@@ -227,7 +267,7 @@ class Store:
         relinked = set(relinked)
         ids = {n.id for n in networks}
         with self.engine.begin() as conn:
-            touching = _touching_networks(conn, scan_id)
+            touching = _touching_networks(conn, scan_id, relinked)
             stale = [
                 nid
                 for nid, members in touching.items()
@@ -277,18 +317,73 @@ class Store:
             return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
 
-def _touching_networks(conn: Connection, scan_id: int) -> dict[str, list[tuple[str, bool]]]:
-    """Stored networks with an item this scan assessed: their members, each with whether this scan read it."""
-    ni, it = tb.network_items, tb.items
-    touching = select(ni.c.network_id).join(it, it.c.id == ni.c.item_id).where(it.c.last_scan_id == scan_id)
-    rows = conn.execute(
-        select(ni.c.network_id, ni.c.item_id, it.c.last_scan_id)
-        .outerjoin(it, it.c.id == ni.c.item_id)
-        .where(ni.c.network_id.in_(touching))
+def _dead(host: str | None, pid: int | None, seen_at: datetime | None, now: datetime) -> bool:
+    """Whether an unfinished run is gone: on this machine its process no longer exists; elsewhere (where
+    processes cannot be asked) it has not written for `STALE_AFTER`. A run with no record predates them."""
+    if host is None or pid is None or seen_at is None:
+        return True
+    if host == socket.gethostname():
+        try:
+            os.kill(pid, 0)  # signal 0: only asks whether the process exists
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False  # it exists, under another user
+        return False
+    if seen_at.tzinfo is None:  # SQLite hands back naive datetimes
+        seen_at = seen_at.replace(tzinfo=UTC)
+    return now - seen_at > STALE_AFTER
+
+
+def _sharing_items(conn: Connection, scan_id: int, types: Collection[str], max_sharing: int) -> set[str]:
+    """Items of earlier scans with an identifier (of `types`) that an item of this scan also has."""
+    e, it = tb.entities, tb.items
+    ours = (
+        select(e.c.type, e.c.value)
+        .join(it, it.c.id == e.c.item_id)
+        .where(it.c.last_scan_id == scan_id, e.c.type.in_(sorted(types)))
+        .distinct()
+        .subquery()
     )
+    # Per shared identifier, the items of earlier scans that carry it: one indexed look-up per identifier.
+    rows = conn.execute(
+        select(e.c.type, e.c.value, e.c.item_id)
+        .join(ours, (e.c.type == ours.c.type) & (e.c.value == ours.c.value))
+        .join(it, it.c.id == e.c.item_id)
+        .where(it.c.last_scan_id != scan_id)
+        .distinct()
+    )
+    per_key: dict[tuple[str, str], set[str]] = {}
+    for typ, value, item_id in rows:
+        per_key.setdefault((typ, value), set()).add(item_id)
+    return {i for items in per_key.values() if len(items) <= max_sharing for i in items}
+
+
+def _touching_networks(
+    conn: Connection, scan_id: int, also: Collection[str] = ()
+) -> dict[str, list[tuple[str, bool]]]:
+    """Stored networks with an item this scan assessed or an item in `also`: their members, each with
+    whether this scan read it."""
+    ni, it = tb.network_items, tb.items
+    ids = set(
+        conn.execute(
+            select(ni.c.network_id)
+            .join(it, it.c.id == ni.c.item_id)
+            .where(it.c.last_scan_id == scan_id)
+            .distinct()
+        ).scalars()
+    )
+    for chunk in chunked(sorted(also), Store.CHUNK):
+        ids.update(conn.execute(select(ni.c.network_id).where(ni.c.item_id.in_(chunk)).distinct()).scalars())
     members: dict[str, list[tuple[str, bool]]] = {}
-    for network_id, item_id, last_scan_id in rows:
-        members.setdefault(network_id, []).append((item_id, last_scan_id == scan_id))
+    for chunk in chunked(sorted(ids), Store.CHUNK):
+        rows = conn.execute(
+            select(ni.c.network_id, ni.c.item_id, it.c.last_scan_id)
+            .outerjoin(it, it.c.id == ni.c.item_id)
+            .where(ni.c.network_id.in_(chunk))
+        )
+        for network_id, item_id, last_scan_id in rows:
+            members.setdefault(network_id, []).append((item_id, last_scan_id == scan_id))
     return members
 
 
