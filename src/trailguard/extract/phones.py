@@ -11,9 +11,11 @@ as a phone:
    of nothing else, look-alike letters only between two digits; any other letter breaks.
 3. Groups joined by short separator gaps form chains; a colon, comma, currency sign, newline or word breaks.
 4. In each chain, windows of whole groups are tried left to right, longest first, and a window is kept when
-   `phonenumbers` accepts it (`_resolve`), its digit groups have the shape of a phone number (`_shape_ok`:
-   a NANP number is grouped 3-3-4, not 4-2-2-2 like a timestamp or 5-5 like two zip codes) and its context
-   does not say it is a reference number, a price, a date, a time or a coordinate (`_figure_context`).
+   `phonenumbers` accepts it (`_resolve`), it does not end on the hour of a time ("2024-05-20 16" of
+   "16:30") and its context does not say it is a reference number, a price, a quantity, a date, a year
+   range or a coordinate pair (`_figure_context`). A NANP window split against its 3-3-4 structure
+   ("617-5550-123", a common way past filters) is kept too, unless its groups are zip codes ("33139 33140")
+   or a well-grouped number overlaps it ("14105 617 555 0123").
 
 Every step is a bounded regex or a loop over groups, so the cost is linear in the text: runs, groups and
 windows have fixed maximum sizes and a text has a fixed budget of windows tried.
@@ -78,27 +80,38 @@ _CURRENCY_BEFORE = re.compile(r"[$€£¥₹]\s?\Z")
 _REFERENCE_BEFORE = re.compile(
     r"(?:\b(?:ref|reference|referencia|order|orden|pedido|invoice|inv|factura|folio|id|version|ver|case|"
     r"ticket|tracking|account|acct|sku|serial|receipt|confirmation|conf|transaction|txn|c[oó]digo|code|"
-    r"isbn|item|product|model|lot|batch)\b\W{0,4}(?:(?:no|nr|num|number|n[uú]mero)\b\W{0,3})?|#\s?)\Z",
+    r"isbn|item|product|model|lot|batch|zip|zips|postcode)\b\W{0,4}"
+    r"(?:(?:no|nr|num|numbers?|n[uú]meros?|codes?)\b\W{0,3})?|#\s?)\Z",
     re.IGNORECASE,
 )
 _UNIT_AFTER = re.compile(
     r"\s?(?:hrs?|hours?|hh|mins?|minutes?|roses?|usd|dollars?|pesos?|mxn|eur|lbs?|kgs?|cm|mm|ft|yrs?|"
-    r"years?|yo|años|am|pm|px|mb|gb)\b|%",
+    r"years?|yo|años|am|pm|px|mb|gb|units|boxes|pcs|pieces|items|packs|bags|copies)\b|%",
     re.IGNORECASE,
 )
-# A date at the start of a window, year first or last ("2024-05-20", "20.05.2024"); one separator throughout.
+# A date at the start of a window, year first or last ("2024-05-20", "20.05.2024"; one separator throughout;
+# spaces only between two-digit month and day, "2065 5 5 0123" is a number), or a range of years ("2024-2025",
+# "seasons 2024 2025 12").
+_YEAR = r"(?:19|20)[0-9]{2}"
+_MONTH = r"(?:0?[1-9]|1[0-2])"
+_DAY = r"(?:0?[1-9]|[12][0-9]|3[01])"
 _DATE_AT = re.compile(
-    r"(?:19|20)[0-9]{2}([-/. ])[0-9]{1,2}\1[0-9]{1,2}(?![0-9])|[0-9]{1,2}([-/.])[0-9]{1,2}\2(?:19|20)[0-9]{2}(?![0-9])"
+    rf"{_YEAR}(?:([-/.]){_MONTH}\1{_DAY}| (?=[0-9]{{2}} [0-9]{{2}}){_MONTH} {_DAY})(?![0-9])"
+    rf"|{_DAY}([-/.]){_DAY}\2{_YEAR}(?![0-9])|{_YEAR}\s?[-/ ]\s?{_YEAR}(?![0-9])"
 )
 # A date just before a window that starts with an hour ("2024-05-20 16 ...", "2024-05-20T16").
 _DATE_BEFORE = re.compile(
     r"(?:(?:19|20)[0-9]{2}([-/.])[0-9]{1,2}\1[0-9]{1,2}|[0-9]{1,2}([-/.])[0-9]{1,2}\2(?:19|20)[0-9]{2})[T\s]{1,2}\Z"
 )
-_TIME_AFTER = re.compile(r"\s?[:h][0-9]{2}(?![0-9])")  # "16:30", "16h30": the window ended on an hour
+# Minutes after a window that ends on an hour ("16:30", "16h30", "16 : 30"); `_ends_on_hour` checks the hour.
+_MINUTES_AFTER = re.compile(r"\s?(?::\s?|h)[0-5][0-9](?![0-9])")
 # The window would start inside "40.7128". Not after "digit,": "212-555-0101,617-555-0123" lists two numbers.
 _DECIMAL_BEFORE = re.compile(r"[0-9]\.\Z")
-_DECIMAL = re.compile(r"(?<=[0-9])\.[0-9]")
-_SIGNED = re.compile(r"(?<![^\s(])-[0-9]")  # a minus sign, not a hyphen between groups ("-74" after a space)
+# A latitude/longitude pair in decimal degrees ("40.7128 -74.0060", "3.6940 1.2599"): two decimals of at most
+# 180 with two or more places. A number split with dots keeps its digits in phone-sized groups ("617.555.0123").
+_DEGREES = r"-?(?:1[0-7][0-9]|[0-9]{1,2})\.[0-9]{2,}"
+_COORDINATES = re.compile(rf"(?<![0-9.]){_DEGREES}[\s,/]{{1,4}}{_DEGREES}(?![0-9])")
+_COORD_REACH = 24  # characters either side of a window searched for a coordinate pair it belongs to
 # NANP numbers are written area-exchange-line (3-3-4); splitting the line number ("555 01 23") is common.
 _NANP_CUTS = frozenset({3, 6, 8})
 # The raw form of a number nobody tried to hide: ASCII digits and the separators a keyboard, a word
@@ -224,22 +237,14 @@ class _Scan:
         i = 0
         n = len(chain)
         while i < n and self.budget > 0:
-            start = chain[i][1]
-            plus = "+" in s[max(0, start - 3) : start] and _PLUS_BEFORE.search(s, max(0, start - 3), start)
-            best: tuple[int, str] | None = None
-            digits = ""
-            for j in range(i, n):
-                digits += chain[j][0]
-                if len(digits) > _MAX_GROUP_DIGITS:
-                    break
-                self.budget -= 1
-                value = _resolve(digits, bool(plus), self.region)
-                if value is not None and _shape_ok(s, chain, i, j, value):
-                    best = (j, value)
+            best = self._best_from(chain, i)
             if best is None:
                 i += 1
                 continue
-            j, value = best
+            j, value, grouped = best
+            if not grouped and (_zip_run(s, chain, i, j) or self._grouped_from(chain, i + 1, j)):
+                i += 1  # zip codes in a row, or a well-grouped number overlaps: "14105 617 555 0123"
+                continue
             while (
                 i < j
                 and chain[i][3]
@@ -261,22 +266,63 @@ class _Scan:
             self.out.append((value, lead.start() if lead else start, end))
             i = j + 1
 
+    def _best_from(self, chain: list[Group], i: int) -> tuple[int, str, bool] | None:
+        """The window from group `i` to keep: (last group, E.164, grouped like a NANP number).
 
-def _shape_ok(s: str, chain: list[Group], i: int, j: int, value: str) -> bool:
-    """Whether the window `chain[i..j]` is grouped like a phone number and not cut off before a time.
+        The longest well-grouped accepted window wins, else the longest accepted one: an odd split is how
+        numbers are hidden ("617-5550-123", "6175 550123"), so it counts unless `_windows` finds a figure.
+        """
+        s = self.s
+        start = chain[i][1]
+        plus = "+" in s[max(0, start - 3) : start] and _PLUS_BEFORE.search(s, max(0, start - 3), start)
+        best: tuple[int, str, bool] | None = None
+        digits = ""
+        for j in range(i, len(chain)):
+            digits += chain[j][0]
+            if len(digits) > _MAX_GROUP_DIGITS:
+                break
+            self.budget -= 1
+            value = _resolve(digits, bool(plus), self.region)
+            if value is None or _ends_on_hour(s, chain[j]):
+                continue
+            grouped = _nanp_grouped(chain, i, j, value)
+            if grouped or best is None or not best[2]:
+                best = (j, value, grouped)
+        return best
+
+    def _grouped_from(self, chain: list[Group], first: int, last: int) -> bool:
+        """Whether a well-grouped number starts at one of the groups `first..last`."""
+        for k in range(first, last + 1):
+            if self.budget <= 0:
+                return False
+            best = self._best_from(chain, k)
+            if best is not None and best[2]:
+                return True
+        return False
+
+
+def _ends_on_hour(s: str, last: Group) -> bool:
+    """Whether the window's last group is an hour with minutes after it: the window is cut off before a time
+    ("2024-05-20 16" of "2024-05-20 16:30"). "0123 h24" (open 24 hours) and "0123 :)" are not times."""
+    return len(last[0]) <= 2 and int(last[0]) <= 23 and _MINUTES_AFTER.match(s, last[2]) is not None
+
+
+def _nanp_grouped(chain: list[Group], i: int, j: int, value: str) -> bool:
+    """Whether the window `chain[i..j]` is grouped like a phone number.
 
     A NANP number written in plain digit groups puts its breaks between area code, exchange and line number
-    (3-3-4, 3-7, 3-3-2-2, with a "1" or "+1" in front); a timestamp "2024-05-20 16" breaks 4-2-2-2, zip codes
-    "33139 33140" 5-5, "40.7128 -74.0060" 4-2-4. Digits spaced one to three at a time ("6 17 55 50 123")
-    and spelled or look-alike groups are obfuscation, which has no rule, so they are not held to it. Other
-    countries do write 5-5 (India) or 4-4 and are left to phonenumbers.
+    (3-3-4, 3-7, 3-3-2-2, with a "1" or "+1" in front). Other shapes are not rejected for that alone (breaking
+    a number in odd places, "617-5550-123", is a standard way past filters), but they lose to an overlapping
+    well-grouped window and are checked for the figures phonenumbers also accepts: zip codes "33139 33140"
+    (5-5). A window with a group of one or two digits ("6 17 555 0123", "6175 5501 23"), with no group over
+    three digits, or with spelled or look-alike groups is obfuscation, which has no rule, so it counts as
+    grouped; dates and times among such windows are `_figure_context`'s job. Other countries do write 5-5
+    (India) or 4-4 and are left to phonenumbers.
     """
-    if _TIME_AFTER.match(s, chain[j][2]):
-        return False
     if i == j or not value.startswith("+1"):
         return True
     window = chain[i : j + 1]
-    if any(g[3] for g in window) or max(len(g[0]) for g in window) <= 3:
+    if any(g[3] or len(g[0]) <= 2 for g in window) or max(len(g[0]) for g in window) <= 3:
         return True
     offset = sum(len(g[0]) for g in window) - 10  # digits before the national number: "1", "+1", "001"
     cut = -offset
@@ -287,14 +333,33 @@ def _shape_ok(s: str, chain: list[Group], i: int, j: int, value: str) -> bool:
     return True
 
 
+def _zip_run(s: str, chain: list[Group], i: int, j: int) -> bool:
+    """Whether the window holds two 5-digit groups with only spaces between them that read as zip codes: a run
+    of three or more, or a pair sharing the first two digits (neighbouring zip codes share their region's
+    prefix; the halves of a number split 5-5, "61755 50123", rarely do)."""
+    for k in range(i, j):
+        if _spaced_zips(s, chain[k], chain[k + 1]) and (
+            chain[k][0][:2] == chain[k + 1][0][:2]
+            or (k > 0 and _spaced_zips(s, chain[k - 1], chain[k]))
+            or (k + 2 < len(chain) and _spaced_zips(s, chain[k + 1], chain[k + 2]))
+        ):
+            return True
+    return False
+
+
+def _spaced_zips(s: str, a: Group, b: Group) -> bool:
+    return len(a[0]) == 5 == len(b[0]) and not (a[3] or b[3]) and s[a[2] : b[1]].isspace()
+
+
 def _figure_context(s: str, first: Group, start: int, end: int) -> bool:
-    """Whether the window is part of a date, timestamp or decimal figure rather than a number of its own."""
+    """Whether the window is part of a date, timestamp, decimal figure or coordinate pair rather than a number
+    of its own."""
     if _DATE_AT.match(s, start) or _DECIMAL_BEFORE.search(s, max(0, start - 2), start):
         return True
     if len(first[0]) <= 2 and _DATE_BEFORE.search(s, max(0, start - 14), start):
         return True  # the hour of "2024-05-20 16 ..."
-    window = s[start:end]
-    return _DECIMAL.search(window) is not None and _SIGNED.search(window) is not None
+    pairs = _COORDINATES.finditer(s, max(0, start - _COORD_REACH), end + _COORD_REACH)
+    return any(pair.start() < end and pair.end() > start for pair in pairs)
 
 
 def _gap_ok(s: str, a: int, b: int, spelled: bool) -> bool:

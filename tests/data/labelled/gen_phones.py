@@ -486,8 +486,83 @@ def figure_decoys() -> list[dict[str, object]]:
     return cases
 
 
+# Odd splits of +1 617 555 0123 that an earlier rule (NANP numbers must be grouped 3-3-4) missed, and numbers
+# beside a time or an emoticon, from a review; each is one case.
+ODD_SPLITS = ["617-5550-123", "617 5550 123", "61 7555 0123", "6175 55 0123", "617555 0123", "6175 550123",
+              "61755 50123", "6175-550-123", "61-755-50123", "617-55-50-123", "text 6175 5501 23",
+              "call 617 555 0 123", "617 5 5 5 0123", "617.5550.123", "617 555 012 3", "6 17 555 0123",
+              "61 75 550 123", "617555-0123", "6175550-123", "617-555012-3"]  # fmt: skip
+BESIDE_FIGURES = [
+    ("call/text 617-555-01-23", "+16175550123"),
+    ("617 555 0123 call 16:30", "+16175550123"),
+    ("see you 20:00 617-555-0123", "+16175550123"),
+    ("617.555.0123 @ 9:30", "+16175550123"),
+    ("617-555-0123 from 10 to 22", "+16175550123"),
+    ("ask for 617 555 0123h", "+16175550123"),
+    ("617 555 0123 h24", "+16175550123"),  # open 24 hours, not a time
+    ("617 555 0123 :)", "+16175550123"),
+    ("212 555 0187 24h", "+12125550187"),
+    ("Posted 2024-05-20 16:30 call 6175 550 123", "+16175550123"),
+    ("GPS 40.7128 -74.0060 text 617-5550-123", "+16175550123"),
+    ("lots 33139 33140, call 61755 50123", "+16175550123"),
+    ("Zip 33139 call 3055 550 111", "+13055550111"),
+]
+_NANP_CUTS = {3, 6, 8}
+
+
+def odd_split(national: str, rng: random.Random) -> str:
+    """The ten digits cut in one to three places, at least one of them not between area code, exchange and
+    line number, with one separator or a mix; sometimes the "1" or "+1" in front."""
+    while True:
+        cuts = sorted(rng.sample(range(1, 10), rng.randrange(1, 4)))
+        if not set(cuts) <= _NANP_CUTS:
+            break
+    parts = [national[a:b] for a, b in zip([0, *cuts], [*cuts, 10], strict=True)]
+    seps = [" ", "-", " - ", "/"]
+    # a dot only throughout and with two cuts or more: "60.45550161" reads as a decimal, not a phone
+    one = rng.choice([*seps, "."] if len(cuts) > 1 else seps)
+    mixed = rng.random() < 0.25
+    out = parts[0]
+    for part in parts[1:]:
+        out += (rng.choice(seps) if mixed else one) + part
+    return rng.choice(["", "", "", "1 ", "+1 ", "1-"]) + out
+
+
+def odd_split_cases() -> list[dict[str, object]]:
+    """Numbers broken in odd places (a common way past filters), and the figures that share their shape:
+    world-wide coordinates, year ranges, stock counts. A separate generator, so the rows above are unchanged."""
+    rng = random.Random(20240617)
+    cases: list[dict[str, object]] = []
+
+    def add(text: str, values: list[str], family: str) -> None:
+        cases.append(
+            {"text": text, "expected": [{"type": "phone", "value": v} for v in values], "family": family}
+        )
+
+    for text in ODD_SPLITS:
+        add(text, ["+16175550123"], "odd_split")
+    for text, value in BESIDE_FIGURES:
+        add(text, [value], "beside_figure")
+    for _ in range(40):
+        area = rng.choice(AREA)
+        national = f"{area}55501{rng.randrange(100):02d}"
+        add(rng.choice(BEFORE).format(p=odd_split(national, rng)), [f"+1{national}"], "odd_split")
+    for _ in range(15):
+        lat, lon = rng.uniform(-89, 89), rng.uniform(-179, 179)
+        places = rng.choice([4, 5, 6])
+        pair = f"{lat:.{places}f}{rng.choice([' ', '  ', ' / ', ', '])}{lon:.{places}f}"
+        add(rng.choice(FIGURE_TEMPLATES["coordinates"]).format(c=pair), [], "coordinates")
+    for _ in range(5):
+        first = rng.randrange(1990, 2024)
+        add(f"Seasons {first} {first + 1} {rng.randrange(10, 30)} episodes", [], "year")
+    add("Stock 3125 5501 87 units", [], "codes")
+    add("Shipped 6175 5501 23 boxes", [], "codes")
+    add("Serving zips 33139 55012 only", [], "zip")
+    return cases
+
+
 def main() -> None:
-    rows = phone_cases() + decoy_cases() + figure_decoys()
+    rows = phone_cases() + decoy_cases() + figure_decoys() + odd_split_cases()
     with OUT.open("w", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
