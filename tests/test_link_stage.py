@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 import trailguard.cli.network  # noqa: F401  (registers the commands on the app)
 from trailguard.cli.app import app
 from trailguard.demo.corpus import HUBS, iter_records, to_assessment
-from trailguard.link import LinkConfig, link_assessments
+from trailguard.link import LinkConfig, link, link_assessments
 from trailguard.link.export import CSV_COLUMNS, write_csv, write_graph
 from trailguard.link.names import stated_names
 from trailguard.model import Assessment, Entity, Hit, ImageHash
@@ -86,12 +86,35 @@ def test_allow_listed_identifier_is_kept_as_a_fact_but_never_merges() -> None:
 
 def test_hub_identifiers_in_the_generated_corpus_are_detected_from_the_data() -> None:
     assessments = [to_assessment(r) for r in iter_records(3000, 5)]
-    nets = link_assessments(assessments)
+    result = link(assessments)
+    nets = result.networks
     hub_values = {v for _, v, _ in HUBS}
     seen = {r.value: r for n in nets for r in n.reasons if r.value in hub_values}
     assert seen and all(not r.merged and "hub" in r.detail for r in seen.values())
     biggest = max(len(n.items) for n in nets)
     assert biggest < 120  # nothing like the hundreds of items that quote the hubs
+    # Every planted hub is listed on its own, with its reach and why, most widely shared first.
+    listed = {h.value: h for h in result.hubs}
+    assert hub_values <= set(listed)
+    assert all(
+        h.items >= 60 and h.reason and len(h.examples) == 10 for v, h in listed.items() if v in hub_values
+    )
+    assert [h.items for h in result.hubs] == sorted((h.items for h in result.hubs), reverse=True)
+
+
+def test_a_hub_quoted_only_by_unlinked_posts_is_still_listed() -> None:
+    # Four strangers each quote the board's help address and nothing links them: no network, one hub.
+    items = [make(f"p{i}", filler(i), [("email", "help@board.example")]) for i in range(4)]
+    result = link(items, LinkConfig(never_merge=frozenset({"email:help@board.example"})))
+    assert result.networks == []
+    [hub] = result.hubs
+    assert (hub.type, hub.value, hub.items, hub.examples) == (
+        "email",
+        "help@board.example",
+        4,
+        ["p0", "p1", "p2", "p3"],
+    )
+    assert hub.reason == "operator allow-list"
 
 
 def test_stock_phrases_do_not_link_unrelated_posters() -> None:
@@ -239,6 +262,8 @@ def test_cli_generate_link_export(tmp_path: Path) -> None:
     assert "801 lines: 800 accepted, 1 rejected" in res.output and ":6:" in res.output
     nets = json.loads((tmp_path / "out" / "networks.json").read_text())
     assert nets and all(len(n["items"]) >= 2 for n in nets)
+    hubs = json.loads((tmp_path / "out" / "hubs.json").read_text())  # 800 items: too few to judge the hubs
+    assert isinstance(hubs, list) and f"{len(hubs)} hubs" in res.output
     res = runner.invoke(
         app, ["export", "gexf", str(tmp_path / "out" / "networks.json"), "--out", str(tmp_path / "n.gexf")]
     )

@@ -74,3 +74,18 @@ def test_chat_report_numbers_messages_from_one_and_lists_only_evidence_identifie
     assert "#3 <bdi>R<span" in html and "#1 " not in html  # message 1 holds no evidence: not shown
     assert "cashapp:$slyfox22" in html and "mia.home@example.org" not in html
     assert "1 more in messages without evidence" in html
+
+
+def test_hub_identifiers_are_listed_escaped(tmp_path: Path) -> None:
+    from trailguard.model import Hub
+    from trailguard.pipeline.local import ScanResult
+    from trailguard.report.html import render_report
+
+    hub = Hub(
+        "email", "help@board.example<script>", 140, ["p1", "p\u202e2"], "bridges 4 otherwise separate groups"
+    )
+    render_report(ScanResult(out_dir=tmp_path, hubs=[hub]), tmp_path / "report.html")
+    html = (tmp_path / "report.html").read_text()
+    assert "<h2>Hub identifiers</h2>" in html and "bridges 4 otherwise separate groups" in html
+    assert "help@board.example&lt;script&gt;" in html and "\u202e" not in html
+    assert "(and 1 hub identifiers, not used to link)" in html

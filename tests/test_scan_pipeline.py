@@ -88,6 +88,7 @@ def test_scan_writes_every_output_and_counts_add_up(tmp_path: Path, workers: int
     networks = orjson.loads((out / "networks.json").read_bytes())
     shared = [n for n in networks if set(n["items"]) == {"ad-1", HOSTILE}]
     assert shared and shared[0]["reasons"][0]["value"] == "+16175550123"
+    assert orjson.loads((out / "hubs.json").read_bytes()) == []  # two posters sharing a number: no hub
 
     html = (out / "report.html").read_text()
     assert "<script>alert" not in html and "<img src=x" not in html

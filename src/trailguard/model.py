@@ -426,3 +426,22 @@ class Network:
             templates=list(d.get("templates") or []),
             identifiers=list(d.get("identifiers") or []),
         )
+
+
+@dataclass(slots=True)
+class Hub:
+    """An identifier judged a hub: kept as a fact, never used to merge (a site's address, a hotline).
+
+    Listed on its own because a hub quoted by unrelated single posts is in no network, yet a reviewer needs to
+    see it (and may want it on the operator allow-list, or off it).
+    """
+
+    type: str
+    value: str
+    items: int
+    examples: list[str]
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "value": self.value, "items": self.items, "examples": self.examples,
+                "reason": self.reason}  # fmt: skip

@@ -8,15 +8,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-import orjson
 import typer
 
 from trailguard.cli.app import app
 from trailguard.demo.corpus import write_corpus
-from trailguard.link import link_assessments
+from trailguard.link import link
 from trailguard.link.export import write_csv, write_graph
 from trailguard.model import Assessment, Network
-from trailguard.pipeline.local import link_config, read_assessments
+from trailguard.pipeline.local import link_config, read_assessments, write_link_outputs
 from trailguard.settings import Settings
 
 
@@ -30,7 +29,8 @@ class ExportFormat(StrEnum):
 def link_command(
     assessments: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="assessments.jsonl")],
     out: Annotated[
-        Path, typer.Option("--out", help="directory for networks.json, networks.graphml, links.csv")
+        Path,
+        typer.Option("--out", help="directory for networks.json, hubs.json, networks.graphml, links.csv"),
     ],
 ) -> None:
     """Group assessed items into networks (shared identifiers, templates, images) with every link's reason."""
@@ -43,20 +43,19 @@ def link_command(
             accepted += 1
             yield a
 
-    networks = link_assessments(counted(), link_config(Settings.from_env()))
+    linked = link(counted(), link_config(Settings.from_env()))
+    networks = linked.networks
     for r in rejected:
         typer.echo(f"rejected {r}", err=True)
     if not accepted and rejected:
         raise typer.Exit(1)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "networks.json").write_bytes(
-        orjson.dumps([n.to_dict() for n in networks], option=orjson.OPT_INDENT_2)
-    )
+    write_link_outputs(out, networks, linked.hubs)
     write_graph(networks, out / "networks.graphml", "graphml")
     rows = write_csv(networks, out / "links.csv")
     typer.echo(
         f"read {accepted + len(rejected)} lines: {accepted} accepted, {len(rejected)} rejected; "
-        f"{len(networks)} networks, {rows} link rows -> {out}"
+        f"{len(networks)} networks, {len(linked.hubs)} hubs, {rows} link rows -> {out}"
     )
 
 

@@ -94,6 +94,8 @@ def print_summary(result: ScanResult, console: Console) -> None:
     for band in ("critical", "high", "medium", "low"):
         table.add_row(f"band {band}", str(result.bands.get(band, 0)))
     table.add_row("networks", str(len(result.networks)))
+    if result.hubs:
+        table.add_row("hub identifiers", str(len(result.hubs)))
     table.add_row("seconds", f"{result.seconds:.1f}")
     console.print(table)
     if result.top:

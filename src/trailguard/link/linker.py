@@ -25,7 +25,7 @@ from trailguard.link.images import image_keys, near_image_groups
 from trailguard.link.names import stated_names
 from trailguard.link.signals import item_indicator_hits, network_hits, place_key
 from trailguard.link.templates import SLOT, Template, TemplateFinder, components, top_phrase_pairs
-from trailguard.model import BANDS, Assessment, Hit, LinkReason, Network
+from trailguard.model import BANDS, Assessment, Hit, Hub, LinkReason, Network
 
 
 @dataclass(slots=True)
@@ -176,14 +176,28 @@ def _clusters(labels: np.ndarray, subset: list[int] | None = None) -> list[list[
     return [idx[a:b].tolist() for a, b in itertools.pairwise(cuts) if b - a >= 2]
 
 
+MAX_HUB_EXAMPLES = 10
+
+
+@dataclass(slots=True)
+class LinkResult:
+    networks: list[Network]
+    hubs: list[Hub]  # most widely shared first
+
+
 def link_assessments(assessments: Iterable[Assessment], config: LinkConfig | None = None) -> list[Network]:
     """Group assessments into networks (two or more items), each link with its reason."""
+    return link(assessments, config).networks
+
+
+def link(assessments: Iterable[Assessment], config: LinkConfig | None = None) -> LinkResult:
+    """The networks, and every identifier judged a hub (with why), whether or not its items are in one."""
     cfg = config or LinkConfig()
     store = shingles.TokenStore(cfg.max_text_chars)
     cols = _read(assessments, cfg, store)
     n = len(cols.ids)
     if n < 2:
-        return []
+        return LinkResult([], [])
     ident = cols.identifiers.freeze(n)
     leave_out = _widespread(ident, cfg)
     rank = _rank(cols.ids)
@@ -194,7 +208,17 @@ def link_assessments(assessments: Iterable[Assessment], config: LinkConfig | Non
     hubs = detect_hubs(ident.shared, leave_out, [t.members for t in templates], families, n, cfg)
     merging = [v for k, v in ident.shared.items() if k not in hubs]
     labels = components(n, star_edges([t.members for t in templates] + merging))
-    return _describe(cols, labels, templates, words, ident, hubs)
+    return LinkResult(_describe(cols, labels, templates, words, ident, hubs), _hubs(cols, ident, hubs))
+
+
+def _hubs(cols: _Columns, ident: Frozen, hubs: dict[str, str]) -> list[Hub]:
+    out = []
+    for key, reason in hubs.items():
+        typ, value = key.split(":", 1)
+        items = sorted(cols.ids[i] for i in ident.shared[key])
+        out.append(Hub(typ, value, len(items), items[:MAX_HUB_EXAMPLES], reason))
+    out.sort(key=lambda h: (-h.items, h.type, h.value))
+    return out
 
 
 def _network_id(items: list[str]) -> str:

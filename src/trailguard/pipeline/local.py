@@ -25,10 +25,10 @@ from trailguard.batching import chunked
 from trailguard.ingest import ReadStats, read_sources
 from trailguard.ingest.csvfile import check_mapping
 from trailguard.ingest.sources import display_name
-from trailguard.link import LinkConfig, link_assessments
+from trailguard.link import LinkConfig, link, link_assessments
 from trailguard.media.index import MatchIndex
 from trailguard.media.scan import hash_item_images, match_item_images, pdq_neighbours
-from trailguard.model import Assessment, Item, Network, Reject
+from trailguard.model import Assessment, Hub, Item, Network, Reject
 from trailguard.pipeline.analyze import Analyzer
 from trailguard.report.html import render_report
 from trailguard.settings import Settings
@@ -58,6 +58,7 @@ class ScanResult:
     reject_reasons: Counter[str] = field(default_factory=Counter)
     top: list[tuple[Item, Assessment]] = field(default_factory=list)
     networks: list[Network] = field(default_factory=list)
+    hubs: list[Hub] = field(default_factory=list)  # identifiers kept as facts, never merged (hubs.json)
     seconds: float = 0.0
     scan_id: int | None = None
     out_dir: Path = Path()
@@ -209,10 +210,9 @@ def run_scan(
     if options.link and result.assessed:
         if store:
             store.heartbeat(scan_id or 0)  # linking a large scan writes nothing for minutes
-        result.networks = link_assessments(read_assessments(assessed_path), link_config(settings))
-    (options.out_dir / "networks.json").write_bytes(
-        orjson.dumps([n.to_dict() for n in result.networks], option=orjson.OPT_INDENT_2)
-    )
+        linked = link(read_assessments(assessed_path), link_config(settings))
+        result.networks, result.hubs = linked.networks, linked.hubs
+    write_link_outputs(options.out_dir, result.networks, result.hubs)
     if store:
         if options.link:  # without linking, the stored networks stay as they were
             _store_networks(store, scan_id or 0, result.networks, assessed_path, settings)
@@ -221,6 +221,14 @@ def run_scan(
     result.seconds = time.monotonic() - started
     render_report(result, options.out_dir / "report.html")
     return result
+
+
+def write_link_outputs(out_dir: Path, networks: Sequence[Network], hubs: Sequence[Hub]) -> None:
+    """networks.json and hubs.json, as `trailguard scan` and `trailguard link` both write them."""
+    (out_dir / "networks.json").write_bytes(
+        orjson.dumps([n.to_dict() for n in networks], option=orjson.OPT_INDENT_2)
+    )
+    (out_dir / "hubs.json").write_bytes(orjson.dumps([h.to_dict() for h in hubs], option=orjson.OPT_INDENT_2))
 
 
 def _input_name(given: str) -> str:
