@@ -143,3 +143,13 @@ def test_cli_refuses_an_id_in_two_catalogues(tmp_path: Path) -> None:
     second.write_text(SMALL.replace("domain: demo", "domain: other"), encoding="utf-8")
     result = runner.invoke(app, ["indicators", "--catalogue", str(first), "--catalogue", str(second)])
     assert result.exit_code == 2 and "demo.phrases" in result.output
+
+
+def test_conversation_rules_and_network_signs_are_in_the_reference_with_their_sources() -> None:
+    from trailguard.chat.combinations import RULES
+    from trailguard.link.signals import SIGNS
+
+    text = render_reference()
+    for ident, source in [(r.id, r.source) for r in RULES] + [(s.id, s.source) for s in SIGNS]:
+        row = next(line for line in text.splitlines() if line.startswith(f"| `{ident}` |"))
+        assert " ".join(source.split()).replace("|", "\\|") in row

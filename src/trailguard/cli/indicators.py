@@ -83,7 +83,7 @@ def indicators(
             for c in cats
         ]
     if markdown:
-        sys.stdout.write(render_reference(cats))
+        sys.stdout.write(render_reference(cats, computed=not catalogue and kind is None))
         return
     table = Table(title="Trailguard indicators", box=box.SIMPLE_HEAD)
     for name in ("Indicator", "Weight", "Grade", "Effect", "Rule", "Category", "Kinds"):

@@ -194,8 +194,37 @@ def _indicator_section(ind: Indicator) -> str:
     return "\n".join(lines)
 
 
-def render_reference(catalogues: Sequence[Catalogue] | None = None) -> str:
-    """The whole reference page in Markdown, for `catalogues` (the packaged ones by default)."""
+def _computed_section() -> list[str]:
+    """The rules that read a whole conversation or a whole network, so live in code beside what they read
+    (chat.combinations, link.signals), listed here with the same fields as the catalogue indicators."""
+    from trailguard.chat.combinations import RULES
+    from trailguard.link.signals import SIGNS
+
+    lines = [
+        "## Computed over a whole conversation or network",
+        "",
+        "These read more than one message or item, so their rules are code (`src/trailguard/chat/combinations.py`,",
+        "`src/trailguard/link/signals.py`); they are scored and explained like the indicators above.",
+        "",
+        "| Rule | Applies to | Weight | Effect | Band floor | Grade | Holds when | Source |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in RULES:
+        lines.append(
+            f"| {_code(r.id)} | conversation | {r.weight:.2f} | risk | {r.band_floor or '-'} | {r.grade} "
+            f"| {_cell(r.explanation)} | {_cell(r.source)} |"
+        )
+    for sign in SIGNS:
+        lines.append(
+            f"| {_code(sign.id)} | network | {sign.weight:.2f} | {sign.effect} | - | {sign.grade} "
+            f"| {_cell(sign.rule)} | {_cell(sign.source)} |"
+        )
+    return lines
+
+
+def render_reference(catalogues: Sequence[Catalogue] | None = None, *, computed: bool | None = None) -> str:
+    """The whole reference page in Markdown, for `catalogues` (the packaged ones by default); with
+    `computed` (by default: when the catalogues are the packaged ones), the conversation and network rules."""
     cats = list(packaged_catalogues() if catalogues is None else catalogues)
     intro = _INTRO.format(bands=_bands_sentence(), grades=_grades_table())
     total = sum(len(c.indicators) for c in cats)
@@ -214,4 +243,8 @@ def render_reference(catalogues: Sequence[Catalogue] | None = None) -> str:
         parts += [f"## {cat.title} ({_code(cat.domain)}, {len(cat.indicators)} indicators)", ""]
         for ind in cat.indicators:
             parts += [_indicator_section(ind), ""]
+    if computed is None:
+        computed = catalogues is None
+    if computed:
+        parts += _computed_section()
     return "\n".join(parts).rstrip("\n") + "\n"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from trailguard.model import Hit
 
@@ -23,17 +24,66 @@ NAMES_SOURCE = (
     "Available Data to Discern Patterns of Human-Trafficking Activity', Journal of Human Trafficking 1(1), "
     "2015). Not validated as a standalone predictor."
 )
-CIRCUIT_SOURCE = (
+
+
+@dataclass(frozen=True, slots=True)
+class Sign:
+    """A network-level sign: like a catalogue indicator, but its rule reads the whole network, so it is
+    computed here; the indicator reference lists these with the catalogues (indicators.reference)."""
+
+    id: str
+    category: str
+    weight: float
+    grade: str
+    rule: str
+    source: str
+    effect: str = "risk"
+
+    def hit(self, explanation: str) -> Hit:
+        return Hit(
+            self.id, self.category, self.weight, self.grade, [], explanation, self.source, effect=self.effect
+        )
+
+
+NAMES_SIGN = Sign(
+    "link.multiple_names_per_number",
+    "control",
+    0.25,
+    "D",
+    f"one (non-hub) phone number advertises {MANY_NAMES} or more different stated names",
+    NAMES_SOURCE,
+)
+AGES_SIGN = Sign(
+    "link.multiple_ages_per_number",
+    "control",
+    0.15,
+    "D",
+    f"one (non-hub) phone number advertises {MANY_AGES} or more different stated ages",
+    NAMES_SOURCE,
+)
+CIRCUIT_SIGN = Sign(
+    "link.multi_city_circuit",
+    "movement",
+    0.2,
+    "C",
+    f"the network's dated posts come from {MIN_CIRCUIT} or more places (one key per spelling of a place)",
     "Ibanez & Suthers, 'Detection of Domestic Human Trafficking Indicators and Movement Trends Using Content "
     "Available on Open Internet Sources', HICSS 2014: tracking the same phone numbers across cities over time "
     "to reveal circuits; Polaris Project, 'The Typology of Modern Slavery' (2017) describes victims moved on "
-    "circuits between cities."
+    "circuits between cities.",
 )
-TEMPLATE_SOURCE = (
+TEMPLATE_SIGN = Sign(
+    "link.template_reuse",
+    "organisation",
+    0.0,
+    "C",
+    "items of the network were written from one text template (InfoShield)",
     "Lee et al., 'InfoShield: Generalizable Information-Theoretic Human-Trafficking Detection', ICDE 2021: "
     "organised posters reuse templates. Templated posting is also common in legitimate advertising, so it is "
-    "context only and never raises the score."
+    "context only and never raises the score.",
+    effect="context",
 )
+SIGNS: tuple[Sign, ...] = (NAMES_SIGN, AGES_SIGN, CIRCUIT_SIGN, TEMPLATE_SIGN)
 
 
 _WORD = re.compile(r"[^\W\d_]+")
@@ -62,55 +112,20 @@ def network_hits(
     if many:
         detail = "; ".join(f"{k}: {', '.join(sorted(v))}" for k, v in sorted(many.items())[:5])
         hits.append(
-            Hit(
-                "link.multiple_names_per_number",
-                "control",
-                0.25,
-                "D",
-                [],
-                f"{len(many)} number(s) advertise {MANY_NAMES}+ different stated names ({detail})",
-                NAMES_SOURCE,
-            )
+            NAMES_SIGN.hit(f"{len(many)} number(s) advertise {MANY_NAMES}+ different stated names ({detail})")
         )
     ages = {k: v for k, v in per_number_ages.items() if len(v) >= MANY_AGES}
     if ages:
         detail = "; ".join(f"{k}: {', '.join(map(str, sorted(v)))}" for k, v in sorted(ages.items())[:5])
         hits.append(
-            Hit(
-                "link.multiple_ages_per_number",
-                "control",
-                0.15,
-                "D",
-                [],
-                f"{len(ages)} number(s) advertise {MANY_AGES}+ different stated ages ({detail})",
-                NAMES_SOURCE,
-            )
+            AGES_SIGN.hit(f"{len(ages)} number(s) advertise {MANY_AGES}+ different stated ages ({detail})")
         )
     places = {place_key(p) for p in circuit} - {""}
     if len(places) >= MIN_CIRCUIT:
-        hits.append(
-            Hit(
-                "link.multi_city_circuit",
-                "movement",
-                0.2,
-                "C",
-                [],
-                f"posted from {len(places)} places in turn: {' → '.join(circuit[:8])}",
-                CIRCUIT_SOURCE,
-            )
-        )
+        hits.append(CIRCUIT_SIGN.hit(f"posted from {len(places)} places in turn: {' → '.join(circuit[:8])}"))
     if template_sizes:
         hits.append(
-            Hit(
-                "link.template_reuse",
-                "organisation",
-                0.0,
-                "C",
-                [],
-                f"{len(template_sizes)} template(s) reused by {sum(template_sizes)} items",
-                TEMPLATE_SOURCE,
-                effect="context",
-            )
+            TEMPLATE_SIGN.hit(f"{len(template_sizes)} template(s) reused by {sum(template_sizes)} items")
         )
     return hits
 
