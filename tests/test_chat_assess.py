@@ -269,36 +269,25 @@ def test_minor_rule_pairs_a_late_disclosure_with_an_early_sender(engine: Engine)
 def test_conversation_rules_are_those_that_hold_on_the_whole_chat(lines: list[tuple[str, str]]) -> None:
     """The incremental rule tracker agrees with reading every rule for every sender at the end (8 messages:
     every span of every indicator stays in its merged hit, so the facets can be read back from the hits).
-    A `not_by_minor` rule reads only a sender's messages before the one where they disclosed a minor's age."""
+    A `not_by_minor` rule never holds for a sender who discloses a minor's age anywhere in the chat."""
     engine = Engine(packaged_catalogues())
     a = assess(engine, chat(*lines))
-    spans = [
-        (s.message or 0, h)
-        for h in a.hits
-        if h.effect == "risk" and h.category != "conversation"
-        for s in h.evidence
-    ]
-    disclosed = {}
-    for i, h in sorted(spans, key=lambda x: x[0]):
-        if h.stage == AGE_DISCLOSURE:
-            disclosed.setdefault(lines[i][0], i)
-
-    def facets(before: dict[str, int]) -> dict[str, dict[str, Hit]]:
-        out: dict[str, dict[str, Hit]] = {}
-        for i, h in spans:
-            author = lines[i][0]
-            if i < before.get(author, len(lines)):
+    facets: dict[str, dict[str, Hit]] = {}
+    for h in a.hits:
+        if h.effect == "risk" and h.category != "conversation":
+            for s in h.evidence:
+                author = lines[s.message or 0][0]
                 for facet in (h.stage, f"category:{h.category}"):
                     if facet is not None:
-                        out.setdefault(author, {}).setdefault(facet, h)
-        return out
-
-    whole, before_disclosure = facets({}), facets(disclosed)
+                        facets.setdefault(author, {}).setdefault(facet, h)
+    minors = {p for p, own in facets.items() if AGE_DISCLOSURE in own}
     expected = {
         r.id
         for r in RULES
-        for p, own in (before_disclosure if r.not_by_minor else whole).items()
-        if r.own(own) is not None and (not r.needs_minor or set(disclosed) - {p})
+        for p, own in facets.items()
+        if r.own(own) is not None
+        and (not r.needs_minor or minors - {p})
+        and not (r.not_by_minor and p in minors)
     }
     assert {h.indicator for h in a.hits if h.category == "conversation"} == expected
 
@@ -349,3 +338,34 @@ def test_excerpts_stay_on_the_evidence_beyond_the_hits_evidence_cap(engine: Engi
     assert all("pay me $300" in s["text"] for s in shown), [
         s["message"] for s in shown if "pay me" not in s["text"]
     ]
+
+
+def test_a_minor_is_never_the_source_even_when_the_disclosure_comes_later(engine: Engine) -> None:
+    later = assess(
+        engine,
+        chat(
+            ("kid", "how old are you? keep it between us"), ("man", "22"), ("kid", "im 14"), ("man", "cool")
+        ),
+    )
+    assert "chat.exclusivity_plus_approach" not in counted(later)
+    assert later.conversation is not None and later.conversation["source_participant"] != "kid"
+    report = assess(
+        engine,
+        chat(
+            ("kid", "i'm 15 and he said he'll post my pics unless i pay. he said i'll send your pics to your "
+             "school if you dont pay $200"),
+            ("counsellor", "thank you for telling us, you did the right thing"),
+        ),
+    )  # fmt: skip
+    assert report.band == "critical"  # a minor reporting sextortion is urgent...
+    assert (
+        report.conversation is not None and report.conversation["source_participant"] is None
+    )  # ...not theirs
+
+
+def test_a_chat_export_title_is_not_read_as_a_message(engine: Engine) -> None:
+    item = chat(("mia", "hi im 14"), ("rex", "send me a pic"))
+    item.title = "Secret club, dont tell your parents"
+    a = assess(engine, item)
+    assert a.conversation is not None and a.conversation["messages_total"] == 2
+    assert set(a.conversation["participants"]) == {"mia", "rex"}

@@ -325,3 +325,24 @@ def test_system_lines_and_marked_messages(
     (item,), rejects = read("gen.txt", ("\n".join(lines) + "\n").encode())
     assert not rejects and item.extra["system_lines"] == 1
     assert [(m.author, m.text) for m in item.messages] == [(a, f"msg {said}")]
+
+
+def test_a_system_phrasing_cannot_carry_a_message_or_hide_a_person() -> None:
+    ios = (
+        "[12/30/24, 9:15:03 PM] Stranger: hi\n"
+        "[12/30/24, 9:16:03 PM] Stranger: \u200eI added you to my list. pay me $500 or ill send your pics\n"
+    )
+    (item,), _ = read("ios.txt", ios.encode())
+    assert item.messages[1].text == "I added you to my list. pay me $500 or ill send your pics"
+    assert item.extra["system_lines"] == 0
+    android = (
+        "12/30/24, 21:15 - Mia: hey\n"
+        "12/30/24, 21:16 - Coach added Bo: send me a pic, dont tell your mom\n"
+        "12/30/24, 21:17 - Alex added Bo and Cy\n"
+    )
+    (item,), _ = read("android.txt", android.encode())
+    assert [(m.author, m.text) for m in item.messages] == [
+        ("Mia", "hey"),
+        ("Coach added Bo", "send me a pic, dont tell your mom"),  # a display name, not a group event
+    ]
+    assert item.extra["system_lines"] == 1

@@ -310,7 +310,7 @@ def test_bank_csv_export_neutralises_formulas(engine: Engine) -> None:
     cells = [(r["label"], r["source"], r["case_ref"], r["added_by"]) for r in rows]
     assert cells == [
         ('\'=HYPERLINK("http://evil.example","x")', "'@SUM(1+1)", "", "'-alice"),
-        ("'-2+3", "'+cmd", "'\t=1", "'-alice"),
+        ("'-2+3", "'+cmd", "'=1", "'-alice"),  # case references are stored stripped
     ]
     assert [r["value"] for r in rows] == [a.pdq, b.md5]  # hex hashes untouched
 
@@ -414,9 +414,15 @@ def test_each_case_keeps_its_own_victim_submission(engine: Engine) -> None:
     assert banks.withdraw(engine, banks.VICTIM_BANK, by="staff", reason="asked", case_ref="TG-AAAA-AAAA") == 2
     result = MatchIndex.from_store(engine, SETTINGS).match(img)
     assert {m.case_ref for m in result.matches} == {"TG-BBBB-BBBB"} and len(result.matches) == 2
-    # The withdrawn case's hash does not come back under that case without readd; another case may add it.
-    assert submit("TG-AAAA-AAAA").previously_withdrawn == 2
-    assert banks.withdraw(engine, banks.VICTIM_BANK, by="staff", reason="asked", case_ref="TG-BBBB-BBBB") == 2
+    # The person who withdrew asks again: their own new request is heard (spaces around the case ignored).
+    renewed = submit(" TG-AAAA-AAAA ")
+    assert (renewed.added, renewed.previously_withdrawn) == (2, 0)
+    assert (
+        banks.withdraw(engine, banks.VICTIM_BANK, by="staff", reason="asked", case_ref="TG-BBBB-BBBB ") == 2
+    )
+    result = MatchIndex.from_store(engine, SETTINGS).match(img)
+    assert {m.case_ref for m in result.matches} == {"TG-AAAA-AAAA"}
+    assert banks.withdraw(engine, banks.VICTIM_BANK, by="staff", reason="asked", case_ref="TG-AAAA-AAAA") == 2
     assert MatchIndex.from_store(engine, SETTINGS).match(img).matches == []
     # Other banks keep one entry per hash, whatever the case reference.
     banks.create_bank(engine, "k", "known")
@@ -493,3 +499,11 @@ def test_exported_labels_stay_on_one_line_and_round_trip(engine: Engine) -> None
     )
     assert (report.added, report.rejected) == (2, [])
     assert [e.label for e in banks.active_entries(engine, "copy")] == ["series 12 second line", ""]
+
+
+def test_a_line_cut_at_the_limit_inside_its_crlf_does_not_shift_the_line_numbers() -> None:
+    good = "pdq," + "f" * 64 + ",90,ok"
+    for n in (bankfiles.MAX_LINE - 1, bankfiles.MAX_LINE, bankfiles.MAX_LINE + 1, 3 * bankfiles.MAX_LINE):
+        data = "hash_type,value,quality,label\r\n" + "x" * n + "\r\n" + good + "\r\n" + good + "\r\n"
+        entries = list(bankfiles.read_entries(io.StringIO(data, newline=""), "csv"))
+        assert [e.line for e in entries] == [2, 3, 4], n

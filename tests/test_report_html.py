@@ -89,3 +89,9 @@ def test_hub_identifiers_are_listed_escaped(tmp_path: Path) -> None:
     assert "<h2>Hub identifiers</h2>" in html and "bridges 4 otherwise separate groups" in html
     assert "help@board.example&lt;script&gt;" in html and "\u202e" not in html
     assert "(and 1 hub identifiers, not used to link)" in html
+
+
+def test_subdivision_flags_stay_flags_but_stray_tag_characters_are_revealed() -> None:
+    england = "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"
+    assert str(reveal(f"go {england}!")) == f"go {england}!"
+    assert str(reveal("pay\U000e0041me")) == 'pay<span class="cf">⟨U+E0041⟩</span>me'

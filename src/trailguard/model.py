@@ -72,10 +72,11 @@ class Item:
         return self.title or self.text or ""
 
     def conversation(self) -> list[Message]:
-        """The messages analysed for a chat. A title or text the chat record also carries (a pasted
-        conversation, a report's description) comes first, as a message by the item's author: nothing a chat
-        item holds goes unread, and message indices stay the same for every reader of the item."""
-        lead = self.document()
+        """The messages analysed for a chat. A text the chat record also carries (a pasted conversation, a
+        report's description) comes first, as a message by the item's author: nothing a chat item holds goes
+        unread, and message indices stay the same for every reader of the item. The title is not read: for
+        an export it is the chat's name ("server / #channel"), which no participant wrote there."""
+        lead = self.text
         if not lead:
             return self.messages
         return [

@@ -18,7 +18,7 @@ from trailguard.chat.answers import age_answers
 from trailguard.chat.combinations import FLOORS, RuleTracker
 from trailguard.chat.context import apply_context
 from trailguard.chat.participants import author_of, likely_source, participants_summary
-from trailguard.chat.stages import STAGES
+from trailguard.chat.stages import AGE_DISCLOSURE, STAGES
 from trailguard.indicators.engine import MAX_EVIDENCE_SPANS, Engine, make_hit
 from trailguard.indicators.scoring import score_hits
 from trailguard.model import Assessment, Entity, Hit, Item, Message, Span
@@ -44,7 +44,12 @@ def assess_chat(item: Item, engine: Engine, extract: Callable[[str], list[Entity
     risk_ids = frozenset(i for i, ind in engine.indicators.items() if ind.effect == "risk")
     floors = {ind.id: ind.band_floor for ind in engine.indicators.values() if ind.band_floor} | FLOORS
 
-    progress = _Progress(floors)
+    disclosers = {
+        author_of(msg)
+        for msg, hits in zip(messages, per_message, strict=True)
+        if any(h.effect == "risk" and h.stage == AGE_DISCLOSURE for h in hits)
+    }
+    progress = _Progress(floors, disclosers)
     for msg, hits in zip(messages, per_message, strict=True):
         progress.add(author_of(msg), hits)
     combos = progress.rules.hits()
@@ -87,10 +92,10 @@ class _Progress:
     rule, however long the chat and however many participants. Each message costs its own hits' updates.
     """
 
-    def __init__(self, floors: dict[str, str]) -> None:
+    def __init__(self, floors: dict[str, str], disclosers: set[str]) -> None:
         self.floors = floors
         self.first_by_indicator: dict[str, Hit] = {}
-        self.rules = RuleTracker()
+        self.rules = RuleTracker(disclosers)
         self.early_warning: int | None = None
         self._index = -1
 

@@ -8,7 +8,7 @@ hits it combines, so the score stays explained. Why each rule and its band floor
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from trailguard.chat.stages import AGE_DISCLOSURE, APPROACH_STAGES, EXCLUSIVITY_STAGES
@@ -155,22 +155,21 @@ class RuleTracker:
     order) for whom it held; its hit combines the signals that made it hold at that moment.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, disclosers: Collection[str] = ()) -> None:
+        """`disclosers`: the participants who disclose a minor's age anywhere in the conversation, judged on
+        the whole of it (like benign context), so a `not_by_minor` rule ignores a minor's words from the first
+        message on, and what holds still only grows message by message."""
         self.facets: dict[str, dict[str, Hit]] = {}
         self.held: dict[str, Hit] = {}  # rule id -> its hit
         self.sender: dict[str, str] = {}  # rule id -> the participant whose messages made it hold
-        self._disclosed: set[str] = set()  # participants who disclosed a minor's age
+        self._disclosed = frozenset(disclosers)
         # The first two senders who satisfy each minor rule's own part, and the first two who disclosed a
         # minor's age: two of each always contain a pair of different participants when any pair exists.
         self._ready: dict[str, list[str]] = {r.id: [] for r in RULES if r.needs_minor}
         self._minors: list[str] = []
 
     def add(self, author: str, hits: Sequence[Hit]) -> bool:
-        """Record the counted hits of one message of `author`; whether a rule holds now that did not before.
-
-        A whole message at a time, so a rule that ignores a minor's own words (`not_by_minor`) reads the same
-        whatever the order of the hits inside the message that discloses the age.
-        """
+        """Record the counted hits of one message of `author`; whether a rule holds now that did not before."""
         own = self.facets.setdefault(author, {})
         new: list[str] = []
         for hit in hits:
@@ -180,10 +179,8 @@ class RuleTracker:
                     new.append(facet)
         if not new:
             return False
-        if AGE_DISCLOSURE in new:
-            self._disclosed.add(author)
-            if len(self._minors) < 2:
-                self._minors.append(author)
+        if AGE_DISCLOSURE in new and len(self._minors) < 2:
+            self._minors.append(author)
         before = len(self.held)
         for rule in RULES:
             if rule.id in self.held or (rule.not_by_minor and author in self._disclosed):

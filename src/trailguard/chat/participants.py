@@ -5,7 +5,7 @@ risk-bearing stages, counting the conversation rules that held on their messages
 indicators. Signal mass is the noisy-OR's own decomposition (-log(1 - w) per distinct indicator or rule, as
 in `scoring.contributions`), so a participant who repeats one phrase does not outweigh one who shows several
 distinct signs. A stated minor age is not risk mass: it is said by the person at risk, and a participant who
-disclosed one is named as the source only when nobody else's messages carry any signal.
+disclosed one is never named as the source.
 """
 
 from __future__ import annotations
@@ -61,15 +61,12 @@ def _mass(h: Hit) -> float:
 
 
 def likely_source(participants: dict[str, Any]) -> str | None:
-    """The participant with the highest risk mass, preferring those who disclosed no minor's age; None when
-    nobody's messages carry any."""
+    """The participant with the highest risk mass among those who disclosed no minor's age; None when none
+    of them carries any. A minor who reports a threat ("he said he'll post my pics") carries its signals, but
+    is the person at risk, never the source."""
     best = max(
-        participants.items(),
-        key=lambda kv: (
-            kv[1]["risk_mass"] > 0 and not kv[1]["minor_age_disclosed"],
-            kv[1]["risk_mass"],
-            kv[0],
-        ),
+        ((name, p) for name, p in participants.items() if not p["minor_age_disclosed"]),
+        key=lambda kv: (kv[1]["risk_mass"], kv[0]),
         default=None,
     )
     if best is None or best[1]["risk_mass"] <= 0:

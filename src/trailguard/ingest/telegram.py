@@ -43,7 +43,9 @@ FULL_EXPORT_KEYS = frozenset(
 )
 _CHAT_LISTS = (("chats", "chat"), ("left_chats", "left chat"))
 # A JSON string (group 1: its body; group 2: the colon that makes it a key) or a bracket.
-_JSON_TOKEN = re.compile(rb'"([^"\\]*(?:\\.[^"\\]*)*)"(\s*:)?|[{}\[\]]')
+# The closing quote is optional so that a string cut off by the end of the head is one token to its end:
+# with it required, every later quote would start a new attempt scanning to the end (quadratic).
+_JSON_TOKEN = re.compile(rb'"([^"\\]*(?:\\.[^"\\]*)*)("?)(\s*:)?|[{}\[\]]')
 
 
 def sniff(name: str, head: bytes) -> bool:
@@ -67,7 +69,9 @@ def _top_level_keys(head: bytes) -> set[str]:
     depth = 0
     for token in _JSON_TOKEN.finditer(head):
         if token[1] is not None:
-            if depth == 1 and token[2]:
+            if not token[2]:
+                return keys  # a string the head cuts off: nothing after it can be read
+            if depth == 1 and token[3]:
                 keys.add(token[1].decode("utf-8", "replace"))
         elif token[0] in (b"{", b"["):
             depth += 1

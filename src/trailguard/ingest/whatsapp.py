@@ -55,7 +55,11 @@ _LRM = "\u200e"
 # WhatsApp's own system phrasings (English), matched against a whole line. The actor never holds a colon, so
 # "Name: I added Jo" (a message) is never read as "<actor> added Jo"; free parts are bounded.
 _ACTOR = r"[^:\n]{1,100}?"
-_QUOTED = r"[\"\u201c][^\n]{0,200}[\"\u201d]"
+_QUOTED = r"[\"\u201c][^\n]{0,100}[\"\u201d]"  # WhatsApp caps a group's subject at 100 characters
+# Who was added or removed: names or numbers, never a sentence. Bounded so that a participant cannot pass a
+# message off as a system line ("‎I added you to my list. pay me..."), nor hide their messages behind a
+# display name like "Coach added Bo" (a line "Coach added Bo: text" is that person's message).
+_PEOPLE = r"[^\n:.!?$]{1,100}"
 _LEARN_MORE = r"(?: (?:Tap to learn more|Learn more|Tap for more info)\.?)?"
 _ENCRYPTED_NOTICE = (
     r"Messages and calls are end-to-end encrypted\.(?: No one outside of this chat, not even WhatsApp, can "
@@ -69,12 +73,13 @@ _SYSTEM = re.compile(
             r"Messages to this group are now secured with end-to-end encryption\." + _LEARN_MORE,
             rf"{_ACTOR} created group {_QUOTED}",
             rf"{_ACTOR} created this group",
-            rf"{_ACTOR} (?:added|removed) [^\n]{{1,300}}",
+            rf"{_ACTOR} (?:added|removed) {_PEOPLE}",
             rf"{_ACTOR} left",
             rf"{_ACTOR} joined using this (?:group|community)'s invite link",
             rf"{_ACTOR} changed the subject (?:from {_QUOTED} )?to {_QUOTED}",
             rf"{_ACTOR} changed (?:this group's|the group) (?:icon|description)",
-            rf"{_ACTOR} changed (?:this group's|the group) settings to allow [^\n]{{1,200}}",
+            rf"{_ACTOR} changed (?:this group's|the group) settings to allow (?:only admins|all participants|"
+            r"admins only|everyone) to [^\n:.!?$]{1,80}\.?",
             rf"{_ACTOR} deleted (?:this group's icon|the group description)",
             rf"{_ACTOR} changed their phone number to a new number\. Tap to message or add the new number\.",
             rf"{_ACTOR} changed to \+?[\d \-()\u202a\u202c]{{6,30}}",

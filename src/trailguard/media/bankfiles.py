@@ -69,13 +69,19 @@ def _lines(stream: TextIO) -> Iterator[tuple[int, str | None]]:
     the file (the CLI, a library caller with plain utf-8) gets the same header and the same first hash.
     """
     number = 0
+    cut_cr = False  # the last read stopped at its size limit on the "\r" of a "\r\n"
     while text := stream.readline(MAX_LINE + 1):
+        if cut_cr and text == "\n":
+            cut_cr = False
+            continue  # the rest of that line's end, not a line of its own
         number += 1
         if number == 1:
             text = text.removeprefix("\ufeff")
+        cut_cr = len(text) == MAX_LINE + 1 and text.endswith("\r")
         if len(text) > MAX_LINE and text[-1] not in "\r\n":
             while (rest := stream.readline(MAX_LINE)) and rest[-1] not in "\r\n":
                 pass
+            cut_cr = len(rest) == MAX_LINE and rest.endswith("\r")
             yield number, None
             continue
         yield number, text

@@ -17,8 +17,11 @@ from markupsafe import Markup, escape
 
 # Joiners stay: ZWNJ and ZWJ are part of normal Persian and Indic spelling and of emoji sequences.
 _KEPT = frozenset({"\u200c", "\u200d"})
+# A subdivision flag (England, Scotland, Wales) is a black flag, tag letters and a cancel tag: shown as the
+# flag. Tag characters anywhere else are invisible text, and are revealed like any format character.
+_FLAG = "\U0001f3f4[\U000e0020-\U000e007e]{1,8}\U000e007f"
 _FORMAT = re.compile(
-    "["
+    f"({_FLAG})|["
     + "".join(
         re.escape(chr(c))
         for c in range(0x110000)
@@ -33,6 +36,8 @@ def reveal(text: str) -> Markup:
     out: list[Markup] = []
     pos = 0
     for m in _FORMAT.finditer(text):
+        if m.group(1):
+            continue  # a flag: left in the text, escaped with it
         out.append(escape(text[pos : m.start()]))
         out.append(Markup('<span class="cf">⟨U+{:04X}⟩</span>').format(ord(m.group())))
         pos = m.end()

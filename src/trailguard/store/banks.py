@@ -259,7 +259,8 @@ def add_entries(
                 value = normalise_hash(entry.hash_type, entry.value)
                 if entry.quality is not None and not 0 <= entry.quality <= 100:
                     raise ValueError(f"quality must be 0..100, got {entry.quality}")
-                case_ref = _checked("case_ref", entry.case_ref, 200) if entry.case_ref else None
+                case_ref = _checked("case_ref", entry.case_ref.strip(), 200) if entry.case_ref else None
+                case_ref = case_ref or None
             except ValueError as exc:
                 report.rejected.append((entry.line or number, str(exc)))
                 continue
@@ -316,7 +317,7 @@ def withdraw(
     if value is not None:
         condition = and_(condition, bank_entries_table.c.value == value.strip().lower())
     if case_ref is not None:
-        condition = and_(condition, bank_entries_table.c.case_ref == case_ref)
+        condition = and_(condition, bank_entries_table.c.case_ref == case_ref.strip())
     with engine.begin() as conn:
         result = conn.execute(
             update(bank_entries_table)
@@ -360,9 +361,11 @@ def submit_victim_hash(
 
     The bank is created on first use. No image is ever received; the case reference ties the hashes to the
     person's request so it can be withdrawn at their word (`withdraw(..., case_ref=...)`). Each case gets its
-    own entries, even for a hash another case already submitted (see `add_entries`).
+    own entries, even for a hash another case already submitted (see `add_entries`). A person who withdrew a
+    request and asks again is heard: their own new request overrides their own withdrawal (`readd`).
     """
-    if not case_ref.strip():
+    case_ref = case_ref.strip()
+    if not case_ref:
         raise ValueError("a victim submission needs a case reference")
     try:
         get_bank(engine, VICTIM_BANK)
@@ -381,7 +384,7 @@ def submit_victim_hash(
         offered.append(NewEntry("md5", md5, case_ref=case_ref, source="victim submission"))
     if not offered:
         raise ValueError("a victim submission needs a PDQ or an MD5 hash")
-    return add_entries(engine, VICTIM_BANK, offered, added_by=submitted_by)
+    return add_entries(engine, VICTIM_BANK, offered, added_by=submitted_by, readd=True)
 
 
 def ensure_schema(engine: Engine) -> None:
