@@ -30,7 +30,7 @@ DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "chat_eval"
 
 
 def load() -> list[Item]:
-    items = []
+    items: list[Item] = []
     for path in sorted(DATA.glob("*.jsonl")):
         items.extend(
             Item.from_dict(orjson.loads(line)) for line in path.read_bytes().splitlines() if line.strip()

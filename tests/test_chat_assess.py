@@ -369,3 +369,138 @@ def test_a_chat_export_title_is_not_read_as_a_message(engine: Engine) -> None:
     a = assess(engine, item)
     assert a.conversation is not None and a.conversation["messages_total"] == 2
     assert set(a.conversation["participants"]) == {"mia", "rex"}
+
+
+def stages_of(engine: Engine, text: str) -> set[str]:
+    """The risk stages one message carries on its own."""
+    return {h.stage for h in engine.evaluate(text, [], "chat") if h.effect == "risk" and h.stage}
+
+
+# Chat spelling: the same move written the way people type it (u/ur/r, dont, ill, pics/pix, every1, 2/4).
+SLANG: list[tuple[str, str]] = [
+    ("rapport", "omg ur so mature 4 ur age fr"),
+    ("rapport", "ur different from other girls"),
+    ("rapport", "u can tell me anything"),
+    ("rapport", "u look so grown up"),
+    ("age_probing", "how old r u"),
+    ("age_probing", "wat grade r u in"),
+    ("age_probing", "ur 16 right?"),
+    ("age_disclosure", "im 14f"),
+    ("isolation", "ur parents dont understand u"),
+    ("isolation", "they dont care about u like i do"),
+    ("isolation", "ur friends r fake"),
+    ("isolation", "im the only 1 who rly gets u"),
+    ("secrecy", "dont tell ur mom"),
+    ("secrecy", "pls delete our chats"),
+    ("secrecy", "this stays between us"),
+    ("secrecy", "keep it on the low ok"),
+    ("secrecy", "no1 needs 2 know"),
+    ("platform_move", "add me on sc"),
+    ("platform_move", "lets talk on discord"),
+    ("platform_move", "u got snap?"),
+    ("platform_move", "whats ur insta"),
+    ("gifts_money", "ill buy u robux"),
+    ("gifts_money", "want vbucks?"),
+    ("gifts_money", "i can send u $50"),
+    ("image_request", "send pix"),
+    ("image_request", "lemme see u"),
+    ("image_request", "face pic?"),
+    ("image_request", "send a pic of u in ur hoodie"),
+    ("image_request", "send nudes"),
+    ("sexualisation", "what r u wearin rn"),
+    ("sexualisation", "r u alone"),
+    ("sexualisation", "ur body is perfect"),
+    ("meeting", "wanna meet up"),
+    ("meeting", "i can pick u up after school"),
+    ("meeting", "where do u live"),
+    ("meeting", "sneak out tonight"),
+    ("threat", "ill send ur pics to ur mom"),
+    ("threat", "every1 will see them"),
+    ("threat", "ur life is over"),
+    ("threat", "i have ur pics"),
+    ("threat", "i know where u live"),
+    ("threat", "u have 10 min"),
+    ("demand", "send $200 now"),
+    ("demand", "send more or i post"),
+    ("demand", "buy a steam card and send me the code"),
+    ("control", "u owe me for everything"),
+    ("control", "gimme ur passport"),
+    ("control", "i hold ur id"),
+    ("control", "u cant leave til u pay"),
+    ("control", "u gotta work it off"),
+    ("recruitment", "u get paid for every girl u bring"),
+    ("recruitment", "find more girls"),
+    ("recruitment", "u got any cute friends?"),
+]
+
+
+@pytest.mark.parametrize(("stage", "text"), SLANG, ids=[f"{s}-{t[:24]}" for s, t in SLANG])
+def test_chat_spelling_is_read_as_its_stage(engine: Engine, stage: str, text: str) -> None:
+    assert stage in stages_of(engine, text)
+
+
+# Everyday messages with the same surface words: no risk stage on their own.
+ORDINARY = [
+    "send me the pics from the party",
+    "send a pic of ur dog",
+    "i'll send the photos to the group chat",
+    "ill send ur photos to u tonight",
+    "what r u wearing to the wedding",
+    "u owe me one lol",
+    "what school r u going to for the debate tournament, coach asked",
+    "hop on vc for the raid",
+    "do u want to come to the game",
+    "i get u a coffee?",
+    "dm me the link",
+    "ur parents r so strict fr",
+    "ill leave u alone",
+]
+
+
+@pytest.mark.parametrize("text", ORDINARY)
+def test_ordinary_chat_spelling_carries_no_risk_stage(engine: Engine, text: str) -> None:
+    assert stages_of(engine, text) == set()
+
+
+def test_slang_grooming_reaches_critical_and_slang_friends_stay_below_high(engine: Engine) -> None:
+    groomer = assess(
+        engine,
+        chat(
+            ("vex", "how old r u"),
+            ("nova", "13"),
+            ("vex", "ur so mature 4 ur age. add me on snap"),
+            ("vex", "dont tell ur mom bout me"),
+            ("vex", "send a pic of u rn"),
+        ),
+    )
+    assert groomer.band == "critical"
+    assert groomer.conversation is not None and groomer.conversation["source_participant"] == "vex"
+    friends = assess(
+        engine,
+        chat(
+            ("ivy", "i got mom a necklace 4 her bday"),
+            ("june", "omg dont tell her its a surprise"),
+            ("ivy", "lol ok this stays between us. wanna hang at the mall tmrw"),
+        ),
+    )
+    assert friends.band not in HIGH_BANDS
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "u " * 30000,
+        "ur so " * 12000,
+        "1" * 60000,
+        "$1 " * 20000,
+        "i " * 30000,
+        "send me " * 10000,
+        "'" * 60000,
+    ],
+    ids=["u", "ur-so", "digits", "prices", "i", "send-me", "quotes"],
+)
+def test_chat_patterns_stay_linear_on_hostile_text(engine: Engine, hostile: str) -> None:
+    start = time.perf_counter()
+    engine.evaluate(hostile, [], "chat")
+    # A catastrophic-backtracking pattern takes minutes here; a linear one well under a second.
+    assert time.perf_counter() - start < 10
