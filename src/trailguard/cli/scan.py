@@ -119,6 +119,8 @@ def print_summary(result: ScanResult, console: Console) -> None:
     console.print(f"Assessments: {result.out_dir / 'assessments.jsonl'}", markup=False, highlight=False)
     if result.rejected:
         console.print(f"Rejected records: {result.out_dir / 'rejected.jsonl'}", markup=False, highlight=False)
+    if result.link_skipped:
+        console.print(f"Networks: {result.link_skipped}.", markup=False, highlight=False, style="bold")
     if result.skipped:
         names = ", ".join(result.skipped_files)
         more = result.skipped - len(result.skipped_files)

@@ -30,6 +30,7 @@ from trailguard.media.index import MatchIndex
 from trailguard.media.scan import hash_item_images, match_item_images, pdq_neighbours
 from trailguard.model import Assessment, Hub, Item, Network, Reject
 from trailguard.pipeline.analyze import Analyzer
+from trailguard.pipeline.memory import link_shortfall
 from trailguard.report.html import render_report
 from trailguard.settings import Settings
 from trailguard.store.writer import Store
@@ -59,6 +60,7 @@ class ScanResult:
     top: list[tuple[Item, Assessment]] = field(default_factory=list)
     networks: list[Network] = field(default_factory=list)
     hubs: list[Hub] = field(default_factory=list)  # identifiers kept as facts, never merged (hubs.json)
+    link_skipped: str | None = None  # why linking did not run although asked for (pipeline.memory)
     seconds: float = 0.0
     scan_id: int | None = None
     out_dir: Path = Path()
@@ -207,15 +209,19 @@ def run_scan(
     result.skipped, result.skipped_files = stats.skipped, stats.skipped_names
 
     assessed_path = options.out_dir / "assessments.jsonl"
-    if options.link and result.assessed:
+    linking = options.link and result.assessed > 0
+    if linking:
+        result.link_skipped = link_shortfall(result.assessed)
+        linking = result.link_skipped is None
+    if linking:
         if store:
             store.heartbeat(scan_id or 0)  # linking a large scan writes nothing for minutes
         linked = link(read_assessments(assessed_path), link_config(settings))
         result.networks, result.hubs = linked.networks, linked.hubs
     write_link_outputs(options.out_dir, result.networks, result.hubs)
     if store:
-        if options.link:  # without linking, the stored networks stay as they were
-            _store_networks(store, scan_id or 0, result.networks, assessed_path, settings)
+        if linking:  # without linking, the stored networks stay as they were
+            _store_networks(store, scan_id or 0, result.networks, assessed_path, settings, result.assessed)
         store.finish_scan(scan_id or 0, result.read, result.assessed, result.rejected)
     result.top = [(item, a) for _, _, item, a in sorted(top, key=lambda e: (-e[0], -e[1]))]
     result.seconds = time.monotonic() - started
@@ -238,7 +244,7 @@ def _input_name(given: str) -> str:
 
 
 def _store_networks(
-    store: Store, scan_id: int, networks: list[Network], assessed_path: Path, settings: Settings
+    store: Store, scan_id: int, networks: list[Network], assessed_path: Path, settings: Settings, scanned: int
 ) -> None:
     """Save the scan's networks so that each stored item stays in one network, whatever was scanned before.
 
@@ -249,6 +255,10 @@ def _store_networks(
     """
     cfg = link_config(settings)
     outside = store.outside_members(scan_id, cfg.identifier_types)
+    if outside and link_shortfall(scanned + len(outside)) is not None:
+        # Too many stored items to link again in this memory: a new network that would overlap a kept one
+        # is then not stored (Store.save_networks), so no item ends up in two.
+        outside = []
     if outside:
         store.heartbeat(scan_id)
         assessments = chain(read_assessments(assessed_path), store.load_assessments(outside))
