@@ -249,9 +249,10 @@ def _store_networks(
     """Save the scan's networks so that each stored item stays in one network, whatever was scanned before.
 
     A stored network that reaches items this scan did not read cannot be kept beside the new ones (an item
-    would be in both) nor dropped (its links would be lost). So when the scan touches such networks, the
-    scan is linked again together with their other items, from their stored assessments, and the result
-    replaces them. networks.json keeps the networks of the scan's own items.
+    would be in both) nor dropped (its links would be lost); and a stored item that shares an identifier with
+    an item of this scan belongs with it. So the scan is linked again together with those stored items and
+    their whole networks (Store.outside_members), from their stored assessments, and the result replaces the
+    networks it touched. networks.json keeps the networks of the scan's own items.
     """
     cfg = link_config(settings)
     outside = store.outside_members(scan_id, cfg.identifier_types)
