@@ -445,3 +445,73 @@ def test_a_later_scan_joins_new_items_to_stored_networks_and_knows_a_restart_by_
         inputs = list(conn.execute(select(tb.scans.c.inputs).order_by(tb.scans.c.id)).scalars())
     assert sorted(item for _, item in stored) == ["a1", "a2", "a6"] and len({n for n, _ in stored}) == 1
     assert inputs == [[str(tmp_path / "day1.jsonl")], [str(tmp_path / "day2.jsonl")]]
+
+
+def test_a_number_on_too_many_stored_items_never_merges_a_later_scan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The hotline is on more stored items than are followed: the later scan's five posters, who quote it
+    # beside their own numbers, must not become one network through it.
+    import trailguard.store.writer as writer
+
+    monkeypatch.setattr(writer, "MAX_SHARING", 5)
+    import random
+
+    vocab = [
+        "amber",
+        "brook",
+        "cedar",
+        "dune",
+        "ember",
+        "fjord",
+        "grove",
+        "heath",
+        "inlet",
+        "jetty",
+        "knoll",
+        "ledge",
+        "marsh",
+        "nook",
+        "oasis",
+        "prairie",
+        "quarry",
+        "ridge",
+        "shoal",
+        "tundra",
+        "upland",
+        "valley",
+        "willow",
+        "yarrow",
+        "zephyr",
+        "aspen",
+        "birch",
+        "clover",
+        "dahlia",
+        "elm",
+        "fern",
+        "gorse",
+        "hazel",
+        "iris",
+        "juniper",
+        "kelp",
+        "lilac",
+        "maple",
+        "nettle",
+        "orchid",
+    ]
+
+    def wording(i: int) -> str:  # unrelated words per post, so no text template links them
+        return " ".join(random.Random(i).sample(vocab, 8))
+
+    day1 = [{"id": f"h{i}", "text": f"{wording(i)} call 212 555 01{i:02d} or 617 555 0100"} for i in range(8)]
+    day2 = [
+        {"id": f"n{i}", "text": f"{wording(20 + i)} 312 555 01{i:02d} line 617 555 0100"} for i in range(5)
+    ]
+    write_input(tmp_path / "day1.jsonl", day1, bad=[])
+    write_input(tmp_path / "day2.jsonl", day2, bad=[])
+    settings = settings_for(tmp_path)
+    run_scan([str(tmp_path / "day1.jsonl")], settings, ScanOptions(out_dir=tmp_path / "o1"))
+    run_scan([str(tmp_path / "day2.jsonl")], settings, ScanOptions(out_dir=tmp_path / "o2"))
+    with Store(settings.database_url).engine.connect() as conn:
+        stored = set(conn.execute(select(tb.network_items.c.item_id)).scalars())
+    assert not stored & {f"n{i}" for i in range(5)}

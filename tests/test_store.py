@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from trailguard.model import Assessment, Entity, Hit, Item, LinkReason, Network, Reject, SourceRef, Span
 from trailguard.store import tables as tb
-from trailguard.store.writer import Store
+from trailguard.store.writer import Reach, Store
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -193,7 +193,8 @@ def test_no_item_is_ever_in_two_stored_networks(store: Store) -> None:
     store.save_assessed(
         third, [pair("ad-a", 0.3, phone="+16175550150"), pair("ad-b", 0.3, phone="+16175550150")]
     )
-    assert store.outside_members(third, {"phone"}) == ["ad-c"]  # ad-d no longer shares their number
+    # ad-c comes with its network; ad-d shares ad-c's number (so a full relink would join them), ad-x with ad-d's
+    assert store.outside_members(third, {"phone"}).items == ["ad-c", "ad-d", "ad-x"]
     store.save_networks(third, [Network("n-abc2", ["ad-a", "ad-b", "ad-c"], reason)], relinked=["ad-c"])
     assert store_networks(store) == {"n-abc2": ["ad-a", "ad-b", "ad-c"], "n-d": ["ad-d", "ad-x"]}
     [reloaded] = store.load_assessments(["ad-c", "ad-unknown"])
@@ -214,9 +215,29 @@ def test_a_new_item_reaches_the_stored_items_and_networks_sharing_its_identifier
     store.save_assessed(second, [pair("ad-new", 0.3), pair("ad-r", 0.3, phone="+16175550177")])
     # ad-new shares the network's number (both members come, with the network); ad-r shares ad-q's number
     # (ad-q is in no network, it still comes); ad-z shares nothing.
-    assert store.outside_members(second, {"phone"}) == ["ad-a", "ad-b", "ad-q"]
-    assert store.outside_members(second, {"email"}) == []
-    assert store.outside_members(second, {"phone"}, max_sharing=1) == ["ad-q"]  # a number on 2 stored items
+    assert store.outside_members(second, {"phone"}) == Reach(["ad-a", "ad-b", "ad-q"], [])
+    assert store.outside_members(second, {"email"}) == Reach([], [])
+    # A number on more stored items than max_sharing is not followed, and is named so it never merges.
+    assert store.outside_members(second, {"phone"}, max_sharing=1) == Reach(["ad-q"], ["phone:+16175550123"])
+
+
+def test_reach_follows_identifiers_through_items_linked_by_no_earlier_scan(store: Store) -> None:
+    # Day 1: a1 alone. Day 2 (linked): a2 shares a1's number. Day 3 (--no-link): c1 has a1's number and
+    # another. Day 4: d1 has c1's other number: the full picture is one group {a1, a2, c1, d1}.
+    reason = [LinkReason("shared_phone", "+16175550111")]
+    day1 = store.start_scan(["d1.jsonl"])
+    store.save_assessed(day1, [pair("a1", 0.3, phone="+16175550111")])
+    day2 = store.start_scan(["d2.jsonl"])
+    store.save_assessed(day2, [pair("a2", 0.3, phone="+16175550111")])
+    store.save_networks(day2, [Network("n-a", ["a1", "a2"], reason)])
+    day3 = store.start_scan(["d3.jsonl"])
+    item, a = pair("c1", 0.3, phone="+16175550111")
+    a.entities.append(Entity("phone", "+16175550144", "617 555 0144", 20, 32))
+    store.save_assessed(day3, [(item, a)])
+    day4 = store.start_scan(["d4.jsonl"])
+    store.save_assessed(day4, [pair("d1", 0.3, phone="+16175550144")])
+    assert store.outside_members(day4, {"phone"}).items == ["a1", "a2", "c1"]
+    assert store.outside_members(day4, {"phone"}, max_items=0).items == ["c1"]  # stops after the first round
 
 
 def test_a_run_still_at_work_is_not_aborted(store: Store) -> None:
@@ -232,16 +253,18 @@ def test_a_run_still_at_work_is_not_aborted(store: Store) -> None:
         [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
     )
     dead_pid = int(gone.stdout)
-    live = store.start_scan(["in.jsonl"])  # this process: alive
-    rejects(live)
+    worker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    live = store.start_scan(["in.jsonl"])  # another process on this machine, at work
     elsewhere = store.start_scan(["in.jsonl"])  # another machine, heard from a minute ago
     silent = store.start_scan(["in.jsonl"])  # another machine, silent for two hours
     killed = store.start_scan(["in.jsonl"])  # this machine, its process gone
-    for scan in (elsewhere, silent, killed):
+    died_here = store.start_scan(["in.jsonl"])  # this very process: it died in it (an exception)
+    for scan in (live, elsewhere, silent, killed, died_here):
         rejects(scan)
     now = datetime.now(UTC)
     with store.engine.begin() as conn:
         runs = tb.scan_runs
+        conn.execute(runs.update().where(runs.c.scan_id == live).values(pid=worker.pid))
         conn.execute(
             runs.update()
             .where(runs.c.scan_id == elsewhere)
@@ -256,7 +279,11 @@ def test_a_run_still_at_work_is_not_aborted(store: Store) -> None:
     assert dead_pid != os.getpid()
     restarted = store.start_scan(["in.jsonl"])
     rejects(restarted)
-    store.finish_scan(restarted, read=3, assessed=2, rejected=1)
+    try:
+        store.finish_scan(restarted, read=3, assessed=2, rejected=1)
+    finally:
+        worker.kill()
+        worker.wait()
     with store.engine.connect() as conn:
         statuses = {r.id: r.status for r in conn.execute(select(tb.scans.c.id, tb.scans.c.status))}
         owners = set(conn.execute(select(tb.rejects.c.scan_id)).scalars())
@@ -265,6 +292,7 @@ def test_a_run_still_at_work_is_not_aborted(store: Store) -> None:
         elsewhere: "running",
         silent: "aborted",
         killed: "aborted",
+        died_here: "aborted",
         restarted: "finished",
     }
     assert owners == {live, elsewhere, restarted}

@@ -7,7 +7,9 @@ Linking then streams the assessments back from `assessments.jsonl`.
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
+import logging
 import os
 import time
 from collections import Counter, deque
@@ -34,6 +36,8 @@ from trailguard.pipeline.memory import link_shortfall
 from trailguard.report.html import render_report
 from trailguard.settings import Settings
 from trailguard.store.writer import Store
+
+log = logging.getLogger(__name__)
 
 BATCH = 200  # items per task sent to a worker: large enough to amortise pickling, small enough to stream
 
@@ -211,7 +215,7 @@ def run_scan(
     assessed_path = options.out_dir / "assessments.jsonl"
     linking = options.link and result.assessed > 0
     if linking:
-        result.link_skipped = link_shortfall(result.assessed)
+        result.link_skipped = link_shortfall(result.assessed, assessed_path.stat().st_size)
         linking = result.link_skipped is None
     if linking:
         if store:
@@ -255,13 +259,17 @@ def _store_networks(
     networks it touched. networks.json keeps the networks of the scan's own items.
     """
     cfg = link_config(settings)
-    outside = store.outside_members(scan_id, cfg.identifier_types)
-    if outside and link_shortfall(scanned + len(outside)) is not None:
+    reach = store.outside_members(scan_id, cfg.identifier_types)
+    outside = reach.items
+    if outside and link_shortfall(scanned + len(outside), assessed_path.stat().st_size) is not None:
         # Too many stored items to link again in this memory: a new network that would overlap a kept one
         # is then not stored (Store.save_networks), so no item ends up in two.
+        log.warning("%d stored items too many to link again with this scan in free memory", len(outside))
         outside = []
-    if outside:
+    if outside or reach.hubs:
         store.heartbeat(scan_id)
+        # An identifier on thousands of stored items is a hub even when this scan alone holds it a few times.
+        cfg = dataclasses.replace(cfg, never_merge=cfg.never_merge | frozenset(reach.hubs))
         assessments = chain(read_assessments(assessed_path), store.load_assessments(outside))
         networks = link_assessments(assessments, cfg)
     store.save_networks(scan_id, networks, relinked=outside)

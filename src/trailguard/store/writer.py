@@ -11,11 +11,12 @@ import logging
 import os
 import socket
 from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.expression import Insert
 
@@ -27,6 +28,7 @@ from trailguard.store.db import create_schema, make_engine
 log = logging.getLogger(__name__)
 
 MAX_SHARING = 5000  # stored items an identifier may be on and still pull them into a scan's linking
+MAX_REACH = 200_000  # stored items a scan's linking stops gathering at (the memory guard decides the rest)
 STALE_AFTER = timedelta(hours=1)  # a run on another machine silent this long is taken for dead
 
 
@@ -226,22 +228,52 @@ class Store:
                 conn.execute(insert(tb.rejects), chunk)
 
     def outside_members(
-        self, scan_id: int, identifier_types: Collection[str], max_sharing: int = MAX_SHARING
-    ) -> list[str]:
-        """Stored items this scan did not read that its networks may reach: those sharing an identifier with
-        an item it read, and every member of a stored network holding one of those or an item it read.
+        self,
+        scan_id: int,
+        identifier_types: Collection[str],
+        max_sharing: int | None = None,
+        max_items: int | None = None,
+    ) -> Reach:
+        """Stored items this scan did not read that its networks may reach, and the identifiers not followed.
 
+        Reached: every member of a stored network holding an item the scan read; every stored item sharing an
+        identifier with those or with the scan's items, and every member of its network; and so on until
+        nothing new is reached (an item stored by a `--no-link` scan can bridge two networks), or `max_items`.
         The pipeline links them again together with the scan (from their stored assessments), so that a new
         ad with a stored network's number joins that network, and every stored network the scan touches is
         recomputed whole instead of being kept beside overlapping new ones. An identifier on more than
-        `max_sharing` stored items is not followed (a hotline or a site address: a hub, which would not merge
-        anyway, and which would pull a large part of the store into every scan).
+        `max_sharing` (MAX_SHARING) stored items is not followed: it is a hub (a hotline, a site address) by any measure,
+        returned in `hubs` so that the relink keeps it from merging, and it would pull a large part of the
+        store into every scan.
         """
+        max_sharing = MAX_SHARING if max_sharing is None else max_sharing
+        max_items = MAX_REACH if max_items is None else max_items
+        types = sorted(identifier_types)
+        hubs: set[tuple[str, str]] = set()
         with self.engine.connect() as conn:
-            sharing = _sharing_items(conn, scan_id, identifier_types, max_sharing)
-            touching = _touching_networks(conn, scan_id, sharing)
-        members = {item for found in touching.values() for item, read in found if not read}
-        return sorted(members | sharing)
+            found = {
+                item
+                for members in _touching_networks(conn, scan_id).values()
+                for item, read in members
+                if not read
+            }
+            frontier = _keys_of(conn, types, scan_id=scan_id) | _keys_of(conn, types, items=found)
+            seen = set(frontier)
+            while frontier and len(found) <= max_items:
+                new: set[str] = set()
+                for key, holders in _holders(conn, scan_id, frontier).items():
+                    if len(holders) > max_sharing:
+                        hubs.add(key)
+                    else:
+                        new |= holders
+                new -= found
+                if not new:
+                    break
+                new |= _network_members(conn, scan_id, new)
+                found |= new
+                frontier = _keys_of(conn, types, items=new) - seen
+                seen |= frontier
+        return Reach(sorted(found), sorted(f"{t}:{v}" for t, v in hubs))
 
     def load_assessments(self, item_ids: Sequence[str]) -> Iterator[Assessment]:
         """The stored assessments of these items (those the store holds), a chunk of rows at a time."""
@@ -318,61 +350,96 @@ class Store:
 
 
 def _dead(host: str | None, pid: int | None, seen_at: datetime | None, now: datetime) -> bool:
-    """Whether an unfinished run is gone: on this machine its process no longer exists; elsewhere (where
-    processes cannot be asked) it has not written for `STALE_AFTER`. A run with no record predates them."""
+    """Whether an unfinished run is gone. Silent for `STALE_AFTER` anywhere: gone (a live scan writes with
+    every batch, and before linking). On this machine also when its process no longer exists, or is this very
+    process (which is finishing another scan, so that run died in it: a library caller's exception, a
+    container's PID 1 restarted under the same host name). A run with no record predates the records."""
     if host is None or pid is None or seen_at is None:
         return True
-    if host == socket.gethostname():
-        try:
-            os.kill(pid, 0)  # signal 0: only asks whether the process exists
-        except ProcessLookupError:
-            return True
-        except PermissionError:
-            return False  # it exists, under another user
-        return False
     if seen_at.tzinfo is None:  # SQLite hands back naive datetimes
         seen_at = seen_at.replace(tzinfo=UTC)
-    return now - seen_at > STALE_AFTER
+    if now - seen_at > STALE_AFTER:
+        return True
+    if host != socket.gethostname():
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # it exists, under another user
+    return False
 
 
-def _sharing_items(conn: Connection, scan_id: int, types: Collection[str], max_sharing: int) -> set[str]:
-    """Items of earlier scans with an identifier (of `types`) that an item of this scan also has."""
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """What a scan's linking must take in from the store (see Store.outside_members)."""
+
+    items: list[str]  # stored items to link again with the scan
+    hubs: list[str]  # "type:value" identifiers too widespread to follow: never merged by the relink
+
+
+def _keys_of(
+    conn: Connection, types: Sequence[str], *, scan_id: int | None = None, items: Collection[str] = ()
+) -> set[tuple[str, str]]:
+    """The identifiers (of `types`) of the items this scan read, or of `items`."""
     e, it = tb.entities, tb.items
-    ours = (
-        select(e.c.type, e.c.value)
-        .join(it, it.c.id == e.c.item_id)
-        .where(it.c.last_scan_id == scan_id, e.c.type.in_(sorted(types)))
-        .distinct()
-        .subquery()
-    )
-    # Per shared identifier, the items of earlier scans that carry it: one indexed look-up per identifier.
-    rows = conn.execute(
-        select(e.c.type, e.c.value, e.c.item_id)
-        .join(ours, (e.c.type == ours.c.type) & (e.c.value == ours.c.value))
-        .join(it, it.c.id == e.c.item_id)
-        .where(it.c.last_scan_id != scan_id)
-        .distinct()
-    )
-    per_key: dict[tuple[str, str], set[str]] = {}
-    for typ, value, item_id in rows:
-        per_key.setdefault((typ, value), set()).add(item_id)
-    return {i for items in per_key.values() if len(items) <= max_sharing for i in items}
+    keys: set[tuple[str, str]] = set()
+    if scan_id is not None:
+        query = select(e.c.type, e.c.value).join(it, it.c.id == e.c.item_id)
+        rows = conn.execute(query.where(it.c.last_scan_id == scan_id, e.c.type.in_(types)).distinct())
+        keys.update((t, v) for t, v in rows)
+    for chunk in chunked(sorted(items), Store.CHUNK):
+        rows = conn.execute(select(e.c.type, e.c.value).where(e.c.item_id.in_(chunk), e.c.type.in_(types)))
+        keys.update((t, v) for t, v in rows)
+    return keys
+
+
+def _holders(
+    conn: Connection, scan_id: int, keys: Collection[tuple[str, str]]
+) -> dict[tuple[str, str], set[str]]:
+    """Per identifier, the items of earlier scans that carry it (one indexed look-up per identifier)."""
+    e, it = tb.entities, tb.items
+    out: dict[tuple[str, str], set[str]] = {}
+    for chunk in chunked(sorted(keys), Store.CHUNK // 2):
+        rows = conn.execute(
+            select(e.c.type, e.c.value, e.c.item_id)
+            .join(it, it.c.id == e.c.item_id)
+            .where(tuple_(e.c.type, e.c.value).in_(chunk), it.c.last_scan_id != scan_id)
+        )
+        for typ, value, item_id in rows:
+            out.setdefault((typ, value), set()).add(item_id)
+    return out
+
+
+def _network_members(conn: Connection, scan_id: int, items: Collection[str]) -> set[str]:
+    """The members, not read by this scan, of the stored networks that hold any of `items`."""
+    return {
+        item
+        for members in _touching_networks(conn, scan_id, items, include_scan=False).values()
+        for item, read in members
+        if not read
+    }
 
 
 def _touching_networks(
-    conn: Connection, scan_id: int, also: Collection[str] = ()
+    conn: Connection, scan_id: int, also: Collection[str] = (), include_scan: bool = True
 ) -> dict[str, list[tuple[str, bool]]]:
-    """Stored networks with an item this scan assessed or an item in `also`: their members, each with
-    whether this scan read it."""
+    """Stored networks with an item this scan assessed (unless not `include_scan`) or an item in `also`:
+    their members, each with whether this scan read it."""
     ni, it = tb.network_items, tb.items
-    ids = set(
-        conn.execute(
-            select(ni.c.network_id)
-            .join(it, it.c.id == ni.c.item_id)
-            .where(it.c.last_scan_id == scan_id)
-            .distinct()
-        ).scalars()
-    )
+    ids: set[str] = set()
+    if include_scan:
+        ids.update(
+            conn.execute(
+                select(ni.c.network_id)
+                .join(it, it.c.id == ni.c.item_id)
+                .where(it.c.last_scan_id == scan_id)
+                .distinct()
+            ).scalars()
+        )
     for chunk in chunked(sorted(also), Store.CHUNK):
         ids.update(conn.execute(select(ni.c.network_id).where(ni.c.item_id.in_(chunk)).distinct()).scalars())
     members: dict[str, list[tuple[str, bool]]] = {}
