@@ -15,26 +15,50 @@ import platform
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-
-import orjson
 
 from trailguard.chat.assess import assess_chat
 from trailguard.chat.evaluation import EvalReport, evaluate_labelled
 from trailguard.extract import extract_entities
 from trailguard.indicators.catalogue import packaged_catalogues
 from trailguard.indicators.engine import Engine
+from trailguard.ingest import jsonl
 from trailguard.model import Item, Message
+from trailguard.settings import Settings
 
-DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "chat_eval"
+ROOT = Path(__file__).resolve().parent.parent
 
 
-def load() -> list[Item]:
+@dataclass(frozen=True)
+class LabelledSet:
+    """One labelled conversation set and how its section of docs/benchmarks.md names it."""
+
+    folder: str
+    heading: str
+    command: str
+    caveat: str
+
+
+TUNED = LabelledSet(
+    "tests/data/chat_eval",
+    "## Conversations (chat analysis)",
+    "benchmarks/chat_eval.py",
+    "The set is synthetic and was written by the same helper who wrote the rules, so these figures are an "
+    "upper bound on real-world performance; they guard against regressions, they do not validate the rules.",
+)
+
+
+def load(folder: str) -> list[Item]:
+    """The set's files through the JSON Lines reader a scan uses; a rejected line stops the run, naming it."""
     items: list[Item] = []
-    for path in sorted(DATA.glob("*.jsonl")):
-        items.extend(
-            Item.from_dict(orjson.loads(line)) for line in path.read_bytes().splitlines() if line.strip()
-        )
+    settings = Settings.from_env()
+    for path in sorted((ROOT / folder).glob("*.jsonl")):
+        with path.open("rb") as stream:
+            for read in jsonl.read(stream, path.name, settings):
+                if not isinstance(read, Item):
+                    raise SystemExit(f"{read.source.file}:{read.source.line}: {read.reason}")
+                items.append(read)
     return items
 
 
@@ -63,13 +87,18 @@ def timed(fn: Callable[[], object], repeat: int) -> float:
 
 
 def markdown(
-    report: EvalReport, throughput: float, messages: int, machine: str, long: tuple[int, float]
+    labelled: LabelledSet,
+    report: EvalReport,
+    throughput: float,
+    messages: int,
+    machine: str,
+    long: tuple[int, float],
 ) -> str:
     lines = [
-        "## Conversations (chat analysis)",
+        labelled.heading,
         "",
-        f"Labelled synthetic set `tests/data/chat_eval/`: {report.risky} risky and {report.benign} benign "
-        f"conversations ({messages} messages). Command: `.venv/bin/python benchmarks/chat_eval.py`.",
+        f"Labelled synthetic set `{labelled.folder}/`: {report.risky} risky and {report.benign} benign "
+        f"conversations ({messages} messages). Command: `.venv/bin/python {labelled.command}`.",
         f"Machine: {machine}.",
         "",
         "| conversation level | value |",
@@ -94,8 +123,7 @@ def markdown(
         "of that stage fires on it; every signal on a benign conversation is a false positive. "
         f"Missed risky: {', '.join(report.missed) or 'none'}. "
         f"False alarms: {', '.join(report.false_alarms) or 'none'}.",
-        "The set is synthetic and was written by the same helper who wrote the rules, so these figures are an "
-        "upper bound on real-world performance; they guard against regressions, they do not validate the rules.",
+        labelled.caveat,
     ]
     return "\n".join(lines) + "\n"
 
@@ -119,12 +147,13 @@ def describe_machine() -> str:
     return f"{model}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}"
 
 
-def main() -> None:
+def run(labelled: LabelledSet) -> None:
+    """Measure `labelled` and print its section of docs/benchmarks.md (shared by chat_heldout.py)."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--long", type=int, default=20_000, help="messages in the long-conversation timing")
     args = parser.parse_args()
-    items = load()
+    items = load(labelled.folder)
     engine = Engine(packaged_catalogues())
     report = evaluate_labelled(items, engine, extract_entities)
     messages = sum(len(i.messages) for i in items)
@@ -133,8 +162,8 @@ def main() -> None:
     )
     big = long_chat(items, args.long)
     long = (args.long, timed(lambda: assess_chat(big, engine, extract_entities), args.repeat))
-    print(markdown(report, throughput, messages, describe_machine(), long))
+    print(markdown(labelled, report, throughput, messages, describe_machine(), long))
 
 
 if __name__ == "__main__":
-    main()
+    run(TUNED)
