@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import cache
 
 from markupsafe import Markup, escape
 
@@ -20,22 +21,28 @@ _KEPT = frozenset({"\u200c", "\u200d"})
 # A subdivision flag (England, Scotland, Wales) is a black flag, tag letters and a cancel tag: shown as the
 # flag. Tag characters anywhere else are invisible text, and are revealed like any format character.
 _FLAG = "\U0001f3f4[\U000e0020-\U000e007e]{1,8}\U000e007f"
-_FORMAT = re.compile(
-    f"({_FLAG})|["
-    + "".join(
-        re.escape(chr(c))
-        for c in range(0x110000)
-        if unicodedata.category(chr(c)) == "Cf" and chr(c) not in _KEPT
+
+
+@cache
+def _format_characters() -> re.Pattern[str]:
+    """Built on first use, not at import: scanning every code point costs ~70 ms, which every command and
+    every scan worker would otherwise pay, report or not."""
+    return re.compile(
+        f"({_FLAG})|["
+        + "".join(
+            re.escape(chr(c))
+            for c in range(0x110000)
+            if unicodedata.category(chr(c)) == "Cf" and chr(c) not in _KEPT
+        )
+        + "]"
     )
-    + "]"
-)
 
 
 def reveal(text: str) -> Markup:
     """`text` escaped, every format character (bidi controls, zero-width spaces, soft hyphens) made visible."""
     out: list[Markup] = []
     pos = 0
-    for m in _FORMAT.finditer(text):
+    for m in _format_characters().finditer(text):
         if m.group(1):
             continue  # a flag: left in the text, escaped with it
         out.append(escape(text[pos : m.start()]))
