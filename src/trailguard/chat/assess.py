@@ -17,8 +17,8 @@ from typing import Any
 from trailguard.chat.answers import age_answers
 from trailguard.chat.combinations import FLOORS, RuleTracker
 from trailguard.chat.context import apply_context
-from trailguard.chat.participants import author_of, likely_source, participants_summary
-from trailguard.chat.stages import AGE_DISCLOSURE, STAGES
+from trailguard.chat.participants import author_of, likely_source, minor_age_disclosers, participants_summary
+from trailguard.chat.stages import STAGES
 from trailguard.indicators.engine import MAX_EVIDENCE_SPANS, Engine, make_hit
 from trailguard.indicators.scoring import score_hits
 from trailguard.model import Assessment, Entity, Hit, Item, Message, Span
@@ -44,11 +44,7 @@ def assess_chat(item: Item, engine: Engine, extract: Callable[[str], list[Entity
     risk_ids = frozenset(i for i, ind in engine.indicators.items() if ind.effect == "risk")
     floors = {ind.id: ind.band_floor for ind in engine.indicators.values() if ind.band_floor} | FLOORS
 
-    disclosers = {
-        author_of(msg)
-        for msg, hits in zip(messages, per_message, strict=True)
-        if any(h.effect == "risk" and h.stage == AGE_DISCLOSURE for h in hits)
-    }
+    disclosers = minor_age_disclosers(messages, per_message)
     progress = _Progress(floors, disclosers)
     for msg, hits in zip(messages, per_message, strict=True):
         progress.add(author_of(msg), hits)
@@ -59,7 +55,7 @@ def assess_chat(item: Item, engine: Engine, extract: Callable[[str], list[Entity
     score, band = score_hits(hits, {k: v for k, v in floors.items() if k in counted})
 
     rules = {rule: (progress.rules.sender[rule], hit) for rule, hit in progress.rules.held.items()}
-    participants = participants_summary(messages, per_message, rules)
+    participants = participants_summary(messages, per_message, rules, disclosers)
     conversation: dict[str, Any] = {
         "stages": _stage_timeline(per_message),
         "source_participant": likely_source(participants),

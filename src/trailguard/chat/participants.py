@@ -11,7 +11,7 @@ disclosed one is never named as the source.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from trailguard.chat.stages import AGE_DISCLOSURE
@@ -24,17 +24,30 @@ def author_of(message: Message) -> str:
     return message.author or UNKNOWN_AUTHOR
 
 
+def minor_age_disclosers(messages: Sequence[Message], per_message: Sequence[Sequence[Hit]]) -> set[str]:
+    """The participants whose messages disclose a minor's age (a counted age-disclosure signal)."""
+    return {
+        author_of(msg)
+        for msg, hits in zip(messages, per_message, strict=True)
+        if any(h.effect == "risk" and h.stage == AGE_DISCLOSURE for h in hits)
+    }
+
+
 def participants_summary(
-    messages: Sequence[Message], per_message: Sequence[Sequence[Hit]], rules: Mapping[str, tuple[str, Hit]]
+    messages: Sequence[Message],
+    per_message: Sequence[Sequence[Hit]],
+    rules: Mapping[str, tuple[str, Hit]],
+    disclosers: Collection[str],
 ) -> dict[str, Any]:
     """{author: {messages, stages (first-appearance order), risk_mass, minor_age_disclosed}}; `rules` maps
-    each conversation rule that held to its sender and hit."""
+    each conversation rule that held to its sender and hit; `disclosers` are from `minor_age_disclosers`."""
     out: dict[str, dict[str, Any]] = {}
     seen: dict[str, set[str]] = {}
     for msg, hits in zip(messages, per_message, strict=True):
         author = author_of(msg)
         entry = out.setdefault(
-            author, {"messages": 0, "stages": [], "risk_mass": 0.0, "minor_age_disclosed": False}
+            author,
+            {"messages": 0, "stages": [], "risk_mass": 0.0, "minor_age_disclosed": author in disclosers},
         )
         entry["messages"] += 1
         for h in hits:
@@ -43,8 +56,7 @@ def participants_summary(
             if h.stage not in entry["stages"]:
                 entry["stages"].append(h.stage)
             if h.stage == AGE_DISCLOSURE:
-                entry["minor_age_disclosed"] = True
-                continue
+                continue  # a stated age is said by the person at risk: not mass
             if h.indicator not in seen.setdefault(author, set()):
                 seen[author].add(h.indicator)
                 entry["risk_mass"] += _mass(h)
