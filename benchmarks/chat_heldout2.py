@@ -1,0 +1,97 @@
+"""The second held-out conversation set (tests/data/chat_heldout2): how many risky chats reach high or more,
+how many benign chats reach medium or more.
+
+It reads only what a scan writes (`assessments.jsonl`), through the `trailguard` command, so it measures any
+code version the same way and never depends on how the chat assessment works inside. Without arguments it
+scans both files with the `trailguard` of the current environment (set PYTHONPATH to measure a worktree):
+
+    PYTHONPATH=$PWD/src .venv/bin/python benchmarks/chat_heldout2.py
+
+or it reads the outputs of scans already run:
+
+    trailguard scan tests/data/chat_heldout2/risky.jsonl --out /tmp/h2r --no-store
+    trailguard scan tests/data/chat_heldout2/benign.jsonl --out /tmp/h2b --no-store
+    .venv/bin/python benchmarks/chat_heldout2.py --risky /tmp/h2r --benign /tmp/h2b
+
+Prints exactly two lines, e.g. `risky >= high: 17/65` and `benign >= medium: 9/66` (main at d7930f1). A
+conversation of the set that the scan did not assess (rejected, missing) counts as not reaching the band.
+
+The set is for measuring only: never change the rules to fit it (see its README).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "chat_heldout2"
+# The scan's band order (its output contract), lowest first.
+BANDS = ("low", "medium", "high", "critical")
+
+
+def set_ids(label: str) -> set[str]:
+    """The conversation ids of one file of the set, read as plain JSON (no Trailguard code involved)."""
+    with open(DATA / f"{label}.jsonl", encoding="utf-8") as fh:
+        return {json.loads(line)["id"] for line in fh if line.strip()}
+
+
+def bands(out_dir: Path) -> dict[str, str]:
+    """item id -> band, from a scan's assessments.jsonl."""
+    result: dict[str, str] = {}
+    with open(out_dir / "assessments.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                record = json.loads(line)
+                if record["band"] not in BANDS:
+                    raise SystemExit(f"unknown band {record['band']!r} for {record['item_id']} in {out_dir}")
+                result[record["item_id"]] = record["band"]
+    return result
+
+
+def reaching(label: str, out_dir: Path, floor: str) -> tuple[int, int]:
+    """How many conversations of the file reach `floor` or above, out of all of the file's conversations."""
+    ids = set_ids(label)
+    assessed = bands(out_dir)
+    least = BANDS.index(floor)
+    return sum(1 for i in ids if i in assessed and BANDS.index(assessed[i]) >= least), len(ids)
+
+
+def scan(label: str, out_dir: Path) -> None:
+    """Run `trailguard scan` on one file of the set, without the store, its console output discarded."""
+    exe = Path(sys.executable).with_name("trailguard")
+    command = str(exe) if exe.exists() else shutil.which("trailguard")
+    if command is None:
+        raise SystemExit("no `trailguard` command found next to this Python or on PATH")
+    subprocess.run(
+        [command, "scan", str(DATA / f"{label}.jsonl"), "--out", str(out_dir), "--no-store"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--risky", type=Path, help="output directory of a scan of risky.jsonl")
+    parser.add_argument("--benign", type=Path, help="output directory of a scan of benign.jsonl")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        dirs = {"risky": args.risky, "benign": args.benign}
+        for label, given in dirs.items():
+            if given is None:
+                dirs[label] = Path(tmp) / label
+                scan(label, dirs[label])
+        hit, total = reaching("risky", dirs["risky"], "high")
+        print(f"risky >= high: {hit}/{total}")
+        hit, total = reaching("benign", dirs["benign"], "medium")
+        print(f"benign >= medium: {hit}/{total}")
+
+
+if __name__ == "__main__":
+    main()
