@@ -5,7 +5,7 @@
 A pair of items is predicted linked when both are in the same network, truly linked when both have the same
 truth group. Items in no network are singletons (they predict no pair). Figures: overall, per kind (pairs whose
 two items are both ads, or both jobs), per planted type (recall of the type's true pairs; precision of the
-predicted pairs touching the type), and the largest network with how many distinct true groups it merged.
+predicted pairs touching the type), the largest network with how many distinct true groups it merged, and the widest (most true groups).
 
 Written for issue 9 without reading the linker; standard library only. networks.json is read whole (json.load):
 at 1M items it is the largest single allocation here.
@@ -93,11 +93,14 @@ def score(group: dict[str, str], gtype: dict[str, str], kinds: dict[str, str], n
     pred_pairs = sum(_pairs(len(n)) for n in nets)
     tp = 0
     largest = {"items": 0, "groups": 0}
+    widest = {"items": 0, "groups": 0}
     for n in nets:
         cells = Counter(group[m] for m in n)
         tp += sum(_pairs(k) for k in cells.values())
         if len(n) > largest["items"]:
             largest = {"items": len(n), "groups": len(cells)}
+        if len(cells) > widest["groups"]:
+            widest = {"items": len(n), "groups": len(cells)}
     result: dict = {
         "items": len(group),
         "true_groups": len(true_sizes),
@@ -106,6 +109,7 @@ def score(group: dict[str, str], gtype: dict[str, str], kinds: dict[str, str], n
         "items_in_networks": sum(len(n) for n in nets),
         "overall": _prf(tp, pred_pairs, true_pairs),
         "largest_network": largest,
+        "widest_network": widest,
         "networks_merging_groups": sum(1 for n in nets if len({group[m] for m in n}) > 1),
     }
     # Per kind: only pairs whose two items are both of that kind.
@@ -159,7 +163,8 @@ def _table(res: dict) -> str:
         f"pairwise precision {o['precision']:.4f}  recall {o['recall']:.4f}  F1 {o['f1']:.4f}  "
         f"(tp {o['tp']}, predicted {o['pred']}, true {o['true']})",
         f"largest network: {res['largest_network']['items']} items from {res['largest_network']['groups']} "
-        f"true groups; networks merging 2+ groups: {res['networks_merging_groups']}",
+        f"true groups; widest: {res['widest_network']['groups']} true groups in {res['widest_network']['items']} "
+        f"items; networks merging 2+ groups: {res['networks_merging_groups']}",
     ]
     for kind, k in res["per_kind"].items():
         lines.append(
