@@ -107,6 +107,8 @@ def markdown(
         f"{report.risky_recall:.3f} |",
         f"| benign reaching high or critical (false-positive rate) | {report.benign_alerted}/{report.benign} = "
         f"{report.false_positive_rate:.3f} |",
+        f"| benign reaching medium or above | {len(report.benign_medium)}/{report.benign} = "
+        f"{report.benign_medium_rate:.3f} |",
         f"| median messages read before the alert (early-warning index + 1) | "
         f"{fmt(report.median_messages_to_alert)} |",
         f"| assessment throughput, set (median of repeats, entity extraction included) | {throughput:,.0f} messages/s |",
@@ -122,7 +124,8 @@ def markdown(
         "Message-level: a stage counts as found on a message when a counted (not context-discounted) signal "
         "of that stage fires on it; every signal on a benign conversation is a false positive. "
         f"Missed risky: {', '.join(report.missed) or 'none'}. "
-        f"False alarms: {', '.join(report.false_alarms) or 'none'}.",
+        f"False alarms: {', '.join(report.false_alarms) or 'none'}. "
+        f"Benign at medium or above: {', '.join(report.benign_medium) or 'none'}.",
         labelled.caveat,
     ]
     return "\n".join(lines) + "\n"
