@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trailguard.chat.answers import age_answers
 from trailguard.chat.combinations import FLOORS, RuleTracker
@@ -24,6 +24,9 @@ from trailguard.indicators.engine import MAX_EVIDENCE_SPANS, Engine, make_hit
 from trailguard.indicators.scoring import score_hits
 from trailguard.model import Assessment, Entity, Hit, Item, Message, Span
 
+if TYPE_CHECKING:  # scikit-learn is imported only by a scan that uses a trained model
+    from trailguard.learn.chat_scorer import ChatScorer
+
 HIGH_BANDS = ("high", "critical")
 MAX_TIMELINE = 500  # evidence messages listed in the conversation summary; the counts cover all of them
 MAX_NOT_COUNTED_PER_INDICATOR = MAX_EVIDENCE_SPANS
@@ -33,8 +36,17 @@ MIN_STAGES_UNCAPPED = 3
 UNCAPPING_CATEGORIES = frozenset({"conversation", "model"})  # conversation rules and the trained model
 
 
-def assess_chat(item: Item, engine: Engine, extract: Callable[[str], list[Entity]]) -> Assessment:
-    """The Assessment of a chat item; `extract` returns one message's entities with offsets into its text."""
+def assess_chat(
+    item: Item,
+    engine: Engine,
+    extract: Callable[[str], list[Entity]],
+    scorer: ChatScorer | None = None,
+) -> Assessment:
+    """The Assessment of a chat item; `extract` returns one message's entities with offsets into its text.
+
+    With a trained `scorer` (learn.chat_scorer), its explained hit joins the rule hits. It reads the whole
+    conversation, so when it is what lifts the conversation to high the early warning is the last message.
+    """
     messages = item.conversation()
     entities: list[Entity] = []
     raw: list[list[Hit]] = []
@@ -55,10 +67,14 @@ def assess_chat(item: Item, engine: Engine, extract: Callable[[str], list[Entity
         progress.add(author_of(msg), hits)
     combos = progress.rules.hits()
     hits = [*_merge_counted(engine, per_message, risk_ids), *combos, *_not_counted(per_message, risk_ids)]
+    if scorer is not None and messages:
+        hits.append(scorer.hit(item))
     # Band floors apply to counted signals only, never to a signal that benign context explained away.
     counted = {h.indicator for h in hits if h.effect == "risk"}
     score, band, capped = chat_score(hits, {k: v for k, v in floors.items() if k in counted})
 
+    if band in HIGH_BANDS and progress.early_warning is None:
+        progress.early_warning = len(messages) - 1  # only the model's whole-conversation hit lifted it
     rules = {rule: (progress.rules.sender[rule], hit) for rule, hit in progress.rules.held.items()}
     participants = participants_summary(messages, per_message, rules, disclosers)
     conversation: dict[str, Any] = {
