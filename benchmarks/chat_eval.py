@@ -24,7 +24,7 @@ from trailguard.extract import extract_entities
 from trailguard.indicators.catalogue import packaged_catalogues
 from trailguard.indicators.engine import Engine
 from trailguard.ingest import jsonl
-from trailguard.model import Item, Message
+from trailguard.model import Entity, Item, Message
 from trailguard.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,23 +76,26 @@ def long_chat(items: list[Item], size: int) -> Item:
     return Item(id="long", kind="chat", messages=messages)
 
 
-def timed(fn: Callable[[], object], repeat: int) -> float:
-    """Median wall time of `repeat` calls."""
-    timings = []
+def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Median wall time and median CPU time of this process over `repeat` calls. The CPU time is the cost on
+    one core, whatever else the machine runs (the development machine is shared)."""
+    walls, cpus = [], []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
-        timings.append(time.perf_counter() - t0)
-    return statistics.median(timings)
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def markdown(
     labelled: LabelledSet,
     report: EvalReport,
-    throughput: float,
+    throughput: tuple[float, float],
     messages: int,
     machine: str,
     long: tuple[int, float],
+    rules_only: float,
 ) -> str:
     lines = [
         labelled.heading,
@@ -107,9 +110,16 @@ def markdown(
         f"{report.risky_recall:.3f} |",
         f"| benign reaching high or critical (false-positive rate) | {report.benign_alerted}/{report.benign} = "
         f"{report.false_positive_rate:.3f} |",
+        f"| benign reaching medium or above | {len(report.benign_medium)}/{report.benign} = "
+        f"{report.benign_medium_rate:.3f} |",
         f"| median messages read before the alert (early-warning index + 1) | "
         f"{fmt(report.median_messages_to_alert)} |",
-        f"| assessment throughput, set (median of repeats, entity extraction included) | {throughput:,.0f} messages/s |",
+        f"| assessment throughput, set, wall clock (median of repeats, entity extraction included) | "
+        f"{throughput[0]:,.0f} messages/s |",
+        f"| assessment throughput per core (CPU time of the process, entity extraction included) | "
+        f"{throughput[1]:,.0f} messages/s |",
+        f"| rules alone per core (catalogue evaluation, context and conversation rules, no entity extraction) | "
+        f"{rules_only:,.0f} messages/s |",
         f"| one conversation of {long[0]:,} messages (median of repeats) | {long[1]:.2f} s |",
         "",
         "| stage (message level) | labelled | precision | recall |",
@@ -122,7 +132,8 @@ def markdown(
         "Message-level: a stage counts as found on a message when a counted (not context-discounted) signal "
         "of that stage fires on it; every signal on a benign conversation is a false positive. "
         f"Missed risky: {', '.join(report.missed) or 'none'}. "
-        f"False alarms: {', '.join(report.false_alarms) or 'none'}.",
+        f"False alarms: {', '.join(report.false_alarms) or 'none'}. "
+        f"Benign at medium or above: {', '.join(report.benign_medium) or 'none'}.",
         labelled.caveat,
     ]
     return "\n".join(lines) + "\n"
@@ -157,12 +168,16 @@ def run(labelled: LabelledSet) -> None:
     engine = Engine(packaged_catalogues())
     report = evaluate_labelled(items, engine, extract_entities)
     messages = sum(len(i.messages) for i in items)
-    throughput = messages / timed(
-        lambda: [assess_chat(i, engine, extract_entities) for i in items], args.repeat
-    )
+    wall, cpu = timed(lambda: [assess_chat(i, engine, extract_entities) for i in items], args.repeat)
+    _, rules_cpu = timed(lambda: [assess_chat(i, engine, _no_entities) for i in items], args.repeat)
     big = long_chat(items, args.long)
-    long = (args.long, timed(lambda: assess_chat(big, engine, extract_entities), args.repeat))
-    print(markdown(labelled, report, throughput, messages, describe_machine(), long))
+    long = (args.long, timed(lambda: assess_chat(big, engine, extract_entities), args.repeat)[0])
+    throughput = (messages / wall, messages / cpu)
+    print(markdown(labelled, report, throughput, messages, describe_machine(), long, messages / rules_cpu))
+
+
+def _no_entities(_text: str) -> list[Entity]:
+    return []
 
 
 if __name__ == "__main__":

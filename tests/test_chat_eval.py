@@ -63,6 +63,7 @@ def test_set_is_synthetic(items: list[Item]) -> None:
 
 def test_conversation_level_targets(report: EvalReport) -> None:
     assert report.false_positive_rate <= 0.05, report.false_alarms
+    assert report.benign_medium_rate <= 0.05, report.benign_medium
     assert report.risky_recall >= 0.9, report.missed
     median = report.median_messages_to_alert
     assert median is not None and median <= 6

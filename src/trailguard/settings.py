@@ -34,6 +34,7 @@ class Settings:
     # gzip (typically 5-20x) scan whole; no real input expands 1000x (deflate's ceiling is about 1030x).
     max_decompressed_bytes: int = 256 << 30
     max_decompression_ratio: int = 1000
+    chat_model: str = ""  # a trained chat scorer (trailguard model train); empty: rules only
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

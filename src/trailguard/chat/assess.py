@@ -10,27 +10,43 @@ its signals, and a prefix holds a subset of them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trailguard.chat.answers import age_answers
 from trailguard.chat.combinations import FLOORS, RuleTracker
 from trailguard.chat.context import apply_context
+from trailguard.chat.openers import discount_openers
 from trailguard.chat.participants import author_of, likely_source, minor_age_disclosers, participants_summary
-from trailguard.chat.stages import STAGES
+from trailguard.chat.stages import AGE_DISCLOSURE, STAGES
 from trailguard.indicators.engine import MAX_EVIDENCE_SPANS, Engine, make_hit
 from trailguard.indicators.scoring import score_hits
 from trailguard.model import Assessment, Entity, Hit, Item, Message, Span
+
+if TYPE_CHECKING:  # scikit-learn is imported only by a scan that uses a trained model
+    from trailguard.learn.chat_scorer import ChatScorer
 
 HIGH_BANDS = ("high", "critical")
 MAX_TIMELINE = 500  # evidence messages listed in the conversation summary; the counts cover all of them
 MAX_NOT_COUNTED_PER_INDICATOR = MAX_EVIDENCE_SPANS
 MAX_SPANS_PER_MESSAGE = 32  # evidence spans kept per evidence message, to place and highlight its excerpt
+LOW_CAP = 0.29  # the score of separate signs of fewer than MIN_STAGES_UNCAPPED stages (see chat_score)
+MIN_STAGES_UNCAPPED = 3
+UNCAPPING_CATEGORIES = frozenset({"conversation", "model"})  # conversation rules and the trained model
 
 
-def assess_chat(item: Item, engine: Engine, extract: Callable[[str], list[Entity]]) -> Assessment:
-    """The Assessment of a chat item; `extract` returns one message's entities with offsets into its text."""
+def assess_chat(
+    item: Item,
+    engine: Engine,
+    extract: Callable[[str], list[Entity]],
+    scorer: ChatScorer | None = None,
+) -> Assessment:
+    """The Assessment of a chat item; `extract` returns one message's entities with offsets into its text.
+
+    With a trained `scorer` (learn.chat_scorer), its explained hit joins the rule hits. It reads the whole
+    conversation, so when it is what lifts the conversation to high the early warning is the last message.
+    """
     messages = item.conversation()
     entities: list[Entity] = []
     raw: list[list[Hit]] = []
@@ -41,19 +57,24 @@ def assess_chat(item: Item, engine: Engine, extract: Callable[[str], list[Entity
         entities.extend(found)
         raw.append(engine.evaluate(msg.text, found, "chat", message=i))
     per_message = age_answers(messages, apply_context(raw))
+    disclosers = minor_age_disclosers(messages, per_message)
+    per_message = discount_openers(messages, per_message, disclosers)
     risk_ids = frozenset(i for i, ind in engine.indicators.items() if ind.effect == "risk")
     floors = {ind.id: ind.band_floor for ind in engine.indicators.values() if ind.band_floor} | FLOORS
 
-    disclosers = minor_age_disclosers(messages, per_message)
     progress = _Progress(floors, disclosers)
     for msg, hits in zip(messages, per_message, strict=True):
         progress.add(author_of(msg), hits)
     combos = progress.rules.hits()
     hits = [*_merge_counted(engine, per_message, risk_ids), *combos, *_not_counted(per_message, risk_ids)]
+    if scorer is not None and messages:
+        hits.append(scorer.hit(item))
     # Band floors apply to counted signals only, never to a signal that benign context explained away.
     counted = {h.indicator for h in hits if h.effect == "risk"}
-    score, band = score_hits(hits, {k: v for k, v in floors.items() if k in counted})
+    score, band, capped = chat_score(hits, {k: v for k, v in floors.items() if k in counted})
 
+    if band in HIGH_BANDS and progress.early_warning is None:
+        progress.early_warning = len(messages) - 1  # only the model's whole-conversation hit lifted it
     rules = {rule: (progress.rules.sender[rule], hit) for rule, hit in progress.rules.held.items()}
     participants = participants_summary(messages, per_message, rules, disclosers)
     conversation: dict[str, Any] = {
@@ -61,6 +82,7 @@ def assess_chat(item: Item, engine: Engine, extract: Callable[[str], list[Entity
         "source_participant": likely_source(participants),
         "participants": participants,
         "early_warning_message": progress.early_warning,
+        "capped_low": capped,
         "messages_total": len(messages),
         "evidence_messages": _evidence_messages(messages, per_message, risk_ids),
     }
@@ -78,6 +100,29 @@ def assess_chat(item: Item, engine: Engine, extract: Callable[[str], list[Entity
         text="\n".join(m.text for m in messages),
         conversation=conversation,
     )
+
+
+def chat_score(hits: Sequence[Hit], floors: Mapping[str, str]) -> tuple[float, str, bool]:
+    """Score, band, and whether the score was capped in the low band.
+
+    Signs of one or two stages that no conversation rule combined are ordinary talk (a landlord's deposit,
+    a date arranged after "add me on insta", a parent's "gimme ur phone"): the noisy-OR of such signs is
+    capped at `LOW_CAP`, so only a conversation rule, a band floor, the trained model's hit or signs of
+    `MIN_STAGES_UNCAPPED` stages (a stated age aside) reach medium. Capping never lowers a score that one
+    more signal would lift, so the score stays monotone in its signals and the early warning stays exact.
+    """
+    score, band = score_hits(hits, floors)
+    if band == "low" or _uncapped(hits, floors):
+        return score, band, False
+    return min(score, LOW_CAP), "low", True
+
+
+def _uncapped(hits: Sequence[Hit], floors: Mapping[str, str]) -> bool:
+    counted = [h for h in hits if h.effect == "risk"]
+    if any(h.category in UNCAPPING_CATEGORIES or h.indicator in floors for h in counted):
+        return True
+    stages = {h.stage for h in counted if h.stage is not None and h.stage != AGE_DISCLOSURE}
+    return len(stages) >= MIN_STAGES_UNCAPPED
 
 
 class _Progress:
@@ -105,7 +150,7 @@ class _Progress:
                 changed = True
         if changed and self.early_warning is None:
             so_far = [*self.first_by_indicator.values(), *self.rules.held.values()]
-            if score_hits(so_far, self.floors)[1] in HIGH_BANDS:
+            if chat_score(so_far, self.floors)[1] in HIGH_BANDS:
                 self.early_warning = self._index
 
 

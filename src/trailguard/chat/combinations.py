@@ -17,8 +17,29 @@ from trailguard.model import Hit, Span
 # A facet is a stage name or "category:<category>" (e.g. "category:sexual" for requests for intimate images);
 # rules read, per sender, the first counted (risk) hit with each facet in that sender's messages.
 SEXUAL = "category:sexual"
-# the three kinds of control signal (catalogue categories of the control stage)
-_CONTROL = frozenset({"category:debt", "category:seizure", "category:confinement"})
+# the kinds of control signal (catalogue categories of the control stage, and debt for travel advanced)
+_CONTROL = frozenset(
+    {
+        "category:debt",
+        "category:seizure",
+        "category:confinement",
+        "category:monitoring",
+        "category:money_control",
+        "category:wages",
+    }
+)
+# a job offer that may be a lure, and what turns it into deceptive recruitment (ILO 2012)
+_JOB_LURE = frozenset({"category:job_lure", "category:exploitation", "category:fee"})
+_LURE_COST = _CONTROL | frozenset(
+    {"category:fee", "category:exploitation", "category:job_lure", "category:isolation"}
+)
+_BRING_OTHERS = "category:recruitment"
+_LOVERBOY = "category:loverboy"
+_SUPERVISION = "category:supervision"
+# the grooming stages a check on supervision prepares for (O'Connell 2003, risk assessment)
+_GROOMING_APPROACH = frozenset(
+    {"rapport", "isolation", "meeting", "sexualisation", "image_request", "gifts_money", "platform_move"}
+)
 
 _OCONNELL = (
     "O'Connell, R. (2003). A typology of child cybersexploitation and online grooming practices. "
@@ -30,6 +51,14 @@ _WOLAK = (
 )
 _POLARIS = (
     "Polaris (2017). The typology of modern slavery: Defining sex and labor trafficking in the United States."
+)
+_ILO = (
+    "ILO (2012). ILO indicators of forced labour. Special Action Programme to Combat Forced Labour "
+    "(deception, debt bondage, retention of identity documents, withholding of wages)."
+)
+_LOVERBOY_SOURCE = (
+    "Bovenkerk, F., & van San, M. (2011). Loverboys in the Amsterdam Red Light District: A realist approach. "
+    "Crime, Law and Social Change, 56(2), 185-199."
 )
 
 
@@ -62,11 +91,12 @@ def _any_of(wanted: frozenset[str]) -> Callable[[Mapping[str, Hit]], list[Hit] |
 def _same_sender(
     first: frozenset[str], second: frozenset[str]
 ) -> Callable[[Mapping[str, Hit]], list[Hit] | None]:
-    """Holds when the sender's messages carry a facet from `first` and a different one from `second`."""
+    """Holds when the sender's messages carry a facet from `first` and a different one from `second`, carried
+    by two different hits (one hit has a stage and a category: it is never two signs on its own)."""
 
     def own(facets: Mapping[str, Hit]) -> list[Hit] | None:
         for a in sorted(first & facets.keys()):
-            others = sorted((second & facets.keys()) - {a})
+            others = [b for b in sorted((second & facets.keys()) - {a}) if facets[b] is not facets[a]]
             if others:
                 return [facets[a], facets[others[0]]]
         return None
@@ -123,9 +153,12 @@ RULES: tuple[Rule, ...] = (
         band_floor="high",
         grade="C",
         source=_POLARIS,
-        explanation="The same participant claimed a debt or control over the other's phone, documents or "
-        "movement, and also another of these, a threat, a demand or a push to recruit others.",
-        own=_same_sender(_CONTROL, _CONTROL | frozenset({"threat", "demand", "recruitment"})),
+        explanation="The same participant claimed a debt, held back pay or earnings, or controlled the other's "
+        "phone, documents, location or movement, and also another of these, a threat, a demand, isolation from "
+        "helpers or a push to recruit others.",
+        own=_same_sender(
+            _CONTROL, _CONTROL | frozenset({"threat", "demand", _BRING_OTHERS, "category:isolation"})
+        ),
     ),
     Rule(
         id="chat.recruitment_pressure",
@@ -134,10 +167,46 @@ RULES: tuple[Rule, ...] = (
         grade="C",
         source=_POLARIS,
         explanation="The same participant pushed the other to bring friends and offered money, claimed a debt, "
-        "demanded payment or asked for secrecy.",
+        "demanded payment, asked for secrecy or threatened them.",
         own=_same_sender(
-            frozenset({"recruitment"}), frozenset({"gifts_money", "control", "demand", "secrecy"})
+            frozenset({_BRING_OTHERS}), frozenset({"gifts_money", "control", "demand", "secrecy", "threat"})
         ),
+    ),
+    Rule(
+        id="chat.deceptive_recruitment",
+        weight=0.45,
+        band_floor="high",
+        grade="C",
+        source=_ILO,
+        explanation="The same participant offered a job (pay far above the work, no experience, work abroad, "
+        '"be nice to clients") or asked a fee for it, and also a fee, a debt or travel to repay, held '
+        "documents, held-back pay, control of the other's movement or money, or isolation from helpers.",
+        own=_same_sender(_JOB_LURE, _LURE_COST),
+    ),
+    Rule(
+        id="chat.loverboy_runaway",
+        weight=0.4,
+        band_floor="high",
+        grade="B",
+        source=_LOVERBOY_SOURCE,
+        explanation="The same participant planned running away together, bought the ticket or promised that "
+        "friends would help with money or a place, and also showed affection, offered money or gifts, asked "
+        "for secrecy, set the other against family or arranged the travel.",
+        own=_same_sender(
+            frozenset({_LOVERBOY}), frozenset({"rapport", "gifts_money", "secrecy", "isolation", "meeting"})
+        ),
+    ),
+    Rule(
+        id="chat.supervision_plus_approach",
+        weight=0.35,
+        band_floor=None,
+        grade="B",
+        source=_OCONNELL,
+        explanation="The same participant (not one who discloses a minor's age) checked whether the other's "
+        "parents or neighbours are around or check their phone, and also flattered, showed affection, probed "
+        "exclusivity, planned a visit, sexualised the talk, asked for images, offered gifts or moved platforms.",
+        own=_same_sender(frozenset({_SUPERVISION}), _GROOMING_APPROACH),
+        not_by_minor=True,
     ),
 )
 

@@ -6,6 +6,10 @@ that stage within `WINDOW` messages of it is kept for the reviewer but not count
 whose explanation names the cue. Strong, specific signals (a request for intimate images, a threat to share
 images) are never explained away by a nearby word, so a sender cannot neutralise them by adding "it's a
 surprise"; only signals weighing at most `DISCOUNTABLE_MAX_WEIGHT` are discounted.
+
+A cue whose category is "context" explains every signal of its stage; a cue that names a risk category
+explains only signals of that category (messenger words make "gimme ur id" a user id, they do not explain a
+debt in the same stage).
 """
 
 from __future__ import annotations
@@ -18,20 +22,32 @@ from trailguard.model import Hit
 
 WINDOW = 2  # messages either side of the cue
 DISCOUNTABLE_MAX_WEIGHT = 0.35
+GENERAL = "context"  # the category of a cue that explains every signal of its stage
 
 
 def apply_context(per_message: Sequence[Sequence[Hit]]) -> list[list[Hit]]:
     """Per-message hits with the weak risk hits that a nearby benign cue explains turned into context hits."""
-    cues: dict[str, list[tuple[int, Hit]]] = {}
+    cues: dict[tuple[str, str], list[tuple[int, Hit]]] = {}
     for i, hits in enumerate(per_message):
         for h in hits:
             if h.effect == "context" and h.stage is not None:
-                cues.setdefault(h.stage, []).append((i, h))
+                cues.setdefault((h.stage, h.category), []).append((i, h))
     out: list[list[Hit]] = []
     for i, hits in enumerate(per_message):
         kept: list[Hit] = []
         for h in hits:
-            cue = _nearest_cue(cues.get(h.stage or "", ()), i) if _discountable(h) else None
+            cue = None
+            if _discountable(h):
+                stage = h.stage or ""
+                found = [
+                    c
+                    for c in (
+                        _nearest_cue(cues.get((stage, GENERAL), ()), i),
+                        _nearest_cue(cues.get((stage, h.category), ()), i),
+                    )
+                    if c is not None
+                ]
+                cue = min(found, key=lambda c: (abs(c[0] - i), c[0]), default=None)
             kept.append(h if cue is None else _discounted(h, cue))
         out.append(kept)
     return out

@@ -42,6 +42,7 @@ class EvalReport:
     early_warning: list[int] = field(default_factory=list)  # index of the alert message, risky alerted only
     missed: list[str] = field(default_factory=list)  # risky items that never reached high
     false_alarms: list[str] = field(default_factory=list)  # benign items that reached high
+    benign_medium: list[str] = field(default_factory=list)  # benign items that reached medium or above
 
     @property
     def risky_recall(self) -> float:
@@ -50,6 +51,11 @@ class EvalReport:
     @property
     def false_positive_rate(self) -> float:
         return self.benign_alerted / self.benign if self.benign else 0.0
+
+    @property
+    def benign_medium_rate(self) -> float:
+        """Benign conversations reaching medium or above: the issue's target is at most 5%."""
+        return len(self.benign_medium) / self.benign if self.benign else 0.0
 
     @property
     def median_messages_to_alert(self) -> float | None:
@@ -98,6 +104,8 @@ def evaluate_labelled(
                 report.missed.append(item.id)
         else:
             report.benign += 1
+            if assessment.band != "low":
+                report.benign_medium.append(item.id)
             if alerted:
                 report.benign_alerted += 1
                 report.false_alarms.append(item.id)

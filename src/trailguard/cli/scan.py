@@ -186,6 +186,14 @@ def scan(
             "(about 1.6 GiB per million items); the rest of the scan runs in flat memory at any input size.",
         ),
     ] = False,
+    model: Annotated[
+        Path | None,
+        typer.Option(
+            "--model",
+            dir_okay=False,
+            help="A trained chat scorer (trailguard model train); default: TRAILGUARD_CHAT_MODEL, else rules only.",
+        ),
+    ] = None,
 ) -> None:
     """Read items, find identifiers and explained indicators, link networks, write outputs and the store."""
     settings = _settings_from_env()
@@ -199,6 +207,7 @@ def scan(
         "default_region": region,
         "workers": workers,
         "max_record_bytes": max_record_bytes,
+        "chat_model": str(model) if model is not None else None,
     }
     settings = dataclasses.replace(settings, **{k: v for k, v in overrides.items() if v is not None})
     csv_mapping = _parse_mapping(csv_map)
@@ -209,6 +218,13 @@ def scan(
         report_limit=report_limit,
         link=not no_link,
     )
+    if settings.chat_model:
+        from trailguard.learn.modelfile import ModelFileError, load  # scikit-learn only when asked for
+
+        try:
+            load(Path(settings.chat_model))
+        except ModelFileError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--model / TRAILGUARD_CHAT_MODEL") from exc
     result = scan_inputs(inputs, settings, options)
     print_summary(result, Console())
     if result.read == 0:

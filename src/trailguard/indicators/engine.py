@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import ahocorasick
 
 from trailguard.indicators.catalogue import Catalogue, EntityCondition, Indicator
+from trailguard.indicators.prefilter import required_literals
 from trailguard.model import Entity, Hit, Span
 
 MAX_EVIDENCE_SPANS = 8  # per hit: enough to review, bounded against texts that repeat a phrase 10,000 times
@@ -41,11 +42,22 @@ _NORMALISE = str.maketrans(
 
 def normalise_for_matching(text: str) -> str:
     """Lower-case and normalise `text` without changing its length, so match offsets stay valid."""
-    low = text.translate(_NORMALISE).lower()
+    return lower_same_length(text.translate(_NORMALISE))
+
+
+def lower_same_length(text: str) -> str:
+    """`text` lower-cased, keeping any character whose lower case is longer, so offsets stay valid."""
+    low = text.lower()
     if len(low) == len(text):
         return low
-    # A few characters lower-case to two (e.g. "İ"); keep those as they are to preserve offsets.
-    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text.translate(_NORMALISE))
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def _case_free(pattern: str) -> bool:
+    """Whether `pattern` names no upper-case letter (outside escapes such as \\S or \\W): then matching it
+    case-sensitively on lower-cased text finds what IGNORECASE finds on the text, at half the cost or less
+    (Python's IGNORECASE folds case at every comparison)."""
+    return not any(ch.isupper() for ch in re.sub(r"\\.", "", pattern))
 
 
 def _is_word_char(ch: str) -> bool:
@@ -55,8 +67,20 @@ def _is_word_char(ch: str) -> bool:
 @dataclass(frozen=True, slots=True)
 class _KindRules:
     automaton: ahocorasick.Automaton | None
-    patterns: tuple[tuple[Indicator, re.Pattern[str]], ...]
+    patterns: tuple[tuple[Indicator, re.Pattern[str], bool], ...]  # bool: run on the lower-cased text
     entity_rules: tuple[Indicator, ...]
+    # indexes (into `patterns`) of the patterns that can match only when one of their literals occurs
+    gate: ahocorasick.Automaton | None = None
+    ungated: tuple[int, ...] = ()
+
+    def candidates(self, lowered: str) -> list[int]:
+        """The patterns worth running on `lowered` (indicators.prefilter), in catalogue order."""
+        if self.gate is None:
+            return list(range(len(self.patterns)))
+        found = set(self.ungated)
+        for _end, indexes in self.gate.iter(lowered):
+            found.update(indexes)
+        return sorted(found)
 
 
 class Engine:
@@ -82,13 +106,16 @@ class Engine:
     @staticmethod
     def _compile(indicators: Iterable[Indicator]) -> _KindRules:
         phrases: dict[str, list[Indicator]] = defaultdict(list)
-        patterns: list[tuple[Indicator, re.Pattern[str]]] = []
+        patterns: list[tuple[Indicator, re.Pattern[str], bool]] = []
         entity_rules: list[Indicator] = []
         for ind in indicators:
             for phrase in ind.lexicon:
                 phrases[normalise_for_matching(phrase)].append(ind)
             if ind.pattern:
-                patterns.append((ind, re.compile(ind.pattern, re.IGNORECASE)))
+                if _case_free(ind.pattern):
+                    patterns.append((ind, re.compile(ind.pattern), True))
+                else:
+                    patterns.append((ind, re.compile(ind.pattern, re.IGNORECASE), False))
             if ind.entities:
                 entity_rules.append(ind)
         automaton = None
@@ -97,7 +124,8 @@ class Engine:
             for phrase, inds in phrases.items():
                 automaton.add_word(phrase, (len(phrase), tuple(inds)))
             automaton.make_automaton()
-        return _KindRules(automaton, tuple(patterns), tuple(entity_rules))
+        gate, ungated = _gate(patterns)
+        return _KindRules(automaton, tuple(patterns), tuple(entity_rules), gate, ungated)
 
     def evaluate(
         self, text: str, entities: Sequence[Entity], kind: str, message: int | None = None
@@ -122,10 +150,12 @@ class Engine:
                     found = spans[ind.id]
                     if len(found) < MAX_EVIDENCE_SPANS:
                         found.append(Span(start, end + 1, text[start : end + 1], message))
-        for ind, rx in rules.patterns:
-            for m in rx.finditer(text):
+        lowered = lower_same_length(text) if rules.patterns else text
+        for k in rules.candidates(lowered) if text else ():
+            ind, rx, on_lowered = rules.patterns[k]
+            for m in rx.finditer(lowered if on_lowered else text):
                 if m.end() > m.start():
-                    spans[ind.id].append(Span(m.start(), m.end(), m.group(0), message))
+                    spans[ind.id].append(Span(m.start(), m.end(), text[m.start() : m.end()], message))
                     if len(spans[ind.id]) >= MAX_EVIDENCE_SPANS:
                         break
         for ind in rules.entity_rules:
@@ -142,6 +172,29 @@ class Engine:
             hits.append(make_hit(ind, found))
         hits.sort(key=lambda h: (-h.weight, h.indicator))
         return hits
+
+
+def _gate(
+    patterns: Sequence[tuple[Indicator, re.Pattern[str], bool]],
+) -> tuple[ahocorasick.Automaton | None, tuple[int, ...]]:
+    """One automaton of the patterns' necessary literals (only for patterns run on lower-cased text, where a
+    literal is matched exactly), and the patterns that must always run."""
+    by_literal: dict[str, list[int]] = defaultdict(list)
+    ungated: list[int] = []
+    for k, (_ind, rx, on_lowered) in enumerate(patterns):
+        literals = required_literals(rx.pattern) if on_lowered else None
+        if literals is None:
+            ungated.append(k)
+            continue
+        for literal in literals:
+            by_literal[literal].append(k)
+    if not by_literal:
+        return None, tuple(ungated)
+    gate = ahocorasick.Automaton()
+    for literal, indexes in by_literal.items():
+        gate.add_word(literal, tuple(indexes))
+    gate.make_automaton()
+    return gate, tuple(ungated)
 
 
 def make_hit(ind: Indicator, evidence: list[Span]) -> Hit:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
+from typing import TYPE_CHECKING
 
 from trailguard.chat.assess import assess_chat
 from trailguard.extract import extract_entities
@@ -15,6 +16,9 @@ from trailguard.indicators.catalogue import Catalogue, packaged_catalogues
 from trailguard.indicators.engine import Engine
 from trailguard.indicators.scoring import score_hits
 from trailguard.model import Assessment, Hit, ImageHash, Item
+
+if TYPE_CHECKING:  # scikit-learn is imported only by a scan that uses a trained model
+    from trailguard.learn.chat_scorer import ChatScorer
 
 ImageMatcher = Callable[[Sequence[ImageHash]], list[Hit]]
 
@@ -25,16 +29,18 @@ class Analyzer:
         catalogues: Sequence[Catalogue] | None = None,
         region: str = "US",
         image_matcher: ImageMatcher | None = None,
+        chat_scorer: ChatScorer | None = None,
     ) -> None:
         self.engine = Engine(packaged_catalogues() if catalogues is None else catalogues)
         self.region = region
         self.image_matcher = image_matcher
+        self.chat_scorer = chat_scorer
         self.floors = {i.id: i.band_floor for i in self.engine.indicators.values() if i.band_floor}
         self.extract = partial(extract_entities, region=region)
 
     def analyze(self, item: Item, images: Sequence[ImageHash] = ()) -> Assessment:
         if item.kind == "chat":
-            assessment = assess_chat(item, self.engine, self.extract)
+            assessment = assess_chat(item, self.engine, self.extract, self.chat_scorer)
         else:
             text = item.document()
             entities = self.extract(text)

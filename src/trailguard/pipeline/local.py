@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import orjson
 
@@ -36,6 +36,9 @@ from trailguard.pipeline.memory import link_shortfall
 from trailguard.report.html import render_report
 from trailguard.settings import Settings
 from trailguard.store.writer import Store
+
+if TYPE_CHECKING:
+    from trailguard.learn.chat_scorer import ChatScorer
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +86,18 @@ def _init_worker(settings: Settings, index: MatchIndex | None) -> None:
     matcher = None
     if index is not None:
         matcher = lambda hashes: match_item_images(list(hashes), index)  # noqa: E731
-    _WORKER["analyzer"] = Analyzer(region=settings.default_region, image_matcher=matcher)
+    scorer = _chat_scorer(settings)
+    _WORKER["analyzer"] = Analyzer(region=settings.default_region, image_matcher=matcher, chat_scorer=scorer)
     _WORKER["settings"] = settings
+
+
+def _chat_scorer(settings: Settings) -> ChatScorer | None:
+    """The trained chat scorer the settings name, if any (scikit-learn is imported only then)."""
+    if not settings.chat_model:
+        return None
+    from trailguard.learn.modelfile import load
+
+    return load(Path(settings.chat_model))
 
 
 def _image_base(item: Item) -> Path:
@@ -144,11 +157,13 @@ def run_scan(
 ) -> ScanResult:
     """Scan `inputs` into `options.out_dir` (and the store); `progress` is called with items done so far.
 
-    A CSV mapping to a field items do not have raises ValueError before anything is written.
+    A CSV mapping to a field items do not have, or a chat model file that cannot be used
+    (`learn.modelfile.ModelFileError`), raises ValueError before anything is written.
     """
     started = time.monotonic()
     if options.csv_mapping:
         check_mapping(options.csv_mapping)
+    _chat_scorer(settings)  # a bad model file fails here, before any output, not in every worker
     result = ScanResult(out_dir=options.out_dir)
     store = Store(settings.database_url) if options.store else None
     scan_id = store.start_scan([_input_name(i) for i in inputs]) if store else None

@@ -1,0 +1,44 @@
+"""Cross-validated figures of the trainable chat scorer (learn.chat_scorer) on a labelled conversation set.
+
+Run: .venv/bin/python benchmarks/chat_model.py [--folds 5] [--set tests/data/chat_eval]; prints the
+docs/benchmarks.md rows. The set's `extra.label` ("risky"/"benign") becomes the 1/0 label `trailguard model`
+reads; each conversation is scored by a model trained on the other folds. Equivalent to
+`trailguard model evaluate --kind chat LABELLED.jsonl --folds 5 --json` on the same set with top-level labels.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from chat_eval import describe_machine, load
+from trailguard.learn.chat_scorer import cross_validate
+
+LABELS = {"risky": 1, "benign": 0}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--set", default="tests/data/chat_eval")
+    args = parser.parse_args()
+    items = load(args.set)
+    labels = [LABELS[str(i.extra["label"])] for i in items]
+    started = time.perf_counter()
+    figures = cross_validate(items, labels, folds=args.folds)
+    seconds = time.perf_counter() - started
+    print(
+        f"Set `{args.set}/`: {figures['items']} conversations ({figures['positive']} risky), "
+        f"{args.folds}-fold stratified cross-validation (seed {figures['seed']}), {seconds:.1f} s."
+    )
+    print(f"Machine: {describe_machine()}.")
+    print()
+    print("| figure (risky class, out-of-fold) | value |")
+    print("|---|---|")
+    for key in ("roc_auc", "precision", "recall", "f05"):
+        print(f"| {key} | {figures[key]:.3f} |")
+    print(f"| ROC-AUC per fold | {', '.join(f'{v:.3f}' for v in figures['roc_auc_per_fold'])} |")
+
+
+if __name__ == "__main__":
+    main()
