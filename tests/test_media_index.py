@@ -64,10 +64,10 @@ def test_smaller_query_distance_and_duplicates() -> None:
     assert sorted(rows.tolist()) == [0, 1, 2, 3]
 
 
-def test_reference_needles_in_haystack(shared_data) -> None:  # type: ignore[no-untyped-def]
+def test_reference_needles_in_haystack(pdq_data) -> None:  # type: ignore[no-untyped-def]
     from trailguard.media.hexcodes import pdq_words
 
-    base = shared_data / "pdq" / "threatexchange" / "pdq" / "data" / "reg-test-input"
+    base = pdq_data / "threatexchange" / "pdq" / "data" / "reg-test-input"
     hay = (base / "haystack.txt").read_text().split()
     needles = (base / "needles.txt").read_text().split()
     words = pdq_words(hay)
