@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from trailguard.media.hashing import dihedral_hashes, hash_file
-from trailguard.media.hexcodes import hamming
+from trailguard.media.hashtypes import PDQ
 from trailguard.settings import Settings
 
 SETTINGS = Settings(database_url="sqlite:///:memory:")
@@ -51,7 +51,7 @@ def test_rotated_and_flipped_files_match_the_dihedral_hashes_of_the_original(pdq
     for file in sorted(dih.glob("bridge-*.jpg")):
         own = hash_file(file, SETTINGS).pdq
         assert own is not None
-        assert min(hamming(own, h) for h in forms.values()) <= 10, file.name
+        assert min(PDQ.distance(own, h) for h in forms.values()) <= 10, file.name
 
 
 def test_near_duplicates_match_and_featureless_images_have_low_quality(pdq_data: Path) -> None:
@@ -60,7 +60,7 @@ def test_near_duplicates_match_and_featureless_images_have_low_quality(pdq_data:
     assert original is not None
     for mod in sorted((base / "bridge-mods").glob("*.jpg")):
         pdq = hash_file(mod, SETTINGS).pdq
-        assert pdq is not None and hamming(original, pdq) <= 31, mod.name
+        assert pdq is not None and PDQ.distance(original, pdq) <= 31, mod.name
     for name in ("q0003.jpg", "q0004.jpg"):
         quality = hash_file(base / "reg-test-input" / "labelme-subset" / name, SETTINGS).quality
         assert quality is not None and quality < SETTINGS.pdq_min_quality

@@ -65,7 +65,7 @@ def test_smaller_query_distance_and_duplicates() -> None:
 
 
 def test_reference_needles_in_haystack(pdq_data) -> None:  # type: ignore[no-untyped-def]
-    from trailguard.media.hexcodes import pdq_words
+    from trailguard.media.hamming import pdq_words
 
     base = pdq_data / "threatexchange" / "pdq" / "data" / "reg-test-input"
     hay = (base / "haystack.txt").read_text().split()

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
 from media_images import encode, scene
 from trailguard.media.hashing import hash_file
-from trailguard.media.hexcodes import hamming
+from trailguard.media.hashtypes import PDQ
 from trailguard.settings import Settings
 
 pytestmark = pytest.mark.browser
@@ -90,8 +90,8 @@ def test_browser_decoding_is_within_10_bits_for_good_references(page: Page, pdq_
             continue
         pdq, md5, _ = _hash_through_file_input(page, pdq_data / "threatexchange" / row["path"])
         checked += 1
-        if md5 != row["md5"] or hamming(pdq, row["pdqhash_pypi_hash"]) > 10:
-            failures.append((row["path"], hamming(pdq, row["pdqhash_pypi_hash"]), md5 == row["md5"]))
+        if md5 != row["md5"] or PDQ.distance(pdq, row["pdqhash_pypi_hash"]) > 10:
+            failures.append((row["path"], PDQ.distance(pdq, row["pdqhash_pypi_hash"]), md5 == row["md5"]))
     assert checked >= 40
     assert failures == []
 
@@ -100,15 +100,7 @@ def test_hashing_sends_nothing_and_gives_a_case_number(page: Page, pdq_data: Pat
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     page.route("**/*", lambda route: (requests.append(route.request.url), route.abort()))
-    image = (
-        pdq_data
-        / "threatexchange"
-        / "pdq"
-        / "data"
-        / "reg-test-input"
-        / "exif-rotn"
-        / "exif-rotn-6.jpg"
-    )
+    image = pdq_data / "threatexchange" / "pdq" / "data" / "reg-test-input" / "exif-rotn" / "exif-rotn-6.jpg"
     pdq, md5, case = _hash_through_file_input(page, image)
     assert requests == []
     assert pdq == hash_file(image, SETTINGS).pdq  # EXIF tag neutralised: as stored, like the Python hasher
@@ -144,9 +136,7 @@ def _serve(page: Page, submit: str | None, posted: list[dict[str, object]]) -> N
     page.goto(ORIGIN + "/static/hash.html")
 
 
-def test_served_without_the_submit_tag_the_page_offers_copying_only(
-    browser: Browser, pdq_data: Path
-) -> None:
+def test_served_without_the_submit_tag_the_page_offers_copying_only(browser: Browser, pdq_data: Path) -> None:
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()
     _serve(page, None, [])
@@ -163,7 +153,7 @@ def test_served_without_the_submit_tag_the_page_offers_copying_only(
     copied = page.evaluate("navigator.clipboard.readText()")
     expected = hash_file(image, SETTINGS)
     assert f"Case number: {case}" in copied and f"MD5: {md5}" in copied and md5 == expected.md5
-    assert f"PDQ: {pdq} (quality " in copied and hamming(pdq, expected.pdq or "") <= 10
+    assert f"PDQ: {pdq} (quality " in copied and PDQ.distance(pdq, expected.pdq or "") <= 10
     context.close()
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -15,6 +14,7 @@ from sqlalchemy import Engine
 from trailguard.cli.app import app
 from trailguard.media import bankfiles
 from trailguard.media.hashing import ImageError, dihedral_hashes, hash_file
+from trailguard.media.hashtypes import HASH_TYPES, MD5, PDQ, HashType, hash_type
 from trailguard.media.index import MatchIndex, MatchResult
 from trailguard.model import ImageHash
 from trailguard.settings import Settings
@@ -23,9 +23,6 @@ from trailguard.store.db import make_engine
 
 bank_app = typer.Typer(help="Hash banks: named lists of image hashes to match against.", no_args_is_help=True)
 app.add_typer(bank_app, name="bank")
-
-_HEX64 = re.compile(r"\A[0-9a-fA-F]{64}\Z")
-_HEX32 = re.compile(r"\A[0-9a-fA-F]{32}\Z")
 
 
 def _emit(obj: object) -> None:
@@ -84,10 +81,34 @@ def _result_dict(query: str, result: MatchResult) -> dict[str, object]:
     }
 
 
+def _hash_query(query: str, kind: type[HashType] | None) -> tuple[type[HashType], str]:
+    """The hash a text query names: `TYPE:HEX`, hex of the `--type` given, or by length as always.
+
+    Untyped hex keeps its old reading (64 digits PDQ, 32 MD5): a SHA-256, also 64 digits, needs
+    `sha256:HEX` or `--type sha256`. ValueError, worded for the person typing, when it is none of these.
+    """
+    tagged = HASH_TYPES.parse_tagged(query)
+    if tagged is not None:
+        return tagged
+    if kind is not None:
+        return kind, kind.normalise(query)
+    for untyped in (PDQ, MD5):
+        if untyped.is_valid(query):
+            return untyped, untyped.normalise(query)
+    raise ValueError(
+        "neither an existing file nor a PDQ (64 hex) or MD5 (32 hex) hash; "
+        f"for another type write TYPE:HEX or use --type ({', '.join(HASH_TYPES.names())})"
+    )
+
+
 @app.command("match")
 def match_command(
     queries: Annotated[
-        list[str], typer.Argument(help="Image files, PDQ hashes (64 hex) or MD5 hashes (32 hex).")
+        list[str],
+        typer.Argument(
+            help="Image files, or hashes: PDQ (64 hex), MD5 (32 hex), or TYPE:HEX for any type "
+            "(e.g. sha256:HEX)."
+        ),
     ],
     max_distance: Annotated[
         int | None, typer.Option(help="PDQ Hamming distance (default from settings).")
@@ -95,9 +116,20 @@ def match_command(
     dihedral: Annotated[
         bool, typer.Option(help="For image files, also match rotated and flipped copies.")
     ] = False,
+    kind_name: Annotated[
+        str | None,
+        typer.Option(
+            "--type",
+            help=f"Read every untagged hash query as this type ({', '.join(HASH_TYPES.names())}).",
+        ),
+    ] = None,
 ) -> None:
     """Match images or hashes against every active bank; one JSON line per query."""
     settings = Settings.from_env()
+    try:
+        kind = None if kind_name is None else hash_type(kind_name)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--type") from exc
     distance = settings.pdq_max_distance if max_distance is None else max_distance
     if not 0 <= distance <= settings.pdq_max_distance:
         raise typer.BadParameter(
@@ -126,14 +158,13 @@ def match_command(
                     if name != "orig"
                 }
             _emit(out)
-        elif _HEX64.match(query):
-            _emit(_result_dict(query, index.match(ImageHash(path="", pdq=query.lower()), distance)))
-        elif _HEX32.match(query):
-            _emit(_result_dict(query, index.match(ImageHash(path="", md5=query.lower()), distance)))
-        else:
-            _emit(
-                {"query": query, "error": "neither an existing file nor a PDQ (64 hex) or MD5 (32 hex) hash"}
-            )
+            continue
+        try:
+            found_kind, value = _hash_query(query, kind)
+        except ValueError as exc:
+            _emit({"query": query, "error": str(exc)})
+            continue
+        _emit(_result_dict(query, index.match(found_kind.as_image(value), distance)))
 
 
 @bank_app.command("create")
@@ -196,9 +227,9 @@ def bank_import(
     name: str,
     file: Path,
     fmt: Annotated[str, typer.Option("--format", help="csv or pdq-lines")] = "csv",
-    hash_type: Annotated[
+    kind: Annotated[
         str, typer.Option("--type", help="Hash type when the file has no type column.")
-    ] = "pdq",
+    ] = PDQ.name,
     source: Annotated[str, typer.Option(help="Source recorded on entries that name none.")] = "",
     by: Annotated[str | None, typer.Option(help="Who adds them (default: your user name).")] = None,
     readd: _READD = False,
@@ -207,7 +238,7 @@ def bank_import(
     engine = _engine(Settings.from_env())
     try:
         with file.open(encoding="utf-8", errors="replace", newline="") as fh:
-            entries = bankfiles.read_entries(fh, fmt, default_type=hash_type, source=source or file.name)
+            entries = bankfiles.read_entries(fh, fmt, default_type=kind, source=source or file.name)
             report = banks.add_entries(engine, name, entries, added_by=_who(by), readd=readd)
     except (KeyError, ValueError, OSError) as exc:
         raise typer.BadParameter(str(exc)) from exc
@@ -240,7 +271,7 @@ def bank_export(
 def bank_add(
     name: str,
     value: str,
-    hash_type: Annotated[str, typer.Option("--type", help="pdq, md5 or sha256")] = "pdq",
+    kind: Annotated[str, typer.Option("--type", help=", ".join(HASH_TYPES.names()))] = PDQ.name,
     quality: int | None = None,
     label: str = "",
     source: str = "",
@@ -249,7 +280,7 @@ def bank_add(
     readd: _READD = False,
 ) -> None:
     """Add one hash."""
-    entry = banks.NewEntry(hash_type, value, quality=quality, label=label, source=source, case_ref=case_ref)
+    entry = banks.NewEntry(kind, value, quality=quality, label=label, source=source, case_ref=case_ref)
     try:
         report = banks.add_entries(
             _engine(Settings.from_env()), name, [entry], added_by=_who(by), readd=readd

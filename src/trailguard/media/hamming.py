@@ -18,6 +18,7 @@ chunk's key space no larger than the number of hashes so that the tables stay wi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from math import comb, log2
@@ -67,6 +68,12 @@ def _flip_masks(width: int, radius: int) -> np.ndarray:
     for k in range(1, radius + 1):
         masks.extend(sum(1 << b for b in bits) for bits in combinations(range(width), k))
     return np.array(masks, dtype=np.uint32)
+
+
+def pdq_words(hexes: Sequence[str]) -> np.ndarray:
+    """PDQ hex strings (normalised) as an (n, 4) uint64 array, the layout the index compares with popcount."""
+    raw = bytes.fromhex("".join(hexes))
+    return np.frombuffer(raw, dtype=">u8").astype(np.uint64).reshape(-1, 4)
 
 
 def chunk_keys(words: np.ndarray, chunk: Chunk) -> np.ndarray:
