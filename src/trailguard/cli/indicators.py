@@ -9,28 +9,22 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich import box
-from rich.console import Console
-from rich.table import Table
 
 from trailguard.cli.app import app
-from trailguard.indicators.catalogue import (
-    Catalogue,
-    CatalogueError,
-    Indicator,
-    load_catalogue,
-    packaged_catalogues,
-)
-from trailguard.indicators.engine import Engine
-from trailguard.indicators.reference import render_reference
 from trailguard.model import KINDS
+
+if TYPE_CHECKING:
+    from trailguard.indicators.catalogue import Catalogue, Indicator
 
 
 def _load(paths: list[Path] | None) -> list[Catalogue]:
     """The catalogues to show: the files named, validated together, or the packaged ones."""
+    from trailguard.indicators.catalogue import CatalogueError, load_catalogue, packaged_catalogues
+    from trailguard.indicators.engine import Engine
+
     if not paths:
         return packaged_catalogues()
     cats = []
@@ -69,6 +63,13 @@ def indicators(
     ] = None,
 ) -> None:
     """List the indicators Trailguard scores, with weight, evidence grade and rule."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from trailguard.indicators.catalogue import Catalogue, CatalogueError
+    from trailguard.indicators.reference import render_reference
+
     if kind is not None and kind not in KINDS:
         typer.echo(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}", err=True)
         raise typer.Exit(2)

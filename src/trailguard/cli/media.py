@@ -1,25 +1,29 @@
-"""`trailguard hash`, `trailguard match` and `trailguard bank ...`: media hashing and hash banks."""
+"""`trailguard hash`, `trailguard match` and `trailguard bank ...`: media hashing and hash banks.
+
+Imaging (numpy, Pillow, pdqhash) and the store (SQLAlchemy) are imported inside the commands that use them:
+every `trailguard` invocation imports this module to list its commands (see cli/__init__.py).
+"""
 
 from __future__ import annotations
 
 import getpass
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import orjson
 import typer
-from sqlalchemy import Engine
 
 from trailguard.cli.app import app
-from trailguard.media import bankfiles
-from trailguard.media.hashing import ImageError, dihedral_hashes, hash_file
 from trailguard.media.hashtypes import HASH_TYPES, MD5, PDQ, HashType, hash_type
-from trailguard.media.index import MatchIndex, MatchResult
 from trailguard.model import ImageHash
 from trailguard.settings import Settings
-from trailguard.store import banks
-from trailguard.store.db import make_engine
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from trailguard.media.index import MatchResult
+    from trailguard.store.banks import AddReport
 
 bank_app = typer.Typer(help="Hash banks: named lists of image hashes to match against.", no_args_is_help=True)
 app.add_typer(bank_app, name="bank")
@@ -30,6 +34,9 @@ def _emit(obj: object) -> None:
 
 
 def _engine(settings: Settings) -> Engine:
+    from trailguard.store import banks
+    from trailguard.store.db import make_engine
+
     engine = make_engine(settings.database_url)
     banks.ensure_schema(engine)
     return engine
@@ -55,6 +62,8 @@ def hash_command(
     A file that is not a decodable image gets md5, sha256 and an error saying why it has no PDQ; one that
     could not be read at all gets only the error. Exits 1 when no file gave any hash.
     """
+    from trailguard.media.hashing import ImageError, dihedral_hashes, hash_file
+
     settings = Settings.from_env()
     unread = 0
     for path in files:
@@ -125,6 +134,9 @@ def match_command(
     ] = None,
 ) -> None:
     """Match images or hashes against every active bank; one JSON line per query."""
+    from trailguard.media.hashing import ImageError, dihedral_hashes, hash_file
+    from trailguard.media.index import MatchIndex
+
     settings = Settings.from_env()
     try:
         kind = None if kind_name is None else hash_type(kind_name)
@@ -178,6 +190,8 @@ def bank_create(
     by: Annotated[str | None, typer.Option(help="Who creates it (default: your user name).")] = None,
 ) -> None:
     """Create a bank."""
+    from trailguard.store import banks
+
     try:
         bank = banks.create_bank(
             _engine(Settings.from_env()),
@@ -195,6 +209,8 @@ def bank_create(
 @bank_app.command("list")
 def bank_list() -> None:
     """One JSON line per bank with its number of active hashes."""
+    from trailguard.store import banks
+
     for b in banks.list_banks(_engine(Settings.from_env())):
         _emit(
             {"name": b.name, "kind": b.kind, "active_entries": b.active_entries, "source": b.source,
@@ -207,7 +223,7 @@ _READD = Annotated[
 ]
 
 
-def _report(report: banks.AddReport, where: str = "record") -> None:
+def _report(report: AddReport, where: str = "record") -> None:
     """`where` names what the number of a rejected record counts: a file's `line` or the `record` offered."""
     for number, reason in report.rejected:
         _emit({where: number, "rejected": reason})
@@ -235,6 +251,9 @@ def bank_import(
     readd: _READD = False,
 ) -> None:
     """Add every hash in a file; bad records are listed with their line and reason and the rest are added."""
+    from trailguard.media import bankfiles
+    from trailguard.store import banks
+
     engine = _engine(Settings.from_env())
     try:
         with file.open(encoding="utf-8", errors="replace", newline="") as fh:
@@ -252,6 +271,9 @@ def bank_export(
     fmt: Annotated[str, typer.Option("--format", help="csv or pdq-lines")] = "csv",
 ) -> None:
     """Write the bank's active hashes (withdrawn ones are never exported)."""
+    from trailguard.media import bankfiles
+    from trailguard.store import banks
+
     engine = _engine(Settings.from_env())
     try:
         banks.get_bank(engine, name)
@@ -280,6 +302,8 @@ def bank_add(
     readd: _READD = False,
 ) -> None:
     """Add one hash."""
+    from trailguard.store import banks
+
     entry = banks.NewEntry(kind, value, quality=quality, label=label, source=source, case_ref=case_ref)
     try:
         report = banks.add_entries(
@@ -304,6 +328,8 @@ def bank_withdraw(
     by: Annotated[str | None, typer.Option(help="Who withdraws it (default: your user name).")] = None,
 ) -> None:
     """Withdraw a hash: it stops matching at once and leaves every export."""
+    from trailguard.store import banks
+
     try:
         count = banks.withdraw(
             _engine(Settings.from_env()),
@@ -330,6 +356,8 @@ def bank_submit_victim_hash(
     by: Annotated[str | None, typer.Option(help="Who records it (default: your user name).")] = None,
 ) -> None:
     """Record the hashes a person copied from the on-device page and gave to staff (never the image)."""
+    from trailguard.store import banks
+
     try:
         report = banks.submit_victim_hash(
             _engine(Settings.from_env()),

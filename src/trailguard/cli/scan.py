@@ -1,42 +1,35 @@
-"""`trailguard scan`, `trailguard extract` and `trailguard demo`: the main job and the pieces others script."""
+"""`trailguard scan`, `trailguard extract` and `trailguard demo`: the main job and the pieces others script.
+
+Every `trailguard` invocation imports this module to list its commands, so what a command needs is imported
+inside it: `--help` loads none of it, `extract` only extraction, never the scan pipeline, the store or the
+match index (numpy, scipy, SQLAlchemy).
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import orjson
-import phonenumbers
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Table
 
 from trailguard.cli.app import app
-from trailguard.extract import extract_entities
-from trailguard.ingest.csvfile import check_mapping
-from trailguard.ingest.lines import iter_lines
-from trailguard.ingest.validate import InvalidRecord, decode_json, item_from_record
-from trailguard.media.index import MatchIndex
-from trailguard.model import Reject, SourceRef
-from trailguard.pipeline.local import ScanOptions, ScanResult, run_scan
 from trailguard.settings import Settings
-from trailguard.store.writer import Store
+
+if TYPE_CHECKING:
+    from trailguard.media.index import MatchIndex
+    from trailguard.pipeline.local import ScanOptions, ScanResult
 
 err = Console(stderr=True)
 
 
 def _parse_mapping(spec: str | None) -> dict[str, str] | None:
     """`col=field,col2=field2` → {"col": "field", ...}; a malformed pair is a usage error naming it."""
+    from trailguard.ingest.csvfile import check_mapping
+
     if not spec:
         return None
     mapping = {}
@@ -80,11 +73,16 @@ def _load_index(settings: Settings) -> MatchIndex | None:
     sqlite_file = url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:")
     if sqlite_file and not Path(url.removeprefix("sqlite:///")).expanduser().exists():
         return None
+    from trailguard.media.index import MatchIndex
+    from trailguard.store.writer import Store
+
     index = MatchIndex.from_store(Store(url).engine, settings)
     return index if len(index) else None
 
 
 def print_summary(result: ScanResult, console: Console) -> None:
+    from rich.table import Table
+
     table = Table(title="Trailguard scan", show_header=False)
     table.add_row("read", str(result.read))
     table.add_row("assessed", str(result.assessed))
@@ -134,6 +132,17 @@ def print_summary(result: ScanResult, console: Console) -> None:
 
 def scan_inputs(inputs: list[str], settings: Settings, options: ScanOptions) -> ScanResult:
     """Run the scan with a progress display on a terminal; shared by `scan` and `demo`."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from trailguard.pipeline.local import run_scan
+
     index = _load_index(settings)
     if err.is_terminal:
         with Progress(
@@ -188,6 +197,8 @@ def scan(
     ] = False,
 ) -> None:
     """Read items, find identifiers and explained indicators, link networks, write outputs and the store."""
+    from trailguard.pipeline.local import ScanOptions
+
     settings = _settings_from_env()
     if region is not None:
         region = _checked_region(region)
@@ -232,6 +243,11 @@ def extract(
     A JSON object is read as an item (validated like `scan` input): its title and text, or for a chat each
     message, with the message index on each entity. Any other line is plain text.
     """
+    from trailguard.extract import extract_entities
+    from trailguard.ingest.lines import iter_lines
+    from trailguard.ingest.validate import InvalidRecord, decode_json, item_from_record
+    from trailguard.model import Reject, SourceRef
+
     settings = Settings.from_env()
     region = _checked_region(region or settings.default_region)
     for number, line, oversize in iter_lines(sys.stdin.buffer, settings.max_record_bytes, skip_blank=False):
@@ -270,6 +286,8 @@ def extract(
 
 def _checked_region(region: str) -> str:
     """A region phonenumbers knows, or a usage error that says so before any input is read."""
+    import phonenumbers
+
     region = region.upper()
     if region not in phonenumbers.SUPPORTED_REGIONS:
         raise typer.BadParameter(f"unknown region {region!r}: use a two-letter code such as US, GB, MX")
@@ -291,6 +309,7 @@ def demo(
 ) -> None:
     """Generate the synthetic demo corpus (fictional identifiers only) and scan it into the default database."""
     from trailguard.demo.corpus import write_corpus
+    from trailguard.pipeline.local import ScanOptions
 
     settings = _settings_from_env()
     _output_dir(out)
