@@ -34,6 +34,8 @@ class Settings:
     # gzip (typically 5-20x) scan whole; no real input expands 1000x (deflate's ceiling is about 1030x).
     max_decompressed_bytes: int = 256 << 30
     max_decompression_ratio: int = 1000
+    # An operator's own indicator catalogue files, added to the packaged ones: paths separated by os.pathsep.
+    catalogues: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

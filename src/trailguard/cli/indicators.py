@@ -22,21 +22,12 @@ if TYPE_CHECKING:
 
 def _load(paths: list[Path] | None) -> list[Catalogue]:
     """The catalogues to show: the files named, validated together, or the packaged ones."""
-    from trailguard.indicators.catalogue import CatalogueError, load_catalogue, packaged_catalogues
+    from trailguard.indicators.catalogue import CatalogueError, load_catalogues
     from trailguard.indicators.engine import Engine
 
-    if not paths:
-        return packaged_catalogues()
-    cats = []
-    for path in paths:
-        try:
-            cats.append(load_catalogue(path))
-        except OSError as exc:
-            raise CatalogueError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-        except UnicodeDecodeError as exc:
-            raise CatalogueError(f"{path}: not UTF-8 text: {exc.reason}") from exc
+    cats = load_catalogues(paths or [], packaged=not paths)
     try:
-        Engine(cats)  # the engine refuses an id defined in two catalogues
+        Engine(cats)  # compiles every rule, as a scan would
     except ValueError as exc:
         raise CatalogueError(str(exc)) from exc
     return cats

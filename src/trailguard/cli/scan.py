@@ -8,6 +8,7 @@ match index (numpy, scipy, SQLAlchemy).
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -51,6 +52,17 @@ def _settings_from_env() -> Settings:
         return Settings.from_env()
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
+
+
+def _check_catalogues(settings: Settings) -> None:
+    """Load the operator's catalogues once before the scan: a mistake is a usage error (exit 2) with its line."""
+    from trailguard.indicators.catalogue import CatalogueError, catalogue_paths, load_catalogues
+
+    try:
+        load_catalogues(catalogue_paths(settings.catalogues))
+    except CatalogueError as exc:
+        typer.echo(f"invalid catalogue: {exc}", err=True)
+        raise typer.Exit(2) from exc
 
 
 def _output_dir(out: Path) -> Path:
@@ -187,6 +199,15 @@ def scan(
             help="Do not write results to the database (its hash banks are still used for matching).",
         ),
     ] = False,
+    catalogue: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--catalogue",
+            help="An indicator catalogue file of your own, used with the packaged ones (repeatable; "
+            "replaces TRAILGUARD_CATALOGUES). Checked before any input is read: a mistake exits 2 naming "
+            "the file and line.",
+        ),
+    ] = None,
     no_link: Annotated[
         bool,
         typer.Option(
@@ -211,7 +232,10 @@ def scan(
         "workers": workers,
         "max_record_bytes": max_record_bytes,
     }
+    if catalogue:
+        overrides["catalogues"] = os.pathsep.join(str(p.resolve()) for p in catalogue)
     settings = dataclasses.replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+    _check_catalogues(settings)
     csv_mapping = _parse_mapping(csv_map)
     options = ScanOptions(
         out_dir=_output_dir(out),
@@ -312,6 +336,7 @@ def demo(
     from trailguard.pipeline.local import ScanOptions
 
     settings = _settings_from_env()
+    _check_catalogues(settings)
     _output_dir(out)
     corpus_path = out / "corpus.jsonl"
     write_corpus(corpus_path, n, seed)

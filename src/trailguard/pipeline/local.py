@@ -24,6 +24,7 @@ from typing import IO, Any
 import orjson
 
 from trailguard.batching import chunked
+from trailguard.indicators.catalogue import catalogue_paths, load_catalogues
 from trailguard.ingest import ReadStats, read_sources
 from trailguard.ingest.csvfile import check_mapping
 from trailguard.ingest.sources import display_name
@@ -83,7 +84,8 @@ def _init_worker(settings: Settings, index: MatchIndex | None) -> None:
     matcher = None
     if index is not None:
         matcher = lambda hashes: match_item_images(list(hashes), index)  # noqa: E731
-    _WORKER["analyzer"] = Analyzer(region=settings.default_region, image_matcher=matcher)
+    catalogues = load_catalogues(catalogue_paths(settings.catalogues))  # checked by the CLI before the scan
+    _WORKER["analyzer"] = Analyzer(catalogues, region=settings.default_region, image_matcher=matcher)
     _WORKER["settings"] = settings
 
 
