@@ -129,14 +129,14 @@ class _PdqIndex:
     def __init__(self, values: Sequence[str], max_distance: int) -> None:
         from trailguard.media.hamming import HammingIndex, pdq_words
 
-        self._words = pdq_words
+        self._to_words = pdq_words
         self._index = HammingIndex(pdq_words(values), max_distance)
 
     def __len__(self) -> int:
         return len(self._index)
 
     def query(self, value: str, max_distance: int) -> list[tuple[int, int]]:
-        rows, dists = self._index.query(self._words([value])[0], max_distance)
+        rows, dists = self._index.query(self._to_words([value])[0], max_distance)
         return sorted(zip(rows.tolist(), dists.tolist(), strict=True), key=lambda rd: (rd[1], rd[0]))
 
 
