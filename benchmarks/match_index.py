@@ -1,7 +1,13 @@
-"""Benchmark: Trailguard's exact multi-index Hamming index against faiss, on random 256-bit hashes.
+"""Benchmark: Trailguard's exact multi-index Hamming index against faiss, on random or skewed 256-bit hashes.
 
     .venv/bin/python benchmarks/match_index.py                # 10,000,000 hashes (about 4 GB peak RSS)
     .venv/bin/python benchmarks/match_index.py --n 200000     # quick run
+    .venv/bin/python benchmarks/match_index.py --bank vpdq --n 1000000 --skip-multihash
+
+`--bank vpdq` builds a bank as real ones are, full of near-duplicates: the 12,914 distinct PDQ hashes of
+ThreatExchange's vPDQ sample videos (consecutive frames of a video are themselves close), each stored hash a
+random one of them with 0-40 random bits flipped (re-encodings, crops). Read from ../shared/data/pdq or
+--vpdq-dir.
 
 Half the queries are planted near-duplicates of a stored hash (0..max_distance bits flipped, plus a few
 stored variants around them), half are random. Ground truth is faiss IndexBinaryFlat (brute force), so the
@@ -19,6 +25,7 @@ import platform
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import faiss
 import numpy as np
@@ -50,6 +57,41 @@ def make_data(n: int, q: int, d: int, seed: int) -> tuple[np.ndarray, np.ndarray
     variants = flip(np.repeat(queries, 3, axis=0), rng.integers(0, d + 10, size=planted * 3), rng)
     slots = rng.choice(np.setdiff1d(np.arange(n), anchors), size=len(variants), replace=False)
     base[slots] = variants
+    randoms = rng.integers(0, 2**64, size=(q - planted, 4), dtype=np.uint64)
+    return base, np.vstack([queries, randoms])
+
+
+VPDQ_DIR = Path(__file__).resolve().parent.parent.parent / "shared/data/pdq/threatexchange/vpdq/sample-hashes"
+
+
+def vpdq_hashes(folder: Path) -> np.ndarray:
+    """The distinct frame hashes of the vPDQ sample files (`frame,quality,pdqhex,timestamp` lines)."""
+    hexes = sorted({fields[2] for f in sorted(folder.glob("*.txt")) for line in f.read_text().splitlines()
+                    if len(fields := line.split(",")) >= 3 and len(fields[2]) == 64})  # fmt: skip
+    return np.frombuffer(bytes.fromhex("".join(hexes)), dtype=">u8").astype(np.uint64).reshape(-1, 4)
+
+
+def flip_upto(rows: np.ndarray, most: int, rng: np.random.Generator) -> np.ndarray:
+    """Each row with 0..`most` random bits flipped (vectorised; a position drawn twice flips once)."""
+    out = np.empty_like(rows)
+    for start in range(0, len(rows), 200_000):
+        part = rows[start : start + 200_000]
+        k = rng.integers(0, most + 1, size=len(part))
+        pos = rng.integers(0, 256, size=(len(part), most))
+        bits = np.zeros((len(part), 256), dtype=np.uint8)
+        keep = np.arange(most)[None, :] < k[:, None]
+        bits[np.nonzero(keep)[0], pos[keep]] = 1
+        mask = np.packbits(bits, axis=1).view(">u8").astype(np.uint64)
+        out[start : start + len(part)] = part ^ mask
+    return out
+
+
+def make_skewed(n: int, q: int, d: int, seed: int, folder: Path) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    frames = vpdq_hashes(folder)
+    base = flip_upto(frames[rng.integers(0, len(frames), size=n)], 40, rng)
+    planted = q // 2
+    queries = flip_upto(base[rng.choice(n, size=planted, replace=False)], d, rng)
     randoms = rng.integers(0, 2**64, size=(q - planted, 4), dtype=np.uint64)
     return base, np.vstack([queries, randoms])
 
@@ -131,6 +173,10 @@ def main() -> None:
     parser.add_argument("--max-distance", type=int, default=31)
     parser.add_argument("--seed", type=int, default=20240501)
     parser.add_argument("--skip-multihash", action="store_true", help="leave out faiss IndexBinaryMultiHash")
+    parser.add_argument(
+        "--bank", choices=("random", "vpdq"), default="random", help="see the module docstring"
+    )
+    parser.add_argument("--vpdq-dir", type=Path, default=VPDQ_DIR)
     args = parser.parse_args()
     faiss.omp_set_num_threads(1)
     d = args.max_distance
@@ -139,8 +185,12 @@ def main() -> None:
     print(
         f"machine: {cpu}, {os.cpu_count()} cores; python {platform.python_version()}, faiss {faiss.__version__}"
     )
-    print(f"n={args.n:,} queries={args.queries} (half planted near-duplicates) max_distance={d}; 1 thread")
-    data, gen_s = timed(lambda: make_data(args.n, args.queries, d, args.seed))
+    print(f"n={args.n:,} bank={args.bank} queries={args.queries} (half planted near-duplicates) "
+          f"max_distance={d}; 1 thread")  # fmt: skip
+    if args.bank == "vpdq":
+        data, gen_s = timed(lambda: make_skewed(args.n, args.queries, d, args.seed, args.vpdq_dir))
+    else:
+        data, gen_s = timed(lambda: make_data(args.n, args.queries, d, args.seed))
     assert isinstance(data, tuple)
     base, queries = data
     print(f"generated in {gen_s:.1f} s")

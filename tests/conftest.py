@@ -1,6 +1,7 @@
 """Shared fixtures: where the reference data and the optional services are.
 
-A test that needs a service (PostgreSQL, Chromium) or the shared reference data skips on a developer machine
+The reference vectors (PDQ images and hash lists, BSD licence) are carried under tests/data/pdq, so a clone
+alone runs every media test. A test that needs a service (PostgreSQL, Chromium) skips on a developer machine
 that lacks it, with a message that says how to get it; under CI (CI=true) a missing service is a failure.
 """
 
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = ROOT.parent / "shared" / "data"
+PDQ_DATA = ROOT / "tests" / "data" / "pdq"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
@@ -26,10 +27,9 @@ def missing(what: str, how: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def shared_data() -> Path:
-    if not SHARED_DATA.is_dir():
-        missing("../shared/data", "clone the repository beside the shared/ folder")
-    return SHARED_DATA
+def pdq_data() -> Path:
+    """tests/data/pdq: the ThreatExchange reference files the media tests read (see its README)."""
+    return PDQ_DATA
 
 
 @pytest.fixture(scope="session")

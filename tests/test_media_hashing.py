@@ -20,7 +20,7 @@ import trailguard.cli.media  # noqa: F401  (registers the commands on the app)
 from media_images import encode, scene
 from trailguard.cli.app import app
 from trailguard.media.hashing import hash_bytes, hash_file
-from trailguard.media.hexcodes import hamming
+from trailguard.media.hashtypes import PDQ
 from trailguard.settings import Settings
 
 SETTINGS = Settings(database_url="sqlite:///:memory:")
@@ -41,7 +41,7 @@ def test_every_mode_hashes_close_to_the_rgb_original(mode: str, fmt: str) -> Non
     assert got.md5 == hashlib.md5(data).hexdigest() and got.sha256 == hashlib.sha256(data).hexdigest()
     assert got.pdq is not None and reference.pdq is not None
     limit = 31 if mode in ("1", "P") or fmt == "GIF" else 20  # dithering and palettes move more bits
-    assert hamming(got.pdq, reference.pdq) <= limit
+    assert PDQ.distance(got.pdq, reference.pdq) <= limit
 
 
 def test_decompression_bomb_is_refused_before_decoding(tmp_path: Path) -> None:
@@ -193,7 +193,7 @@ def test_dihedral_hashes_follow_upright(tmp_path: Path) -> None:
     stored = json.loads(CliRunner().invoke(app, ["hash", "--dihedral", str(photo)]).stdout)
     assert stored["dihedral"]["orig"] == stored["pdq"] != line["pdq"]
     # The upright picture is the stored one turned 90 degrees: one of the stored forms matches it.
-    assert min(hamming(line["pdq"], h) for h in stored["dihedral"].values()) <= SETTINGS.pdq_max_distance
+    assert min(PDQ.distance(line["pdq"], h) for h in stored["dihedral"].values()) <= SETTINGS.pdq_max_distance
 
 
 def test_tiny_images_hash_with_quality_zero() -> None:

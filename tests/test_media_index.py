@@ -64,10 +64,10 @@ def test_smaller_query_distance_and_duplicates() -> None:
     assert sorted(rows.tolist()) == [0, 1, 2, 3]
 
 
-def test_reference_needles_in_haystack(shared_data) -> None:  # type: ignore[no-untyped-def]
-    from trailguard.media.hexcodes import pdq_words
+def test_reference_needles_in_haystack(pdq_data) -> None:  # type: ignore[no-untyped-def]
+    from trailguard.media.hamming import pdq_words
 
-    base = shared_data / "pdq" / "threatexchange" / "pdq" / "data" / "reg-test-input"
+    base = pdq_data / "threatexchange" / "pdq" / "data" / "reg-test-input"
     hay = (base / "haystack.txt").read_text().split()
     needles = (base / "needles.txt").read_text().split()
     words = pdq_words(hay)
@@ -78,3 +78,24 @@ def test_reference_needles_in_haystack(shared_data) -> None:  # type: ignore[no-
         assert set(rows.tolist()) == _brute(words, q, 31)
         found += len(rows)
     assert found > 0
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(min_value=0, max_value=2**32 - 1), d=st.sampled_from([0, 8, 31]))
+def test_crowded_queries_fall_back_to_the_exact_scan(seed: int, d: int) -> None:
+    """A bank of near-duplicates (a few originals, many re-encodings): a query in the crowd draws more
+    candidates than a scan would cost, and is answered by the brute-force scan with the same exact answer."""
+    rng = np.random.default_rng(seed)
+    originals = rng.integers(0, 2**64, size=(3, 4), dtype=np.uint64)
+    words = np.array([_flip(originals[i % 3], rng.choice(256, size=int(rng.integers(0, 41)), replace=False).tolist())
+                      for i in range(600)])  # fmt: skip
+    crowded = HammingIndex(words, 31, fallback_min_rows=0)
+    plain = HammingIndex(words, 31)
+    assert crowded._flat is not None and plain._flat is None
+    for q in (words[0], _flip(originals[1], [3, 90, 200]), rng.integers(0, 2**64, size=4, dtype=np.uint64)):
+        rows, dists = crowded.query(q, d)
+        assert set(rows.tolist()) == _brute(words, q, d)
+        assert rows.tolist() == sorted(rows.tolist())
+        assert [int(np.bitwise_count(words[r] ^ q).sum()) for r in rows] == dists.tolist()
+        expected_rows, expected_dists = plain.query(q, d)
+        assert (rows.tolist(), dists.tolist()) == (expected_rows.tolist(), expected_dists.tolist())

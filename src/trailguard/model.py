@@ -12,6 +12,18 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 KINDS: tuple[str, ...] = ("ad", "job", "post", "profile", "chat")
+#: The entity types extraction produces (`Entity.type`); catalogue entity conditions may name only these.
+ENTITY_TYPES: tuple[str, ...] = (
+    "phone",
+    "email",
+    "url",
+    "handle",
+    "payment",
+    "crypto",
+    "age",
+    "price",
+    "place",
+)
 Kind = Literal["ad", "job", "post", "profile", "chat"]
 BANDS: tuple[str, ...] = ("low", "medium", "high", "critical")
 Band = Literal["low", "medium", "high", "critical"]

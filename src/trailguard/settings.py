@@ -35,6 +35,8 @@ class Settings:
     max_decompressed_bytes: int = 256 << 30
     max_decompression_ratio: int = 1000
     chat_model: str = ""  # a trained chat scorer (trailguard model train); empty: rules only
+    # An operator's own indicator catalogue files, added to the packaged ones: paths separated by os.pathsep.
+    catalogues: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
 from media_images import encode, scene
 from trailguard.media.hashing import hash_file
-from trailguard.media.hexcodes import hamming
+from trailguard.media.hashtypes import PDQ
 from trailguard.settings import Settings
 
 pytestmark = pytest.mark.browser
@@ -47,8 +47,8 @@ def page(browser: Browser) -> Iterator[Page]:
     pg.close()
 
 
-def _references(shared_data: Path) -> list[dict[str, str]]:
-    with (shared_data / "pdq" / "COMPUTED_pdq_md5_sha256.csv").open(newline="") as fh:
+def _references(pdq_data: Path) -> list[dict[str, str]]:
+    with (pdq_data / "COMPUTED_pdq_md5_sha256.csv").open(newline="") as fh:
         return list(csv.DictReader(fh))
 
 
@@ -67,8 +67,8 @@ def _hash_through_file_input(page: Page, path: Path) -> tuple[str, str, str]:
      "pdq/data/reg-test-input/labelme-subset/q0003.jpg", "pdq/data/reg-test-input/labelme-subset/q1050.jpg",
      "pdq/data/misc-images/c.png"],
 )  # fmt: skip
-def test_javascript_pdq_is_bit_exact_on_the_same_pixels(page: Page, shared_data: Path, relpath: str) -> None:
-    path = shared_data / "pdq" / "threatexchange" / relpath
+def test_javascript_pdq_is_bit_exact_on_the_same_pixels(page: Page, pdq_data: Path, relpath: str) -> None:
+    path = pdq_data / "threatexchange" / relpath
     with Image.open(path) as im:
         rgb = np.ascontiguousarray(np.asarray(im.convert("RGB")), dtype=np.uint8)
     expected = hash_file(path, SETTINGS)
@@ -83,33 +83,24 @@ def test_javascript_pdq_is_bit_exact_on_the_same_pixels(page: Page, shared_data:
     assert (got["hash"], got["quality"]) == (expected.pdq, expected.quality)
 
 
-def test_browser_decoding_is_within_10_bits_for_good_references(page: Page, shared_data: Path) -> None:
+def test_browser_decoding_is_within_10_bits_for_good_references(page: Page, pdq_data: Path) -> None:
     checked, failures = 0, []
-    for row in _references(shared_data):
+    for row in _references(pdq_data):
         if int(row["pdqhash_pypi_quality"]) < 80 or not row["path"].lower().endswith(BROWSER_FORMATS):
             continue
-        pdq, md5, _ = _hash_through_file_input(page, shared_data / "pdq" / "threatexchange" / row["path"])
+        pdq, md5, _ = _hash_through_file_input(page, pdq_data / "threatexchange" / row["path"])
         checked += 1
-        if md5 != row["md5"] or hamming(pdq, row["pdqhash_pypi_hash"]) > 10:
-            failures.append((row["path"], hamming(pdq, row["pdqhash_pypi_hash"]), md5 == row["md5"]))
+        if md5 != row["md5"] or PDQ.distance(pdq, row["pdqhash_pypi_hash"]) > 10:
+            failures.append((row["path"], PDQ.distance(pdq, row["pdqhash_pypi_hash"]), md5 == row["md5"]))
     assert checked >= 40
     assert failures == []
 
 
-def test_hashing_sends_nothing_and_gives_a_case_number(page: Page, shared_data: Path) -> None:
+def test_hashing_sends_nothing_and_gives_a_case_number(page: Page, pdq_data: Path) -> None:
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     page.route("**/*", lambda route: (requests.append(route.request.url), route.abort()))
-    image = (
-        shared_data
-        / "pdq"
-        / "threatexchange"
-        / "pdq"
-        / "data"
-        / "reg-test-input"
-        / "exif-rotn"
-        / "exif-rotn-6.jpg"
-    )
+    image = pdq_data / "threatexchange" / "pdq" / "data" / "reg-test-input" / "exif-rotn" / "exif-rotn-6.jpg"
     pdq, md5, case = _hash_through_file_input(page, image)
     assert requests == []
     assert pdq == hash_file(image, SETTINGS).pdq  # EXIF tag neutralised: as stored, like the Python hasher
@@ -145,13 +136,11 @@ def _serve(page: Page, submit: str | None, posted: list[dict[str, object]]) -> N
     page.goto(ORIGIN + "/static/hash.html")
 
 
-def test_served_without_the_submit_tag_the_page_offers_copying_only(
-    browser: Browser, shared_data: Path
-) -> None:
+def test_served_without_the_submit_tag_the_page_offers_copying_only(browser: Browser, pdq_data: Path) -> None:
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()
     _serve(page, None, [])
-    image = shared_data / "pdq" / "threatexchange" / "pdq" / "data" / "misc-images" / "small.jpg"
+    image = pdq_data / "threatexchange" / "pdq" / "data" / "misc-images" / "small.jpg"
     pdq, md5, case = _hash_through_file_input(page, image)
     assert page.is_hidden("#send")
     page.bring_to_front()  # the clipboard API needs a focused document; parallel test load can take focus
@@ -164,14 +153,14 @@ def test_served_without_the_submit_tag_the_page_offers_copying_only(
     copied = page.evaluate("navigator.clipboard.readText()")
     expected = hash_file(image, SETTINGS)
     assert f"Case number: {case}" in copied and f"MD5: {md5}" in copied and md5 == expected.md5
-    assert f"PDQ: {pdq} (quality " in copied and hamming(pdq, expected.pdq or "") <= 10
+    assert f"PDQ: {pdq} (quality " in copied and PDQ.distance(pdq, expected.pdq or "") <= 10
     context.close()
 
 
 def test_send_appears_only_for_a_declared_same_origin_endpoint_and_posts_hashes_only(
-    browser: Browser, shared_data: Path
+    browser: Browser, pdq_data: Path
 ) -> None:
-    image = shared_data / "pdq" / "threatexchange" / "pdq" / "data" / "misc-images" / "small.jpg"
+    image = pdq_data / "threatexchange" / "pdq" / "data" / "misc-images" / "small.jpg"
     for foreign in ("https://collector.example/api", "javascript:alert(1)"):
         page = browser.new_page()
         _serve(page, foreign, [])

@@ -9,40 +9,25 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich import box
-from rich.console import Console
-from rich.table import Table
 
 from trailguard.cli.app import app
-from trailguard.indicators.catalogue import (
-    Catalogue,
-    CatalogueError,
-    Indicator,
-    load_catalogue,
-    packaged_catalogues,
-)
-from trailguard.indicators.engine import Engine
-from trailguard.indicators.reference import render_reference
 from trailguard.model import KINDS
+
+if TYPE_CHECKING:
+    from trailguard.indicators.catalogue import Catalogue, Indicator
 
 
 def _load(paths: list[Path] | None) -> list[Catalogue]:
     """The catalogues to show: the files named, validated together, or the packaged ones."""
-    if not paths:
-        return packaged_catalogues()
-    cats = []
-    for path in paths:
-        try:
-            cats.append(load_catalogue(path))
-        except OSError as exc:
-            raise CatalogueError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-        except UnicodeDecodeError as exc:
-            raise CatalogueError(f"{path}: not UTF-8 text: {exc.reason}") from exc
+    from trailguard.indicators.catalogue import CatalogueError, load_catalogues
+    from trailguard.indicators.engine import Engine
+
+    cats = load_catalogues(paths or [], packaged=not paths)
     try:
-        Engine(cats)  # the engine refuses an id defined in two catalogues
+        Engine(cats)  # compiles every rule, as a scan would
     except ValueError as exc:
         raise CatalogueError(str(exc)) from exc
     return cats
@@ -69,6 +54,13 @@ def indicators(
     ] = None,
 ) -> None:
     """List the indicators Trailguard scores, with weight, evidence grade and rule."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from trailguard.indicators.catalogue import Catalogue, CatalogueError
+    from trailguard.indicators.reference import render_reference
+
     if kind is not None and kind not in KINDS:
         typer.echo(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}", err=True)
         raise typer.Exit(2)

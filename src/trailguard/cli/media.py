@@ -1,31 +1,32 @@
-"""`trailguard hash`, `trailguard match` and `trailguard bank ...`: media hashing and hash banks."""
+"""`trailguard hash`, `trailguard match` and `trailguard bank ...`: media hashing and hash banks.
+
+Imaging (numpy, Pillow, pdqhash) and the store (SQLAlchemy) are imported inside the commands that use them:
+every `trailguard` invocation imports this module to list its commands (see cli/__init__.py).
+"""
 
 from __future__ import annotations
 
 import getpass
-import re
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import orjson
 import typer
-from sqlalchemy import Engine
 
 from trailguard.cli.app import app
-from trailguard.media import bankfiles
-from trailguard.media.hashing import ImageError, dihedral_hashes, hash_file
-from trailguard.media.index import MatchIndex, MatchResult
+from trailguard.media.hashtypes import HASH_TYPES, MD5, PDQ, HashType, hash_type
 from trailguard.model import ImageHash
 from trailguard.settings import Settings
-from trailguard.store import banks
-from trailguard.store.db import make_engine
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from trailguard.media.index import MatchResult
+    from trailguard.store.banks import AddReport
 
 bank_app = typer.Typer(help="Hash banks: named lists of image hashes to match against.", no_args_is_help=True)
 app.add_typer(bank_app, name="bank")
-
-_HEX64 = re.compile(r"\A[0-9a-fA-F]{64}\Z")
-_HEX32 = re.compile(r"\A[0-9a-fA-F]{32}\Z")
 
 
 def _emit(obj: object) -> None:
@@ -33,6 +34,9 @@ def _emit(obj: object) -> None:
 
 
 def _engine(settings: Settings) -> Engine:
+    from trailguard.store import banks
+    from trailguard.store.db import make_engine
+
     engine = make_engine(settings.database_url)
     banks.ensure_schema(engine)
     return engine
@@ -58,6 +62,8 @@ def hash_command(
     A file that is not a decodable image gets md5, sha256 and an error saying why it has no PDQ; one that
     could not be read at all gets only the error. Exits 1 when no file gave any hash.
     """
+    from trailguard.media.hashing import ImageError, dihedral_hashes, hash_file
+
     settings = Settings.from_env()
     unread = 0
     for path in files:
@@ -84,10 +90,34 @@ def _result_dict(query: str, result: MatchResult) -> dict[str, object]:
     }
 
 
+def _hash_query(query: str, kind: type[HashType] | None) -> tuple[type[HashType], str]:
+    """The hash a text query names: `TYPE:HEX`, hex of the `--type` given, or by length as always.
+
+    Untyped hex keeps its old reading (64 digits PDQ, 32 MD5): a SHA-256, also 64 digits, needs
+    `sha256:HEX` or `--type sha256`. ValueError, worded for the person typing, when it is none of these.
+    """
+    tagged = HASH_TYPES.parse_tagged(query)
+    if tagged is not None:
+        return tagged
+    if kind is not None:
+        return kind, kind.normalise(query)
+    for untyped in (PDQ, MD5):
+        if untyped.is_valid(query):
+            return untyped, untyped.normalise(query)
+    raise ValueError(
+        "neither an existing file nor a PDQ (64 hex) or MD5 (32 hex) hash; "
+        f"for another type write TYPE:HEX or use --type ({', '.join(HASH_TYPES.names())})"
+    )
+
+
 @app.command("match")
 def match_command(
     queries: Annotated[
-        list[str], typer.Argument(help="Image files, PDQ hashes (64 hex) or MD5 hashes (32 hex).")
+        list[str],
+        typer.Argument(
+            help="Image files, or hashes: PDQ (64 hex), MD5 (32 hex), or TYPE:HEX for any type "
+            "(e.g. sha256:HEX)."
+        ),
     ],
     max_distance: Annotated[
         int | None, typer.Option(help="PDQ Hamming distance (default from settings).")
@@ -95,9 +125,23 @@ def match_command(
     dihedral: Annotated[
         bool, typer.Option(help="For image files, also match rotated and flipped copies.")
     ] = False,
+    kind_name: Annotated[
+        str | None,
+        typer.Option(
+            "--type",
+            help=f"Read every untagged hash query as this type ({', '.join(HASH_TYPES.names())}).",
+        ),
+    ] = None,
 ) -> None:
     """Match images or hashes against every active bank; one JSON line per query."""
+    from trailguard.media.hashing import ImageError, dihedral_hashes, hash_file
+    from trailguard.media.index import MatchIndex
+
     settings = Settings.from_env()
+    try:
+        kind = None if kind_name is None else hash_type(kind_name)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--type") from exc
     distance = settings.pdq_max_distance if max_distance is None else max_distance
     if not 0 <= distance <= settings.pdq_max_distance:
         raise typer.BadParameter(
@@ -126,14 +170,13 @@ def match_command(
                     if name != "orig"
                 }
             _emit(out)
-        elif _HEX64.match(query):
-            _emit(_result_dict(query, index.match(ImageHash(path="", pdq=query.lower()), distance)))
-        elif _HEX32.match(query):
-            _emit(_result_dict(query, index.match(ImageHash(path="", md5=query.lower()), distance)))
-        else:
-            _emit(
-                {"query": query, "error": "neither an existing file nor a PDQ (64 hex) or MD5 (32 hex) hash"}
-            )
+            continue
+        try:
+            found_kind, value = _hash_query(query, kind)
+        except ValueError as exc:
+            _emit({"query": query, "error": str(exc)})
+            continue
+        _emit(_result_dict(query, index.match(found_kind.as_image(value), distance)))
 
 
 @bank_app.command("create")
@@ -147,6 +190,8 @@ def bank_create(
     by: Annotated[str | None, typer.Option(help="Who creates it (default: your user name).")] = None,
 ) -> None:
     """Create a bank."""
+    from trailguard.store import banks
+
     try:
         bank = banks.create_bank(
             _engine(Settings.from_env()),
@@ -164,6 +209,8 @@ def bank_create(
 @bank_app.command("list")
 def bank_list() -> None:
     """One JSON line per bank with its number of active hashes."""
+    from trailguard.store import banks
+
     for b in banks.list_banks(_engine(Settings.from_env())):
         _emit(
             {"name": b.name, "kind": b.kind, "active_entries": b.active_entries, "source": b.source,
@@ -176,7 +223,7 @@ _READD = Annotated[
 ]
 
 
-def _report(report: banks.AddReport, where: str = "record") -> None:
+def _report(report: AddReport, where: str = "record") -> None:
     """`where` names what the number of a rejected record counts: a file's `line` or the `record` offered."""
     for number, reason in report.rejected:
         _emit({where: number, "rejected": reason})
@@ -196,18 +243,21 @@ def bank_import(
     name: str,
     file: Path,
     fmt: Annotated[str, typer.Option("--format", help="csv or pdq-lines")] = "csv",
-    hash_type: Annotated[
+    kind: Annotated[
         str, typer.Option("--type", help="Hash type when the file has no type column.")
-    ] = "pdq",
+    ] = PDQ.name,
     source: Annotated[str, typer.Option(help="Source recorded on entries that name none.")] = "",
     by: Annotated[str | None, typer.Option(help="Who adds them (default: your user name).")] = None,
     readd: _READD = False,
 ) -> None:
     """Add every hash in a file; bad records are listed with their line and reason and the rest are added."""
+    from trailguard.media import bankfiles
+    from trailguard.store import banks
+
     engine = _engine(Settings.from_env())
     try:
         with file.open(encoding="utf-8", errors="replace", newline="") as fh:
-            entries = bankfiles.read_entries(fh, fmt, default_type=hash_type, source=source or file.name)
+            entries = bankfiles.read_entries(fh, fmt, default_type=kind, source=source or file.name)
             report = banks.add_entries(engine, name, entries, added_by=_who(by), readd=readd)
     except (KeyError, ValueError, OSError) as exc:
         raise typer.BadParameter(str(exc)) from exc
@@ -221,6 +271,9 @@ def bank_export(
     fmt: Annotated[str, typer.Option("--format", help="csv or pdq-lines")] = "csv",
 ) -> None:
     """Write the bank's active hashes (withdrawn ones are never exported)."""
+    from trailguard.media import bankfiles
+    from trailguard.store import banks
+
     engine = _engine(Settings.from_env())
     try:
         banks.get_bank(engine, name)
@@ -240,7 +293,7 @@ def bank_export(
 def bank_add(
     name: str,
     value: str,
-    hash_type: Annotated[str, typer.Option("--type", help="pdq, md5 or sha256")] = "pdq",
+    kind: Annotated[str, typer.Option("--type", help=", ".join(HASH_TYPES.names()))] = PDQ.name,
     quality: int | None = None,
     label: str = "",
     source: str = "",
@@ -249,7 +302,9 @@ def bank_add(
     readd: _READD = False,
 ) -> None:
     """Add one hash."""
-    entry = banks.NewEntry(hash_type, value, quality=quality, label=label, source=source, case_ref=case_ref)
+    from trailguard.store import banks
+
+    entry = banks.NewEntry(kind, value, quality=quality, label=label, source=source, case_ref=case_ref)
     try:
         report = banks.add_entries(
             _engine(Settings.from_env()), name, [entry], added_by=_who(by), readd=readd
@@ -273,6 +328,8 @@ def bank_withdraw(
     by: Annotated[str | None, typer.Option(help="Who withdraws it (default: your user name).")] = None,
 ) -> None:
     """Withdraw a hash: it stops matching at once and leaves every export."""
+    from trailguard.store import banks
+
     try:
         count = banks.withdraw(
             _engine(Settings.from_env()),
@@ -299,6 +356,8 @@ def bank_submit_victim_hash(
     by: Annotated[str | None, typer.Option(help="Who records it (default: your user name).")] = None,
 ) -> None:
     """Record the hashes a person copied from the on-device page and gave to staff (never the image)."""
+    from trailguard.store import banks
+
     try:
         report = banks.submit_victim_hash(
             _engine(Settings.from_env()),

@@ -1,4 +1,7 @@
-"""Commands for networks: `generate` (demo corpus), `link` (assessments to networks) and `export`."""
+"""Commands for networks: `generate` (demo corpus), `link` (assessments to networks) and `export`.
+
+Linking (scipy, datasketch) and graph export (networkx) are imported inside the commands that use them.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +9,15 @@ import json
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from trailguard.cli.app import app
-from trailguard.demo.corpus import write_corpus
-from trailguard.link import link
-from trailguard.link.export import write_csv, write_graph
-from trailguard.model import Assessment, Network
-from trailguard.pipeline.local import link_config, read_assessments, write_link_outputs
 from trailguard.settings import Settings
+
+if TYPE_CHECKING:
+    from trailguard.model import Assessment
 
 
 class ExportFormat(StrEnum):
@@ -34,6 +35,10 @@ def link_command(
     ],
 ) -> None:
     """Group assessed items into networks (shared identifiers, templates, images) with every link's reason."""
+    from trailguard.link import link
+    from trailguard.link.export import write_csv, write_graph
+    from trailguard.pipeline.local import link_config, read_assessments, write_link_outputs
+
     rejected: list[str] = []
     accepted = 0
 
@@ -66,6 +71,9 @@ def export_command(
     out: Annotated[Path, typer.Option("--out", help="output file")],
 ) -> None:
     """Export networks for Gephi (GraphML/GEXF) or Maltego (CSV table of links)."""
+    from trailguard.link.export import write_csv, write_graph
+    from trailguard.model import Network
+
     try:
         nets = [Network.from_dict(d) for d in json.loads(networks.read_text(encoding="utf-8"))]
     except (ValueError, KeyError, TypeError) as exc:
@@ -88,6 +96,8 @@ def generate_command(
     ] = None,
 ) -> None:
     """Write a synthetic demo corpus (fictional identifiers only) with planted groups."""
+    from trailguard.demo.corpus import write_corpus
+
     groups = write_corpus(out, n, seed)
     if truth is not None:
         truth.write_text(json.dumps(groups, indent=0, sort_keys=True), encoding="utf-8")

@@ -1,42 +1,36 @@
-"""`trailguard scan`, `trailguard extract` and `trailguard demo`: the main job and the pieces others script."""
+"""`trailguard scan`, `trailguard extract` and `trailguard demo`: the main job and the pieces others script.
+
+Every `trailguard` invocation imports this module to list its commands, so what a command needs is imported
+inside it: `--help` loads none of it, `extract` only extraction, never the scan pipeline, the store or the
+match index (numpy, scipy, SQLAlchemy).
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import orjson
-import phonenumbers
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Table
 
 from trailguard.cli.app import app
-from trailguard.extract import extract_entities
-from trailguard.ingest.csvfile import check_mapping
-from trailguard.ingest.lines import iter_lines
-from trailguard.ingest.validate import InvalidRecord, decode_json, item_from_record
-from trailguard.media.index import MatchIndex
-from trailguard.model import Reject, SourceRef
-from trailguard.pipeline.local import ScanOptions, ScanResult, run_scan
 from trailguard.settings import Settings
-from trailguard.store.writer import Store
+
+if TYPE_CHECKING:
+    from trailguard.media.index import MatchIndex
+    from trailguard.pipeline.local import ScanOptions, ScanResult
 
 err = Console(stderr=True)
 
 
 def _parse_mapping(spec: str | None) -> dict[str, str] | None:
     """`col=field,col2=field2` → {"col": "field", ...}; a malformed pair is a usage error naming it."""
+    from trailguard.ingest.csvfile import check_mapping
+
     if not spec:
         return None
     mapping = {}
@@ -60,6 +54,17 @@ def _settings_from_env() -> Settings:
         raise typer.BadParameter(str(exc)) from exc
 
 
+def _check_catalogues(settings: Settings) -> None:
+    """Load the operator's catalogues once before the scan: a mistake is a usage error (exit 2) with its line."""
+    from trailguard.indicators.catalogue import CatalogueError, catalogue_paths, load_catalogues
+
+    try:
+        load_catalogues(catalogue_paths(settings.catalogues))
+    except CatalogueError as exc:
+        typer.echo(f"invalid catalogue: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
 def _output_dir(out: Path) -> Path:
     """The output directory, created now: a path that cannot be one is a usage error before any input is read."""
     try:
@@ -80,11 +85,16 @@ def _load_index(settings: Settings) -> MatchIndex | None:
     sqlite_file = url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:")
     if sqlite_file and not Path(url.removeprefix("sqlite:///")).expanduser().exists():
         return None
+    from trailguard.media.index import MatchIndex
+    from trailguard.store.writer import Store
+
     index = MatchIndex.from_store(Store(url).engine, settings)
     return index if len(index) else None
 
 
 def print_summary(result: ScanResult, console: Console) -> None:
+    from rich.table import Table
+
     table = Table(title="Trailguard scan", show_header=False)
     table.add_row("read", str(result.read))
     table.add_row("assessed", str(result.assessed))
@@ -134,6 +144,17 @@ def print_summary(result: ScanResult, console: Console) -> None:
 
 def scan_inputs(inputs: list[str], settings: Settings, options: ScanOptions) -> ScanResult:
     """Run the scan with a progress display on a terminal; shared by `scan` and `demo`."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from trailguard.pipeline.local import run_scan
+
     index = _load_index(settings)
     if err.is_terminal:
         with Progress(
@@ -178,6 +199,15 @@ def scan(
             help="Do not write results to the database (its hash banks are still used for matching).",
         ),
     ] = False,
+    catalogue: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--catalogue",
+            help="An indicator catalogue file of your own, used with the packaged ones (repeatable; "
+            "replaces TRAILGUARD_CATALOGUES). Checked before any input is read: a mistake exits 2 naming "
+            "the file and line.",
+        ),
+    ] = None,
     no_link: Annotated[
         bool,
         typer.Option(
@@ -196,6 +226,8 @@ def scan(
     ] = None,
 ) -> None:
     """Read items, find identifiers and explained indicators, link networks, write outputs and the store."""
+    from trailguard.pipeline.local import ScanOptions
+
     settings = _settings_from_env()
     if region is not None:
         region = _checked_region(region)
@@ -209,7 +241,10 @@ def scan(
         "max_record_bytes": max_record_bytes,
         "chat_model": str(model) if model is not None else None,
     }
+    if catalogue:
+        overrides["catalogues"] = os.pathsep.join(str(p.resolve()) for p in catalogue)
     settings = dataclasses.replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+    _check_catalogues(settings)
     csv_mapping = _parse_mapping(csv_map)
     options = ScanOptions(
         out_dir=_output_dir(out),
@@ -248,6 +283,11 @@ def extract(
     A JSON object is read as an item (validated like `scan` input): its title and text, or for a chat each
     message, with the message index on each entity. Any other line is plain text.
     """
+    from trailguard.extract import extract_entities
+    from trailguard.ingest.lines import iter_lines
+    from trailguard.ingest.validate import InvalidRecord, decode_json, item_from_record
+    from trailguard.model import Reject, SourceRef
+
     settings = Settings.from_env()
     region = _checked_region(region or settings.default_region)
     for number, line, oversize in iter_lines(sys.stdin.buffer, settings.max_record_bytes, skip_blank=False):
@@ -286,6 +326,8 @@ def extract(
 
 def _checked_region(region: str) -> str:
     """A region phonenumbers knows, or a usage error that says so before any input is read."""
+    import phonenumbers
+
     region = region.upper()
     if region not in phonenumbers.SUPPORTED_REGIONS:
         raise typer.BadParameter(f"unknown region {region!r}: use a two-letter code such as US, GB, MX")
@@ -307,8 +349,10 @@ def demo(
 ) -> None:
     """Generate the synthetic demo corpus (fictional identifiers only) and scan it into the default database."""
     from trailguard.demo.corpus import write_corpus
+    from trailguard.pipeline.local import ScanOptions
 
     settings = _settings_from_env()
+    _check_catalogues(settings)
     _output_dir(out)
     corpus_path = out / "corpus.jsonl"
     write_corpus(corpus_path, n, seed)

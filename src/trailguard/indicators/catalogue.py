@@ -7,13 +7,17 @@ A catalogue is a YAML file with a list of indicators. Each names its rule in one
 - ``entities``: a condition on the extracted entities (``type``, and optionally ``obfuscated``, ``min``/``max``
   on the value, ``distinct_at_least``, ``count_at_least``, ``attr`` equality).
 
-Adding an indicator needs no Python. Loading validates every field and names the indicator and the file on
-error, so a typo in a catalogue fails loudly at start-up instead of silently never firing.
+Adding an indicator needs no Python. Loading validates every field (unknown keys, entity types, kinds,
+conversation stages, regular expressions) and names the file, the line and the indicator on error, so a typo
+in a catalogue fails loudly at start-up instead of silently never firing. Operators add their own catalogue
+files to a scan (`trailguard scan --catalogue FILE`, or `TRAILGUARD_CATALOGUES`), checked the same way.
 """
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -21,7 +25,8 @@ from typing import Any
 
 import yaml
 
-from trailguard.model import KINDS
+from trailguard.chat.stages import STAGES
+from trailguard.model import ENTITY_TYPES, KINDS
 
 GRADES = ("A", "B", "C", "D")
 EFFECTS = ("risk", "context")
@@ -92,63 +97,144 @@ _ALLOWED_KEYS = {
 }
 
 
-def _fail(path: str, ident: str, message: str) -> CatalogueError:
-    return CatalogueError(f"{path}: indicator {ident!r}: {message}")
+_TOP_KEYS = {"domain", "title", "kinds", "indicators"}
+_ENTITY_NUMBERS = ("min", "max")
+_ENTITY_COUNTS = ("distinct_at_least", "count_at_least")
 
 
-def _parse_entities(path: str, ident: str, raw: Any) -> EntityCondition:
+class _Where:
+    """Where a YAML value sits in its file, from the composed node tree (PyYAML's marks), for error messages.
+
+    Construction (safe_load) throws the marks away; composing first and constructing from the same nodes
+    keeps both, so every error can name the line an operator must fix.
+    """
+
+    def __init__(self, node: yaml.Node | None, fallback: int = 1) -> None:
+        self.node = node
+        self.line = node.start_mark.line + 1 if node is not None else fallback
+
+    def key(self, name: str) -> int:
+        """The line of `name`'s key in this mapping (of the mapping itself when absent)."""
+        pair = self._pair(name)
+        return pair[0].start_mark.line + 1 if pair else self.line
+
+    def child(self, name: str) -> _Where:
+        pair = self._pair(name)
+        return _Where(pair[1] if pair else None, self.line)
+
+    def item(self, index: int) -> _Where:
+        node = self.node
+        if isinstance(node, yaml.SequenceNode) and index < len(node.value):
+            return _Where(node.value[index], self.line)
+        return _Where(None, self.line)
+
+    def _pair(self, name: str) -> tuple[yaml.Node, yaml.Node] | None:
+        if isinstance(self.node, yaml.MappingNode):
+            for key, value in self.node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value == name:
+                    return key, value
+        return None
+
+
+def _fail(path: str, line: int, ident: str, message: str) -> CatalogueError:
+    return CatalogueError(f"{path}:{line}: indicator {ident!r}: {message}")
+
+
+def _kinds(value: Any, default: tuple[str, ...]) -> tuple[str, ...] | str:
+    """The item kinds a `kinds` value lists (`default` when absent), or the reason it is invalid."""
+    if value is None or value == []:
+        return default
+    if not isinstance(value, list):
+        return f"kinds must be a list of item kinds, got {value!r}"
+    bad = [k for k in value if k not in KINDS]
+    if bad:
+        return f"unknown kinds {bad}; allowed {KINDS}"
+    return tuple(value)
+
+
+def _parse_entities(path: str, ident: str, raw: Any, where: _Where) -> EntityCondition:
     if not isinstance(raw, dict) or "type" not in raw:
-        raise _fail(path, ident, "'entities' must be a mapping with at least 'type'")
+        raise _fail(path, where.line, ident, "'entities' must be a mapping with at least 'type'")
     allowed = set(EntityCondition.__dataclass_fields__)
-    unknown = set(raw) - allowed
-    if unknown:
-        raise _fail(path, ident, f"unknown entity condition keys {sorted(unknown)}")
+    for key in raw:
+        if key not in allowed:
+            raise _fail(path, where.key(str(key)), ident,
+                        f"unknown entity condition key {key!r}; allowed {sorted(allowed)}")  # fmt: skip
+    if raw["type"] not in ENTITY_TYPES:
+        raise _fail(path, where.key("type"), ident,
+                    f"unknown entity type {raw['type']!r}; allowed {ENTITY_TYPES}")  # fmt: skip
+    checks: list[tuple[tuple[str, ...], type | tuple[type, ...], str]] = [
+        (_ENTITY_NUMBERS, (int, float), "a number"),
+        (_ENTITY_COUNTS, int, "a whole number"),
+        (("obfuscated",), bool, "true or false"),
+        (("attr",), dict, "a mapping"),
+    ]
+    for keys, kind, what in checks:
+        for key in keys:
+            value = raw.get(key)
+            if value is not None and (
+                not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool)
+            ):
+                raise _fail(path, where.key(key), ident, f"{key!r} must be {what}, got {value!r}")
     return EntityCondition(**raw)
 
 
-def _parse_indicator(path: str, raw: Any, default_kinds: tuple[str, ...]) -> Indicator:
+def _parse_indicator(path: str, raw: Any, default_kinds: tuple[str, ...], where: _Where) -> Indicator:
     if not isinstance(raw, dict):
-        raise CatalogueError(f"{path}: every indicator must be a mapping, got {type(raw).__name__}")
+        raise CatalogueError(
+            f"{path}:{where.line}: every indicator must be a mapping, got {type(raw).__name__}"
+        )
     ident = str(raw.get("id", "<no id>"))
-    unknown = set(raw) - _ALLOWED_KEYS
-    if unknown:
-        raise _fail(path, ident, f"unknown keys {sorted(unknown)}")
+
+    def fail(key: str | None, message: str) -> CatalogueError:
+        return _fail(path, where.key(key) if key else where.line, ident, message)
+
+    for key in raw:
+        if key not in _ALLOWED_KEYS:
+            raise fail(str(key), f"unknown key {key!r}; allowed {sorted(_ALLOWED_KEYS)}")
     for key in ("id", "category", "description", "weight", "grade", "source"):
         if key not in raw:
-            raise _fail(path, ident, f"missing '{key}'")
+            raise fail(None, f"missing '{key}'")
     weight = raw["weight"]
-    if not isinstance(weight, int | float) or not 0.0 <= float(weight) <= 1.0:
-        raise _fail(path, ident, f"weight must be a number in [0, 1], got {weight!r}")
+    if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0.0 <= float(weight) <= 1.0:
+        raise fail("weight", f"weight must be a number in [0, 1], got {weight!r}")
     if raw["grade"] not in GRADES:
-        raise _fail(path, ident, f"grade must be one of {GRADES}, got {raw['grade']!r}")
+        raise fail("grade", f"grade must be one of {GRADES}, got {raw['grade']!r}")
     effect = raw.get("effect", "risk")
     if effect not in EFFECTS:
-        raise _fail(path, ident, f"effect must be one of {EFFECTS}, got {effect!r}")
+        raise fail("effect", f"effect must be one of {EFFECTS}, got {effect!r}")
     if effect == "context" and float(weight) != 0.0:
-        raise _fail(path, ident, "a context indicator never raises the score: its weight must be 0")
-    kinds = tuple(raw.get("kinds") or default_kinds)
-    bad_kinds = [k for k in kinds if k not in KINDS]
-    if bad_kinds:
-        raise _fail(path, ident, f"unknown kinds {bad_kinds}; allowed {KINDS}")
+        raise fail("weight", "a context indicator never raises the score: its weight must be 0")
+    kinds = _kinds(raw.get("kinds"), default_kinds)
+    if isinstance(kinds, str):
+        raise fail("kinds", kinds)
     rules = [k for k in ("lexicon", "pattern", "entities") if raw.get(k)]
     if len(rules) != 1:
-        raise _fail(path, ident, f"exactly one of lexicon, pattern, entities is required, got {rules}")
+        raise fail(rules[1] if len(rules) > 1 else None,
+                   f"exactly one of lexicon, pattern, entities is required, got {rules}")  # fmt: skip
     lexicon: tuple[str, ...] = ()
     if raw.get("lexicon"):
-        if not all(isinstance(p, str) and p.strip() for p in raw["lexicon"]):
-            raise _fail(path, ident, "lexicon entries must be non-empty strings")
-        lexicon = tuple(p.strip() for p in raw["lexicon"])
+        phrases = raw["lexicon"]
+        if not isinstance(phrases, list) or not all(isinstance(p, str) and p.strip() for p in phrases):
+            raise fail("lexicon", "lexicon entries must be non-empty strings")
+        lexicon = tuple(p.strip() for p in phrases)
     pattern = raw.get("pattern")
     if pattern is not None:
+        if not isinstance(pattern, str):
+            raise fail("pattern", f"pattern must be a string, got {pattern!r}")
         try:
             re.compile(pattern)
         except re.error as exc:
-            raise _fail(path, ident, f"invalid pattern: {exc}") from exc
+            raise fail("pattern", f"invalid pattern: {exc}") from exc
     band_floor = raw.get("band_floor")
     if band_floor is not None and band_floor not in ("medium", "high", "critical"):
-        raise _fail(path, ident, f"band_floor must be medium, high or critical, got {band_floor!r}")
+        raise fail("band_floor", f"band_floor must be medium, high or critical, got {band_floor!r}")
     if band_floor is not None and effect == "context":
-        raise _fail(path, ident, "a context indicator never raises the score: it cannot have a band_floor")
+        raise fail("band_floor", "a context indicator never raises the score: it cannot have a band_floor")
+    stage = raw.get("stage")
+    if stage is not None and stage not in STAGES:
+        raise fail("stage", f"unknown conversation stage {stage!r}; allowed {STAGES}")
+    entities = raw.get("entities")
     return Indicator(
         id=ident,
         category=str(raw["category"]),
@@ -159,28 +245,68 @@ def _parse_indicator(path: str, raw: Any, default_kinds: tuple[str, ...]) -> Ind
         kinds=kinds,
         effect=effect,
         band_floor=band_floor,
-        stage=raw.get("stage"),
+        stage=stage,
         lexicon=lexicon,
         pattern=pattern,
-        entities=_parse_entities(path, ident, raw["entities"]) if raw.get("entities") else None,
+        entities=_parse_entities(path, ident, entities, where.child("entities")) if entities else None,
         explanation=str(raw.get("explanation") or raw["description"]).strip(),
     )
 
 
-def parse_catalogue(text: str, path: str) -> Catalogue:
-    """Parse and validate one catalogue's YAML text (safe_load: catalogues may come from operators)."""
+def _compose(text: str, path: str) -> tuple[Any, _Where]:
+    """The document (as safe_load builds it) and where each of its values is, or a CatalogueError."""
     try:
-        data = yaml.safe_load(text)
+        loader = yaml.SafeLoader(text)  # reads (and checks the characters of) the whole text
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise CatalogueError(
+            f"{path}:{line}: invalid YAML: control character {exc.character} is not allowed"
+        ) from exc
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark is not None else 1
+        context = ""
+        if exc.context and exc.context_mark is not None:  # where the construct the parser was in began
+            context = f" ({exc.context} started on line {exc.context_mark.line + 1})"
+        raise CatalogueError(f"{path}:{line}: invalid YAML: {exc.problem or exc}{context}") from exc
     except yaml.YAMLError as exc:
         raise CatalogueError(f"{path}: invalid YAML: {exc}") from exc
+    finally:
+        loader.dispose()
+    return data, _Where(node)
+
+
+def parse_catalogue(text: str, path: str) -> Catalogue:
+    """Parse and validate one catalogue's YAML text (the safe loader: catalogues may come from operators).
+
+    Every error names the file and line: `path:line: indicator 'id': reason`.
+    """
+    data, where = _compose(text, path)
     if not isinstance(data, dict) or "indicators" not in data or "domain" not in data:
-        raise CatalogueError(f"{path}: a catalogue is a mapping with 'domain' and 'indicators'")
-    default_kinds = tuple(data.get("kinds") or KINDS)
-    indicators = tuple(_parse_indicator(path, raw, default_kinds) for raw in data["indicators"])
+        raise CatalogueError(f"{path}:{where.line}: a catalogue is a mapping with 'domain' and 'indicators'")
+    for key in data:
+        if key not in _TOP_KEYS:
+            raise CatalogueError(
+                f"{path}:{where.key(str(key))}: unknown catalogue key {key!r}; allowed {sorted(_TOP_KEYS)}"
+            )
+    if not isinstance(data["domain"], str) or not data["domain"].strip():
+        raise CatalogueError(f"{path}:{where.key('domain')}: 'domain' must be a name, got {data['domain']!r}")
+    default_kinds = _kinds(data.get("kinds"), KINDS)
+    if isinstance(default_kinds, str):
+        raise CatalogueError(f"{path}:{where.key('kinds')}: {default_kinds}")
+    raws = data["indicators"]
+    if not isinstance(raws, list):
+        raise CatalogueError(f"{path}:{where.key('indicators')}: 'indicators' must be a list")
+    listed = where.child("indicators")
+    indicators = tuple(
+        _parse_indicator(path, raw, default_kinds, listed.item(i)) for i, raw in enumerate(raws)
+    )
     seen: set[str] = set()
-    for ind in indicators:
+    for i, ind in enumerate(indicators):
         if ind.id in seen:
-            raise _fail(path, ind.id, "duplicate id")
+            raise _fail(path, listed.item(i).key("id"), ind.id, "duplicate id")
         seen.add(ind.id)
     return Catalogue(
         domain=str(data["domain"]),
@@ -191,7 +317,38 @@ def parse_catalogue(text: str, path: str) -> Catalogue:
 
 
 def load_catalogue(path: Path) -> Catalogue:
-    return parse_catalogue(path.read_text(encoding="utf-8"), str(path))
+    """One catalogue file; a CatalogueError naming the file when it cannot be read or is invalid."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CatalogueError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise CatalogueError(f"{path}: not UTF-8 text: {exc.reason}") from exc
+    return parse_catalogue(text, str(path))
+
+
+def load_catalogues(paths: Sequence[Path], *, packaged: bool = True) -> list[Catalogue]:
+    """The packaged catalogues (unless `packaged` is false) and the operator's files, validated together.
+
+    One indicator id in two catalogues is refused, naming both files: the second would silently shadow the
+    first in the engine.
+    """
+    cats = packaged_catalogues() if packaged else []
+    cats.extend(load_catalogue(Path(p)) for p in paths)
+    owner: dict[str, str] = {}
+    for cat in cats:
+        for ind in cat.indicators:
+            if ind.id in owner:
+                raise CatalogueError(
+                    f"{cat.path}: indicator {ind.id!r} is already defined in {owner[ind.id]}"
+                )
+            owner[ind.id] = cat.path
+    return cats
+
+
+def catalogue_paths(setting: str) -> list[Path]:
+    """The files a `TRAILGUARD_CATALOGUES` value names: paths separated by the OS path separator."""
+    return [Path(p) for p in setting.split(os.pathsep) if p.strip()]
 
 
 def packaged_catalogues() -> list[Catalogue]:

@@ -72,9 +72,14 @@ not a measurement.
 Edit or add a catalogue file in `src/trailguard/indicators/catalogues/`. Each indicator needs `id`,
 `category`, `description`, `weight` (0 to 1), `grade` (A to D), `source`, and exactly one rule: `lexicon`,
 `pattern` or `entities`; optional fields are `kinds`, `effect` (`risk` or `context`), `band_floor` and
-`explanation` (shown to reviewers). `trailguard indicators --catalogue FILE` validates a file and lists
-what it holds; a mistake is reported with the file and the indicator's id. Regenerate this page with
-`trailguard indicators --markdown > docs/indicators.md`.
+`explanation` (shown to reviewers); `stage` in chat catalogues. `trailguard indicators --catalogue FILE`
+validates a file and lists what it holds; a mistake (an unknown key, entity type, kind or stage, a bad
+regular expression, broken YAML) is reported as `FILE:LINE: indicator 'id': reason` and exits 2. Regenerate
+this page with `trailguard indicators --markdown > docs/indicators.md`.
+
+A deployment's own catalogues need no change to Trailguard: `trailguard scan --catalogue FILE` (repeatable)
+or `TRAILGUARD_CATALOGUES=a.yaml:b.yaml` adds them to the packaged ones for that scan, after the same
+checks, before any input is read; an id that is already defined is refused naming both files.
 """
 
 

@@ -1,7 +1,8 @@
 """Bank files in and out: Trailguard CSV and the plain `hash,quality` lines of Meta's PDQ tools.
 
 Formats:
-- `csv`: a header row; columns `hash_type` (pdq, md5, sha256; HMA's `signal_type` is accepted too), `value`
+- `csv`: a header row; columns `hash_type` (a registered hash type: pdq, md5, sha256, or an alias such as
+  `photo_md5`; HMA's `signal_type` column name is accepted too), `value`
   (or `signal_value`/`hash`), and optional `quality`, `label`, `source`, `case_ref`. Exports add `id`, `bank`,
   `added_by`, `added_at`. HMA's bank-content CSV (`signal_type,signal_value`) imports as is.
 - `pdq-lines`: one PDQ hash a line, optionally followed by `,quality` and further comma-separated fields,
@@ -24,6 +25,7 @@ from collections.abc import Iterable, Iterator
 from typing import TextIO
 
 from trailguard.csvsafe import safe_row
+from trailguard.media.hashtypes import HASH_TYPES, PDQ
 from trailguard.store.banks import BankEntry, NewEntry
 
 MAX_FIELD = 4096  # characters in one CSV field; stored labels are cut at 500, anything longer is not a label
@@ -44,7 +46,6 @@ EXPORT_COLUMNS = (
 )
 _ALIASES = {"signal_type": "hash_type", "signal_value": "value", "hash": "value", "type": "hash_type"}
 _LINE_BREAKS = re.compile(r"[\r\n]+")
-_TYPE_ALIASES = {"photo_md5": "md5", "md5": "md5", "pdq": "pdq", "sha256": "sha256", "sha-256": "sha256"}
 
 
 def _quality(text: str) -> tuple[int | None, str | None]:
@@ -96,7 +97,15 @@ def _record(text: str) -> list[str]:
     return next(csv.reader([text], strict=True), [])
 
 
-def read_csv(stream: TextIO, *, default_type: str = "pdq", source: str = "") -> Iterator[NewEntry]:
+def _type_name(text: str) -> str:
+    """The registered name for a type column's text (aliases resolved); unknown text is kept for the error."""
+    try:
+        return HASH_TYPES.get(text).name
+    except ValueError:
+        return text
+
+
+def read_csv(stream: TextIO, *, default_type: str = PDQ.name, source: str = "") -> Iterator[NewEntry]:
     """Entries of a CSV bank file, one record per physical line (a field may not span lines)."""
     lines = _lines(stream)
     first = next(lines, None)
@@ -130,7 +139,7 @@ def read_csv(stream: TextIO, *, default_type: str = "pdq", source: str = "") -> 
         kind = row.get("hash_type", "").strip().lower() or default_type
         quality, error = _quality(row.get("quality", ""))
         yield NewEntry(
-            hash_type=_TYPE_ALIASES.get(kind, kind),
+            hash_type=_type_name(kind),
             value=row.get("value", ""),
             quality=quality,
             label=row.get("label", ""),
@@ -152,12 +161,12 @@ def read_pdq_lines(stream: TextIO, *, source: str = "") -> Iterator[NewEntry]:
         fields = [f.strip() for f in text.split(",")]
         quality, error = _quality(fields[1]) if len(fields) > 1 else (None, None)
         yield NewEntry(
-            hash_type="pdq", value=fields[0], quality=quality, source=source, error=error, line=number
+            hash_type=PDQ.name, value=fields[0], quality=quality, source=source, error=error, line=number
         )
 
 
 def read_entries(
-    stream: TextIO, fmt: str, *, default_type: str = "pdq", source: str = ""
+    stream: TextIO, fmt: str, *, default_type: str = PDQ.name, source: str = ""
 ) -> Iterator[NewEntry]:
     if fmt == "csv":
         return read_csv(stream, default_type=default_type, source=source)
@@ -184,7 +193,7 @@ def write_entries(entries: Iterable[BankEntry], stream: TextIO, fmt: str) -> int
             count += 1
     elif fmt == "pdq-lines":
         for e in entries:
-            if e.hash_type == "pdq":
+            if e.hash_type == PDQ.name:
                 stream.write(f"{e.value},{'' if e.quality is None else e.quality}\n")
                 count += 1
     else:

@@ -1,5 +1,8 @@
 """The match index over every active bank hash: PDQ within a Hamming distance, MD5 and SHA-256 exactly.
 
+Each registered hash type (media/hashtypes.py) brings its own index; this module adds the rules that hold
+across types.
+
 Rules it enforces (see docs/media.md):
 - only active (not withdrawn) entries are loaded; rebuild the index after a withdrawal (the CLI and the scan
   build it fresh from the store each run, so a withdrawn hash stops matching at once);
@@ -14,18 +17,17 @@ Rules it enforces (see docs/media.md):
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
-from sqlalchemy import Engine
-
-from trailguard.media.hamming import HammingIndex
-from trailguard.media.hexcodes import normalise_hash, pdq_words
+from trailguard.media.hashtypes import HASH_TYPES, HashType, hash_type
 from trailguard.model import ImageHash
 from trailguard.settings import Settings
 from trailguard.store.banks import BankEntry, active_entries
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +36,7 @@ class Match:
     bank_kind: str
     label: str
     entry_id: int
-    hash_type: str  # pdq, md5 or sha256
+    hash_type: str  # a registered hash type name (pdq, md5, sha256)
     distance: int  # 0 for exact MD5/SHA-256 matches
     case_ref: str | None = None
 
@@ -59,26 +61,25 @@ class MatchResult:
 
 
 class MatchIndex:
-    """All active bank entries, searchable by PDQ distance and exact cryptographic hash."""
+    """All active bank entries, one index per registered hash type (media/hashtypes.py)."""
 
     def __init__(
         self, entries: Iterable[BankEntry], *, min_quality: int = 50, max_distance: int = 31
     ) -> None:
         self.min_quality = min_quality
         self.max_distance = max_distance
-        self._pdq: list[BankEntry] = []
-        self._exact: dict[tuple[str, str], list[BankEntry]] = defaultdict(list)
+        self._entries: dict[str, list[BankEntry]] = {t.name: [] for t in HASH_TYPES}
         self.low_quality = 0  # entries kept in the bank but left out of the index
         for entry in entries:
-            if entry.hash_type == "pdq":
-                if entry.quality is not None and entry.quality < min_quality:
-                    self.low_quality += 1
-                    continue
-                self._pdq.append(entry)
-            else:
-                self._exact[(entry.hash_type, entry.value)].append(entry)
-        words = pdq_words([e.value for e in self._pdq]) if self._pdq else np.zeros((0, 4), dtype=np.uint64)
-        self._hamming = HammingIndex(words, max_distance)
+            kind = hash_type(entry.hash_type)  # the store only holds registered types
+            if kind.has_quality and entry.quality is not None and entry.quality < min_quality:
+                self.low_quality += 1
+                continue
+            self._entries[kind.name].append(entry)
+        self._indexes = {
+            t.name: t.build_index([e.value for e in self._entries[t.name]], self._limit(t))
+            for t in HASH_TYPES
+        }
 
     @classmethod
     def from_store(cls, engine: Engine, settings: Settings) -> MatchIndex:
@@ -89,45 +90,59 @@ class MatchIndex:
         )
 
     def __len__(self) -> int:
-        return len(self._pdq) + sum(len(v) for v in self._exact.values())
+        return sum(len(v) for v in self._entries.values())
 
-    def query_pdq(self, pdq: str, max_distance: int | None = None) -> list[Match]:
-        """Every indexed PDQ entry within the distance, nearest first (no negative-bank logic)."""
-        value = normalise_hash("pdq", pdq)
-        rows, dists = self._hamming.query(pdq_words([value])[0], max_distance)
-        order = np.lexsort((rows, dists))
-        return [self._match(self._pdq[int(rows[i])], int(dists[i])) for i in order]
+    def _limit(self, kind: type[HashType]) -> int:
+        return 0 if kind.exact else self.max_distance
 
-    def query_exact(self, hash_type: str, value: str) -> list[Match]:
-        return [self._match(e, 0) for e in self._exact.get((hash_type, normalise_hash(hash_type, value)), [])]
+    def query(self, kind: str, value: str, max_distance: int | None = None) -> list[Match]:
+        """Every indexed entry of this hash type within the distance, nearest first (no negative-bank logic).
+
+        Exact types match at distance 0 whatever `max_distance` says. ValueError for an unknown type, a value
+        that is not one of it, or a distance beyond the one the index was built for.
+        """
+        t = hash_type(kind)
+        limit = self._limit(t)
+        if not t.exact and max_distance is not None:
+            if max_distance > limit:
+                raise ValueError(f"index built for distance <= {limit}, asked for {max_distance}")
+            limit = max_distance
+        entries = self._entries[t.name]
+        return [
+            self._match(entries[row], d) for row, d in self._indexes[t.name].query(t.normalise(value), limit)
+        ]
 
     def match(self, image: ImageHash, max_distance: int | None = None) -> MatchResult:
         """Match one image's hashes against every bank, applying the quality floor and negative banks.
 
-        Each hash the image has is used: MD5/SHA-256 exactly, PDQ by distance. A file that was read but not
-        decoded has no PDQ, yet its exact hashes still find an identical banked file; `skipped` says why the
-        PDQ was not used. `max_distance` narrows the positive PDQ matches only; negative banks are searched
-        at the index's own distance (see the module docstring for the suppression rule).
+        Each hash the image has is used: exact types (MD5, SHA-256) first, then similarity types (PDQ) by
+        distance. A file that was read but not decoded has no PDQ, yet its exact hashes still find an
+        identical banked file; `skipped` says why the PDQ was not used. `max_distance` narrows the positive
+        similarity matches only; negative banks are searched at the index's own distance (see the module
+        docstring for the suppression rule).
         """
         result = MatchResult()
+        limit = self.max_distance if max_distance is None else max_distance
+        if limit > self.max_distance:
+            raise ValueError(f"index built for distance <= {self.max_distance}, asked for {limit}")
         found: list[Match] = []
-        for hash_type in ("md5", "sha256"):
-            value = getattr(image, hash_type)
-            if value:
-                found.extend(self.query_exact(hash_type, value))
-        if image.pdq:
-            if image.quality is not None and image.quality < self.min_quality:
+        similarity_used = False
+        for t in sorted(HASH_TYPES, key=lambda t: not t.exact):
+            value = t.of_image(image)
+            if not value:
+                continue
+            if t.has_quality and image.quality is not None and image.quality < self.min_quality:
                 result.skipped = (
-                    f"PDQ quality {image.quality} is below {self.min_quality}: not used for matching"
+                    f"{t.label} quality {image.quality} is below {self.min_quality}: not used for matching"
                 )
-            else:
-                limit = self.max_distance if max_distance is None else max_distance
-                if limit > self.max_distance:
-                    raise ValueError(f"index built for distance <= {self.max_distance}, asked for {limit}")
-                found.extend(
-                    m for m in self.query_pdq(image.pdq) if m.bank_kind == "negative" or m.distance <= limit
-                )
-        elif image.error is not None:
+                continue
+            similarity_used |= not t.exact
+            found.extend(
+                m
+                for m in self.query(t.name, value)
+                if t.exact or m.bank_kind == "negative" or m.distance <= limit
+            )
+        if not similarity_used and result.skipped is None and image.error is not None:
             result.skipped = image.error
         seen: set[int] = set()
         unique = []
@@ -136,12 +151,14 @@ class MatchIndex:
                 seen.add(m.entry_id)
                 unique.append(m)
         result.negative = [m for m in unique if m.bank_kind == "negative"]
-        exact_negative = {m.hash_type for m in result.negative if m.hash_type != "pdq"}
+        exact_negative = {m.hash_type for m in result.negative if hash_type(m.hash_type).exact}
         for m in unique:
             if m.bank_kind == "negative":
                 continue
-            # A PDQ match yields to any negative match; an exact one only to a negative of the same exact hash.
-            cancelled = bool(result.negative) if m.hash_type == "pdq" else m.hash_type in exact_negative
+            # A similarity match yields to any negative match; an exact one only to a negative of the same
+            # exact hash type.
+            exact = hash_type(m.hash_type).exact
+            cancelled = m.hash_type in exact_negative if exact else bool(result.negative)
             (result.suppressed if cancelled else result.matches).append(m)
         return result
 

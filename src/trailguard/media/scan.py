@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from trailguard.media.hamming import HammingIndex
+from trailguard.media.hamming import HammingIndex, pdq_words
 from trailguard.media.hashing import hash_file
-from trailguard.media.hexcodes import pdq_words
+from trailguard.media.hashtypes import hash_type
 from trailguard.media.index import Match, MatchIndex
 from trailguard.model import Hit, ImageHash, Span
 from trailguard.settings import Settings
@@ -71,7 +71,12 @@ def match_item_images(hashes: list[ImageHash], index: MatchIndex) -> list[Hit]:
         result = index.match(image)
         for m in result.matches:
             indicator, what = _INDICATORS.get(m.bank_kind, _INDICATORS["known"])
-            how = "identical file" if m.hash_type != "pdq" else f"PDQ Hamming distance {m.distance} of 256"
+            kind = hash_type(m.hash_type)
+            how = (
+                f"identical file ({kind.label})"
+                if kind.exact
+                else f"{kind.label} {kind.metric} {m.distance} of {kind.max_distance}"
+            )
             hits.append(
                 Hit(
                     indicator=indicator,

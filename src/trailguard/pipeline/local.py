@@ -24,6 +24,7 @@ from typing import IO, TYPE_CHECKING, Any
 import orjson
 
 from trailguard.batching import chunked
+from trailguard.indicators.catalogue import catalogue_paths, load_catalogues
 from trailguard.ingest import ReadStats, read_sources
 from trailguard.ingest.csvfile import check_mapping
 from trailguard.ingest.sources import display_name
@@ -87,7 +88,10 @@ def _init_worker(settings: Settings, index: MatchIndex | None) -> None:
     if index is not None:
         matcher = lambda hashes: match_item_images(list(hashes), index)  # noqa: E731
     scorer = _chat_scorer(settings)
-    _WORKER["analyzer"] = Analyzer(region=settings.default_region, image_matcher=matcher, chat_scorer=scorer)
+    catalogues = load_catalogues(catalogue_paths(settings.catalogues))  # checked by the CLI before the scan
+    _WORKER["analyzer"] = Analyzer(
+        catalogues, region=settings.default_region, image_matcher=matcher, chat_scorer=scorer
+    )
     _WORKER["settings"] = settings
 
 

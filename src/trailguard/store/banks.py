@@ -37,7 +37,7 @@ from sqlalchemy import (
     update,
 )
 
-from trailguard.media.hexcodes import normalise_hash
+from trailguard.media.hashtypes import MD5, PDQ, hash_type
 from trailguard.store.db import metadata
 
 BANK_KINDS: tuple[str, ...] = ("known", "negative", "victim_submission")
@@ -60,7 +60,7 @@ bank_entries_table = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("bank_id", Integer, ForeignKey("media_banks.id", ondelete="CASCADE"), nullable=False),
-    Column("hash_type", String(16), nullable=False),  # pdq, md5, sha256
+    Column("hash_type", String(16), nullable=False),  # a registered name (media/hashtypes.py)
     Column("value", String(64), nullable=False),
     Column("quality", Integer, nullable=True),  # PDQ quality when known
     Column("label", String(500), nullable=False, default=""),
@@ -256,7 +256,8 @@ def add_entries(
             try:
                 if entry.error is not None:
                     raise ValueError(entry.error)
-                value = normalise_hash(entry.hash_type, entry.value)
+                kind = hash_type(entry.hash_type)
+                value = kind.normalise(entry.value)
                 if entry.quality is not None and not 0 <= entry.quality <= 100:
                     raise ValueError(f"quality must be 0..100, got {entry.quality}")
                 case_ref = _checked("case_ref", entry.case_ref.strip(), 200) if entry.case_ref else None
@@ -264,7 +265,7 @@ def add_entries(
             except ValueError as exc:
                 report.rejected.append((entry.line or number, str(exc)))
                 continue
-            identity = key(entry.hash_type, value, case_ref)
+            identity = key(kind.name, value, case_ref)
             if identity in existing:
                 report.duplicates += 1
                 continue
@@ -275,7 +276,7 @@ def add_entries(
             rows.append(
                 {
                     "bank_id": bank.id,
-                    "hash_type": entry.hash_type,
+                    "hash_type": kind.name,
                     "value": value,
                     "quality": entry.quality,
                     "label": _text(entry.label, 500),
@@ -379,9 +380,11 @@ def submit_victim_hash(
         )
     offered = []
     if pdq:
-        offered.append(NewEntry("pdq", pdq, quality=quality, case_ref=case_ref, source="victim submission"))
+        offered.append(
+            NewEntry(PDQ.name, pdq, quality=quality, case_ref=case_ref, source="victim submission")
+        )
     if md5:
-        offered.append(NewEntry("md5", md5, case_ref=case_ref, source="victim submission"))
+        offered.append(NewEntry(MD5.name, md5, case_ref=case_ref, source="victim submission"))
     if not offered:
         raise ValueError("a victim submission needs a PDQ or an MD5 hash")
     return add_entries(engine, VICTIM_BANK, offered, added_by=submitted_by, readd=True)
