@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -50,3 +52,20 @@ def chromium_path() -> str:
     if not Path(path).exists():
         missing("Chromium", "run `make system-deps` as root (Debian package chromium)")
     return path
+
+
+@pytest.fixture
+def fresh_postgres_url(postgres_url: str) -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database, dropped after the test (tests never see each other's rows)."""
+    from sqlalchemy import create_engine, text
+
+    name = f"tg_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield postgres_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -26,6 +26,7 @@ import orjson
 from trailguard.batching import chunked
 from trailguard.ingest import ReadStats, read_sources
 from trailguard.ingest.csvfile import check_mapping
+from trailguard.ingest.identity import first_of_each_id
 from trailguard.ingest.sources import display_name
 from trailguard.link import LinkConfig, link, link_assessments
 from trailguard.media.index import MatchIndex
@@ -56,6 +57,7 @@ class ScanResult:
     read: int = 0
     assessed: int = 0
     rejected: int = 0
+    changed: int = 0  # stored items whose content differs from their stored version (a new version kept)
     skipped: int = 0  # files in input directories skipped because no format takes files named like them
     skipped_files: list[str] = field(default_factory=list)  # the first of those, for the summary
     bands: Counter[str] = field(default_factory=Counter)
@@ -181,13 +183,15 @@ def run_scan(
             elif top and a.score > top[0][0]:  # empty when report_limit is 0: no item listed
                 heapq.heapreplace(top, entry)
         if store:
-            store.save_assessed(scan_id or 0, list(zip(items, assessments, strict=True)))
+            result.changed += store.save_assessed(scan_id or 0, list(zip(items, assessments, strict=True)))
         if progress:
             progress(result.assessed)
 
     workers = settings.workers or os.cpu_count() or 1
     stats = ReadStats()
-    stream = read_sources(list(inputs), settings, csv_mapping=options.csv_mapping, stats=stats)
+    stream = first_of_each_id(
+        read_sources(list(inputs), settings, csv_mapping=options.csv_mapping, stats=stats)
+    )
     try:
         if workers == 1:
             _init_worker(settings, index)
@@ -257,7 +261,17 @@ def _store_networks(
     an item of this scan belongs with it. So the scan is linked again together with those stored items and
     their whole networks (Store.outside_members), from their stored assessments, and the result replaces the
     networks it touched. networks.json keeps the networks of the scan's own items.
+
+    Under the store's relink lock (Store.relinking), so that scans running at once take turns here and each
+    relinks what the store holds when its turn comes.
     """
+    with store.relinking():
+        _relink_and_save(store, scan_id, networks, assessed_path, settings, scanned)
+
+
+def _relink_and_save(
+    store: Store, scan_id: int, networks: list[Network], assessed_path: Path, settings: Settings, scanned: int
+) -> None:
     cfg = link_config(settings)
     reach = store.outside_members(scan_id, cfg.identifier_types)
     outside = reach.items

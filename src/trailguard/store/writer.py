@@ -1,21 +1,22 @@
 """Writes scan results to the store: the sink of the pipeline (stages never read from it).
 
-Every write is an upsert keyed by item id, one transaction per batch, so re-scanning the same items updates
-them instead of duplicating them, and a scan killed part-way and started again converges to the same rows.
+Every write is an upsert keyed by item id (and, for versions, its content hash), one transaction per batch,
+so re-scanning the same items updates them instead of duplicating them, a changed item adds a version
+beside the earlier ones, and a scan killed part-way and started again converges to the same rows. Several
+scans may write at once (store.db: `write_transaction`, `exclusive`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import socket
 from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import orjson
 from sqlalchemy import Connection, Engine, delete, func, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.expression import Insert
@@ -23,20 +24,14 @@ from sqlalchemy.sql.expression import Insert
 from trailguard.batching import chunked
 from trailguard.model import Assessment, Item, Network, Reject
 from trailguard.store import tables as tb
-from trailguard.store.db import create_schema, make_engine
+from trailguard.store.db import create_schema, exclusive, make_engine, write_transaction
+from trailguard.store.versions import ItemVersion
 
 log = logging.getLogger(__name__)
 
 MAX_SHARING = 5000  # stored items an identifier may be on and still pull them into a scan's linking
 MAX_REACH = 200_000  # stored items a scan's linking stops gathering at (the memory guard decides the rest)
 STALE_AFTER = timedelta(hours=1)  # a run on another machine silent this long is taken for dead
-
-
-def content_hash(item: Item) -> str:
-    """A digest of what the item says (not where it was read), to tell an edited item from a re-read one."""
-    d = item.to_dict()
-    d.pop("source", None)
-    return hashlib.sha256(orjson.dumps(d, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def _upsert(
@@ -103,7 +98,7 @@ class Store:
         Only a dead run is touched (`_dead`): one still at work beside this one keeps its rows and status.
         """
         now = datetime.now(UTC)
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine, lock="finish") as conn:
             inputs = conn.execute(select(tb.scans.c.inputs).where(tb.scans.c.id == scan_id)).scalar_one()
             unfinished = conn.execute(
                 select(
@@ -136,15 +131,30 @@ class Store:
                 )
             )
 
-    def save_assessed(self, scan_id: int, pairs: Sequence[tuple[Item, Assessment]]) -> None:
-        """Upsert items with their assessments, entities and hits in one transaction."""
-        # The last occurrence of an id in the batch wins, as it would across batches.
-        latest = {item.id: (item, a) for item, a in pairs}
+    def save_assessed(self, scan_id: int, pairs: Sequence[tuple[Item, Assessment]]) -> int:
+        """Store items with their assessments, entities and hits in one transaction; return how many of them
+        changed since their stored version.
+
+        The item's row is its current version; every version also has its own row (`item_versions`, keyed by
+        `Item.content_hash()`) that no later version overwrites. An id repeated in `pairs` is stored once: the
+        first occurrence, as the scan keeps it (pipeline.local rejects the later ones).
+        """
+        first: dict[str, tuple[Item, Assessment]] = {}
+        for item, a in pairs:
+            first.setdefault(item.id, (item, a))
+        # One order for every writer: concurrent PostgreSQL transactions lock the rows they share in the
+        # same order, so they wait for each other instead of deadlocking.
+        ordered = sorted(first.values(), key=lambda p: p[0].id)
+        versions = {item.id: item.content_hash() for item, _ in ordered}
         item_rows: list[dict[str, Any]] = []
         assessment_rows: list[dict[str, Any]] = []
+        version_rows: list[dict[str, Any]] = []
         entity_rows: list[dict[str, Any]] = []
         hit_rows: list[dict[str, Any]] = []
-        for item, a in latest.values():
+        version_hit_rows: list[dict[str, Any]] = []
+        for item, a in ordered:
+            sha = versions[item.id]
+            item_data, assessment_data = item.to_dict(), a.to_dict()
             item_rows.append(
                 {
                     "id": item.id,
@@ -156,8 +166,8 @@ class Store:
                     "author": item.author,
                     "source_file": item.source.file if item.source else None,
                     "source_line": item.source.line if item.source else None,
-                    "content_sha256": content_hash(item),
-                    "data": item.to_dict(),
+                    "content_sha256": sha,
+                    "data": item_data,
                     "first_scan_id": scan_id,
                     "last_scan_id": scan_id,
                 }
@@ -167,9 +177,12 @@ class Store:
                     "item_id": item.id,
                     "score": a.score,
                     "band": a.band,
-                    "data": a.to_dict(),
+                    "data": assessment_data,
                     "scan_id": scan_id,
                 }
+            )
+            version_rows.append(
+                _version_row(item.id, sha, item.kind, a.score, a.band, item_data, assessment_data, scan_id)
             )
             entity_rows += [
                 {
@@ -183,49 +196,113 @@ class Store:
                 }
                 for i, e in enumerate(a.entities)
             ]
-            seen: set[str] = set()
-            for h in a.hits:
-                if h.indicator not in seen:
-                    seen.add(h.indicator)
-                    hit_rows.append(
-                        {
-                            "item_id": item.id,
-                            "indicator": h.indicator,
-                            "category": h.category,
-                            "weight": h.weight,
-                            "grade": h.grade,
-                            "effect": h.effect,
-                        }
-                    )
-        ids = list(latest)
-        with self.engine.begin() as conn:
+            hits = _hit_rows(item.id, [h.to_dict() for h in a.hits])
+            hit_rows += hits
+            version_hit_rows += [{**h, "content_sha256": sha} for h in hits]
+        ids = list(versions)
+        vh = tb.version_hits
+        with write_transaction(self.engine) as conn:
+            changed: list[str] = [
+                item_id
+                for id_chunk in chunked(ids, self.CHUNK)
+                for item_id, stored in conn.execute(
+                    select(tb.items.c.id, tb.items.c.content_sha256).where(tb.items.c.id.in_(id_chunk))
+                )
+                if stored != versions[item_id]
+            ]
+            if changed:
+                _keep_stored_versions(conn, changed)
             for chunk in chunked(item_rows, self.CHUNK):
                 conn.execute(_upsert(self.engine, tb.items, chunk, ["id"], keep=["first_scan_id"]))
             for chunk in chunked(assessment_rows, self.CHUNK):
                 conn.execute(_upsert(self.engine, tb.assessments, chunk, ["item_id"]))
+            version_key = ["item_id", "content_sha256"]
+            for chunk in chunked(version_rows, self.CHUNK):
+                stmt = _upsert(self.engine, tb.item_versions, chunk, version_key, keep=["first_scan_id"])
+                conn.execute(stmt)
             for id_chunk in chunked(ids, self.CHUNK):
                 conn.execute(delete(tb.entities).where(tb.entities.c.item_id.in_(id_chunk)))
                 conn.execute(delete(tb.hits).where(tb.hits.c.item_id.in_(id_chunk)))
+                # The version read again is assessed again (a newer catalogue); other versions keep theirs.
+                reread = [(i, versions[i]) for i in id_chunk]
+                conn.execute(delete(vh).where(tuple_(vh.c.item_id, vh.c.content_sha256).in_(reread)))
             for chunk in chunked(entity_rows, self.CHUNK):
                 conn.execute(insert(tb.entities), chunk)
             for chunk in chunked(hit_rows, self.CHUNK):
                 conn.execute(insert(tb.hits), chunk)
+            for chunk in chunked(version_hit_rows, self.CHUNK):
+                conn.execute(insert(vh), chunk)
+        return len(changed)
 
     def save_rejects(self, scan_id: int, rejects: Sequence[Reject]) -> None:
-        rows = [
-            {
+        """Store records that could not be read: one row per record (file, line, reason and text), owned by
+        the last scan that read it, so scanning a file again does not add its bad lines twice."""
+        rows: dict[tuple[str, int, str | None, str, str | None], dict[str, Any]] = {}
+        for r in rejects:
+            row = {
                 "scan_id": scan_id,
-                "source": r.source.file,
+                "source": _storable(r.source.file) or "",
                 "line": r.source.line,
                 "record_id": _storable(r.record_id),
-                "reason": _storable(r.reason),
+                "reason": _storable(r.reason) or "",
                 "raw": _storable(r.raw),
             }
-            for r in rejects
+            rows.setdefault(_reject_key(row), row)
+        rj = tb.rejects
+        # Under one lock: two scans of one file must not both find a record missing and both insert it.
+        with write_transaction(self.engine, lock="rejects") as conn:
+            for chunk in chunked(list(rows.values()), self.CHUNK):
+                sources = sorted({r["source"] for r in chunk})
+                lines = sorted({r["line"] for r in chunk})
+                known: dict[tuple[str, int, str | None, str, str | None], int] = {}
+                for stored in conn.execute(
+                    select(rj.c.id, rj.c.source, rj.c.line, rj.c.record_id, rj.c.reason, rj.c.raw).where(
+                        rj.c.source.in_(sources), rj.c.line.in_(lines)
+                    )
+                ):
+                    known.setdefault(_reject_key(stored._mapping), stored.id)
+                seen = [known[k] for k in map(_reject_key, chunk) if k in known]
+                new = [r for r in chunk if _reject_key(r) not in known]
+                if seen:
+                    conn.execute(update(rj).where(rj.c.id.in_(seen)).values(scan_id=scan_id))
+                if new:
+                    conn.execute(insert(rj), new)
+
+    def versions(self, item_id: str) -> list[ItemVersion]:
+        """Every stored version of an item, oldest first (by the scan that first read it); [] for an unknown
+        id. An item stored before versions were kept, and read once since, has its current version only."""
+        iv = tb.item_versions
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(iv)
+                .where(iv.c.item_id == item_id)
+                .order_by(iv.c.first_scan_id, iv.c.last_scan_id, iv.c.content_sha256)
+            ).all()
+            if not rows:
+                rows = conn.execute(_stored_version_query([item_id])).all()
+        return [
+            ItemVersion(
+                content_sha256=row.content_sha256,
+                first_scan_id=row.first_scan_id,
+                last_scan_id=row.last_scan_id,
+                item=Item.from_dict(row.item),
+                assessment=Assessment.from_dict(row.assessment),
+            )
+            for row in rows
         ]
-        with self.engine.begin() as conn:
-            for chunk in chunked(rows, self.CHUNK):
-                conn.execute(insert(tb.rejects), chunk)
+
+    def changed_items(self, limit: int = 100) -> list[tuple[str, int]]:
+        """Items with more than one stored version and how many, those most recently changed first."""
+        iv = tb.item_versions
+        query = (
+            select(iv.c.item_id, func.count().label("n"), func.max(iv.c.first_scan_id).label("latest"))
+            .group_by(iv.c.item_id)
+            .having(func.count() > 1)
+            .order_by(func.max(iv.c.first_scan_id).desc(), iv.c.item_id)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [(row.item_id, int(row.n)) for row in conn.execute(query)]
 
     def outside_members(
         self,
@@ -298,7 +375,9 @@ class Store:
         """
         relinked = set(relinked)
         ids = {n.id for n in networks}
-        with self.engine.begin() as conn:
+        # One writer at a time: two scans storing the same network (the same members give the same id) would
+        # otherwise both delete it and both insert it, and one would fail on the primary key.
+        with write_transaction(self.engine, lock="networks") as conn:
             touching = _touching_networks(conn, scan_id, relinked)
             stale = [
                 nid
@@ -343,6 +422,15 @@ class Store:
             for chunk in chunked(members, self.CHUNK):
                 conn.execute(insert(ni), chunk)
         return stored
+
+    @contextmanager
+    def relinking(self) -> Iterator[None]:
+        """Hold the store's relink lock: one scan at a time gathers the stored items its networks reach,
+        links them again and writes the networks (pipeline.local._store_networks). Another scan's items
+        stored meanwhile are picked up by that scan's own turn, which comes after; so the stored networks
+        are the same whether scans run at once or one after the other."""
+        with exclusive(self.engine, "relink"):
+            yield
 
     def count(self, table: Any) -> int:
         with self.engine.connect() as conn:
@@ -457,3 +545,89 @@ def _touching_networks(
 def _storable(text: str | None) -> str | None:
     """A rejected record's text as PostgreSQL can hold it: NUL, which it refuses, becomes U+FFFD."""
     return None if text is None else text.replace("\x00", "\ufffd")
+
+
+def _hit_rows(item_id: str, hits: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The `hits` rows of an assessment's hits (as dicts): the first of each indicator."""
+    rows: dict[str, dict[str, Any]] = {}
+    for h in hits:
+        rows.setdefault(
+            h["indicator"],
+            {
+                "item_id": item_id,
+                "indicator": h["indicator"],
+                "category": h["category"],
+                "weight": h["weight"],
+                "grade": h["grade"],
+                "effect": h.get("effect", "risk"),
+            },
+        )
+    return list(rows.values())
+
+
+def _version_row(
+    item_id: str,
+    sha: str,
+    kind: str,
+    score: float,
+    band: str,
+    item: dict[str, Any],
+    assessment: dict[str, Any],
+    scan_id: int,
+) -> dict[str, Any]:
+    return {
+        "item_id": item_id,
+        "content_sha256": sha,
+        "kind": kind,
+        "score": score,
+        "band": band,
+        "item": item,
+        "assessment": assessment,
+        "first_scan_id": scan_id,
+        "last_scan_id": scan_id,
+    }
+
+
+def _stored_version_query(item_ids: Sequence[str]) -> Any:
+    """The current versions of `item_ids` as `item_versions` rows, from `items` and `assessments`."""
+    it, a = tb.items, tb.assessments
+    return (
+        select(
+            it.c.id.label("item_id"),
+            it.c.content_sha256,
+            it.c.kind,
+            a.c.score,
+            a.c.band,
+            it.c.data.label("item"),
+            a.c.data.label("assessment"),
+            it.c.first_scan_id,
+            it.c.last_scan_id,
+        )
+        .join(a, a.c.item_id == it.c.id)
+        .where(it.c.id.in_(item_ids))
+    )
+
+
+def _keep_stored_versions(conn: Connection, item_ids: Sequence[str]) -> None:
+    """Copy the current version of items about to change into `item_versions` when it is not there yet (a
+    store written before versions were kept), so that the upsert of the new version loses nothing."""
+    engine_name = conn.dialect.name
+    for id_chunk in chunked(sorted(item_ids), Store.CHUNK):
+        rows = conn.execute(_stored_version_query(id_chunk)).all()
+        versions = [dict(r._mapping) for r in rows]  # the query names its columns as item_versions does
+        hits = [
+            {**h, "content_sha256": r.content_sha256}
+            for r in rows
+            for h in _hit_rows(r.item_id, r.assessment.get("hits") or [])
+        ]
+        for table, table_rows in ((tb.item_versions, versions), (tb.version_hits, hits)):
+            for chunk in chunked(table_rows, Store.CHUNK):
+                stmt: Any = (
+                    (postgresql if engine_name == "postgresql" else sqlite).insert(table).values(chunk)
+                )
+                conn.execute(stmt.on_conflict_do_nothing())
+
+
+def _reject_key(row: Any) -> tuple[str, int, str | None, str, str | None]:
+    """What makes two rejects one record: where it is, what it was and why it was refused."""
+    return (row["source"], row["line"], row["record_id"], row["reason"], row["raw"])
