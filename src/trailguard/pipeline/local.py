@@ -228,9 +228,14 @@ def run_scan(
         result.networks, result.hubs = linked.networks, linked.hubs
     write_link_outputs(options.out_dir, result.networks, result.hubs)
     if store:
-        if linking:  # without linking, the stored networks stay as they were
-            _store_networks(store, scan_id or 0, result.networks, assessed_path, settings, result.assessed)
-        store.finish_scan(scan_id or 0, result.read, result.assessed, result.rejected)
+        # One scan at a time, through finishing: the next one then links this one's items with its own, and a
+        # scan still running is left out until its turn (Store.relinking).
+        with store.relinking():
+            if linking:  # without linking, the stored networks stay as they were
+                _store_networks(
+                    store, scan_id or 0, result.networks, assessed_path, settings, result.assessed
+                )
+            store.finish_scan(scan_id or 0, result.read, result.assessed, result.rejected)
     result.top = [(item, a) for _, _, item, a in sorted(top, key=lambda e: (-e[0], -e[1]))]
     result.seconds = time.monotonic() - started
     render_report(result, options.out_dir / "report.html")
@@ -261,17 +266,7 @@ def _store_networks(
     an item of this scan belongs with it. So the scan is linked again together with those stored items and
     their whole networks (Store.outside_members), from their stored assessments, and the result replaces the
     networks it touched. networks.json keeps the networks of the scan's own items.
-
-    Under the store's relink lock (Store.relinking), so that scans running at once take turns here and each
-    relinks what the store holds when its turn comes.
     """
-    with store.relinking():
-        _relink_and_save(store, scan_id, networks, assessed_path, settings, scanned)
-
-
-def _relink_and_save(
-    store: Store, scan_id: int, networks: list[Network], assessed_path: Path, settings: Settings, scanned: int
-) -> None:
     cfg = link_config(settings)
     reach = store.outside_members(scan_id, cfg.identifier_types)
     outside = reach.items

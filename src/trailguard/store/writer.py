@@ -322,12 +322,17 @@ class Store:
         `max_sharing` (MAX_SHARING) stored items is not followed: it is a hub (a hotline, a site address) by any measure,
         returned in `hubs` so that the relink keeps it from merging, and it would pull a large part of the
         store into every scan.
+
+        Items last written by another scan still at work are left out (and so are the identifiers only they
+        hold): that scan links them in its own turn, after this one (Store.relinking), so the stored networks
+        are those of the scans run one after the other, in the order they reach their turn.
         """
         max_sharing = MAX_SHARING if max_sharing is None else max_sharing
         max_items = MAX_REACH if max_items is None else max_items
         types = sorted(identifier_types)
         hubs: set[tuple[str, str]] = set()
         with self.engine.connect() as conn:
+            at_work = _scans_at_work(conn, scan_id)
             found = {
                 item
                 for members in _touching_networks(conn, scan_id).values()
@@ -338,7 +343,7 @@ class Store:
             seen = set(frontier)
             while frontier and len(found) <= max_items:
                 new: set[str] = set()
-                for key, holders in _holders(conn, scan_id, frontier).items():
+                for key, holders in _holders(conn, scan_id, frontier, at_work).items():
                     if len(holders) > max_sharing:
                         hubs.add(key)
                     else:
@@ -426,9 +431,10 @@ class Store:
     @contextmanager
     def relinking(self) -> Iterator[None]:
         """Hold the store's relink lock: one scan at a time gathers the stored items its networks reach,
-        links them again and writes the networks (pipeline.local._store_networks). Another scan's items
-        stored meanwhile are picked up by that scan's own turn, which comes after; so the stored networks
-        are the same whether scans run at once or one after the other."""
+        links them again, writes the networks and finishes (pipeline.local.run_scan). Items of a scan still
+        running are not gathered (`outside_members`): that scan's turn comes later and links them with
+        everything stored by then. So scans run at once store the networks of the same scans run one after
+        the other, in the order they reach this lock."""
         with exclusive(self.engine, "relink"):
             yield
 
@@ -485,17 +491,33 @@ def _keys_of(
     return keys
 
 
+def _scans_at_work(conn: Connection, scan_id: int) -> list[int]:
+    """The other scans still running (not dead: see `_dead`)."""
+    now = datetime.now(UTC)
+    rows = conn.execute(
+        select(tb.scans.c.id, tb.scan_runs.c.host, tb.scan_runs.c.pid, tb.scan_runs.c.seen_at)
+        .outerjoin(tb.scan_runs, tb.scan_runs.c.scan_id == tb.scans.c.id)
+        .where(tb.scans.c.status == "running", tb.scans.c.id != scan_id)
+    )
+    return [row.id for row in rows if not _dead(row.host, row.pid, row.seen_at, now)]
+
+
 def _holders(
-    conn: Connection, scan_id: int, keys: Collection[tuple[str, str]]
+    conn: Connection, scan_id: int, keys: Collection[tuple[str, str]], at_work: Collection[int] = ()
 ) -> dict[tuple[str, str], set[str]]:
-    """Per identifier, the items of earlier scans that carry it (one indexed look-up per identifier)."""
+    """Per identifier, the items of other scans that carry it, but for those of scans `at_work` (one indexed
+    look-up per identifier)."""
     e, it = tb.entities, tb.items
     out: dict[tuple[str, str], set[str]] = {}
     for chunk in chunked(sorted(keys), Store.CHUNK // 2):
         rows = conn.execute(
             select(e.c.type, e.c.value, e.c.item_id)
             .join(it, it.c.id == e.c.item_id)
-            .where(tuple_(e.c.type, e.c.value).in_(chunk), it.c.last_scan_id != scan_id)
+            .where(
+                tuple_(e.c.type, e.c.value).in_(chunk),
+                it.c.last_scan_id != scan_id,
+                it.c.last_scan_id.not_in(list(at_work)),
+            )
         )
         for typ, value, item_id in rows:
             out.setdefault((typ, value), set()).add(item_id)
