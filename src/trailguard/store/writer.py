@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, tuple_, update
+from sqlalchemy import Connection, delete, func, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.expression import Insert
 
@@ -34,20 +34,22 @@ MAX_REACH = 200_000  # stored items a scan's linking stops gathering at (the mem
 STALE_AFTER = timedelta(hours=1)  # a run on another machine silent this long is taken for dead
 
 
-def _upsert(
-    engine: Engine, table: Any, rows: list[dict[str, Any]], keys: Sequence[str], keep: Sequence[str] = ()
-) -> Insert:
-    """INSERT ... ON CONFLICT DO UPDATE for SQLite or PostgreSQL (both speak it; SQLAlchemy spells it twice).
+def _insert(dialect: str, table: Any) -> Any:
+    """An INSERT that can take ON CONFLICT, for SQLite or PostgreSQL (both speak it; SQLAlchemy spells it twice)."""
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise ValueError(f"unsupported database dialect {dialect!r}")  # pragma: no cover - guarded in Store
+
+
+def _upsert(dialect: str, table: Any, keys: Sequence[str], keep: Sequence[str] = ()) -> Insert:
+    """INSERT ... ON CONFLICT DO UPDATE, executed with a list of rows (one statement compiled once and run as
+    executemany: compiling a multi-row VALUES per batch cost more than writing it).
 
     Columns in `keys` and `keep` keep their stored values on conflict; the rest take the new row's.
     """
-    stmt: Any
-    if engine.dialect.name == "postgresql":
-        stmt = postgresql.insert(table).values(rows)
-    elif engine.dialect.name == "sqlite":
-        stmt = sqlite.insert(table).values(rows)
-    else:  # pragma: no cover - guarded at Store construction
-        raise ValueError(f"unsupported database dialect {engine.dialect.name!r}")
+    stmt = _insert(dialect, table)
     fixed = set(keys) | set(keep)
     updated = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in fixed}
     return stmt.on_conflict_do_update(index_elements=list(keys), set_=updated)
@@ -145,6 +147,8 @@ class Store:
         # One order for every writer: concurrent PostgreSQL transactions lock the rows they share in the
         # same order, so they wait for each other instead of deadlocking.
         ordered = sorted(first.values(), key=lambda p: p[0].id)
+        if not ordered:
+            return 0
         versions = {item.id: item.content_hash() for item, _ in ordered}
         item_rows: list[dict[str, Any]] = []
         assessment_rows: list[dict[str, Any]] = []
@@ -212,14 +216,13 @@ class Store:
             ]
             if changed:
                 _keep_stored_versions(conn, changed)
-            for chunk in chunked(item_rows, self.CHUNK):
-                conn.execute(_upsert(self.engine, tb.items, chunk, ["id"], keep=["first_scan_id"]))
-            for chunk in chunked(assessment_rows, self.CHUNK):
-                conn.execute(_upsert(self.engine, tb.assessments, chunk, ["item_id"]))
+            dialect = self.engine.dialect.name
+            conn.execute(_upsert(dialect, tb.items, ["id"], keep=["first_scan_id"]), item_rows)
+            conn.execute(_upsert(dialect, tb.assessments, ["item_id"]), assessment_rows)
             version_key = ["item_id", "content_sha256"]
-            for chunk in chunked(version_rows, self.CHUNK):
-                stmt = _upsert(self.engine, tb.item_versions, chunk, version_key, keep=["first_scan_id"])
-                conn.execute(stmt)
+            conn.execute(
+                _upsert(dialect, tb.item_versions, version_key, keep=["first_scan_id"]), version_rows
+            )
             for id_chunk in chunked(ids, self.CHUNK):
                 conn.execute(delete(tb.entities).where(tb.entities.c.item_id.in_(id_chunk)))
                 conn.execute(delete(tb.hits).where(tb.hits.c.item_id.in_(id_chunk)))
@@ -633,7 +636,6 @@ def _stored_version_query(item_ids: Sequence[str]) -> Any:
 def _keep_stored_versions(conn: Connection, item_ids: Sequence[str]) -> None:
     """Copy the current version of items about to change into `item_versions` when it is not there yet (a
     store written before versions were kept), so that the upsert of the new version loses nothing."""
-    engine_name = conn.dialect.name
     for id_chunk in chunked(sorted(item_ids), Store.CHUNK):
         rows = conn.execute(_stored_version_query(id_chunk)).all()
         versions = [dict(r._mapping) for r in rows]  # the query names its columns as item_versions does
@@ -643,11 +645,8 @@ def _keep_stored_versions(conn: Connection, item_ids: Sequence[str]) -> None:
             for h in _hit_rows(r.item_id, r.assessment.get("hits") or [])
         ]
         for table, table_rows in ((tb.item_versions, versions), (tb.version_hits, hits)):
-            for chunk in chunked(table_rows, Store.CHUNK):
-                stmt: Any = (
-                    (postgresql if engine_name == "postgresql" else sqlite).insert(table).values(chunk)
-                )
-                conn.execute(stmt.on_conflict_do_nothing())
+            if table_rows:
+                conn.execute(_insert(conn.dialect.name, table).on_conflict_do_nothing(), table_rows)
 
 
 def _reject_key(row: Any) -> tuple[str, int, str | None, str, str | None]:
