@@ -16,7 +16,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from store_fixtures import CHAT_ID, THREAT, write_inputs
 from trailguard.model import Item, Message
@@ -140,6 +140,7 @@ def test_a_store_written_before_versions_opens_and_keeps_its_stored_version(in_t
     [old] = store.versions(CHAT_ID)  # no version rows yet: the current one stands for itself
     assert old.assessment.band == "critical"
     assert store.count(tb.item_versions) == 0
+    assert "ix_rejects_source" in {i["name"] for i in inspect(store.engine).get_indexes("rejects")}
 
     assert scan(in_tmp, url, "may8", deleted=("1003",)) == 1
     first, second = store.versions(CHAT_ID)

@@ -18,13 +18,13 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, MetaData, create_engine, event, text
+from sqlalchemy import Connection, Engine, Index, MetaData, create_engine, event, inspect, text
 
 metadata = MetaData()
 
@@ -120,8 +120,21 @@ def create_schema(engine: Engine) -> None:
     # Import the table modules so their tables are registered on `metadata` before create_all.
     from trailguard.store import tables
 
+    if _schema_complete(engine, tables.LATER_INDEXES):
+        return  # the usual case: no lock taken, so opening a store never waits for (or needs) a writer
     with write_transaction(engine, lock="schema") as conn:
         metadata.create_all(conn)
         # Indexes added to tables that existed before them: create_all only indexes the tables it creates.
         for index in tables.LATER_INDEXES:
             index.create(conn, checkfirst=True)
+
+
+def _schema_complete(engine: Engine, later_indexes: Iterable[Index]) -> bool:
+    """Whether every table on `metadata` and every later index exists already."""
+    inspector = inspect(engine)
+    if not set(metadata.tables) <= set(inspector.get_table_names()):
+        return False
+    return all(
+        index.name in {i["name"] for i in inspector.get_indexes(index.table.name)}  # type: ignore[union-attr]
+        for index in later_indexes
+    )
