@@ -101,7 +101,8 @@ def scan_processes(url: str, inputs: list[Path], out: Path, at_once: bool) -> li
     """Run `trailguard scan` on each input (all started together, or one after the other); their stderr."""
     env = {**os.environ, "TRAILGUARD_DATABASE_URL": url, "TRAILGUARD_WORKERS": "1"}
     cmds = [
-        [sys.executable, "-m", "trailguard.cli", "scan", str(p), "--out", str(out / p.stem)] for p in inputs
+        [sys.executable, "-m", "trailguard.cli", "scan", str(p), "--out", str(out / f"{k}-{p.stem}")]
+        for k, p in enumerate(inputs)
     ]
     errors: list[str] = []
     if at_once:
@@ -174,3 +175,27 @@ def test_two_scans_at_once_into_a_new_postgres_database(
 ) -> None:
     # On an empty database both create the schema at once, then both write networks with the same ids.
     check_at_once_equals_one_after_the_other(tmp_path, new_postgres_database)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("db", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_one_file_scanned_twice_at_once_stores_what_one_scan_stores(
+    tmp_path: Path, db: str, request: pytest.FixtureRequest
+) -> None:
+    # With the schema in place, both scans compute the same networks (the same ids): before, both inserted
+    # them and one died on the networks primary key, leaving its scan "running".
+    left, right = two_halves(tmp_path, 1000)
+    both = tmp_path / "both.jsonl"
+    both.write_bytes(left.read_bytes() + right.read_bytes())
+    if db == "sqlite":
+        urls = [f"sqlite:///{tmp_path}/twice.db", f"sqlite:///{tmp_path}/once.db"]
+    else:
+        make: Callable[[], str] = request.getfixturevalue("new_postgres_database")
+        urls = [make(), make()]
+    Store(urls[0]).engine.dispose()  # the schema in place
+    errors = scan_processes(urls[0], [both, both], tmp_path / "twice", at_once=True)
+    scan_processes(urls[1], [both], tmp_path / "once", at_once=False)
+    assert not [e for e in errors if "not stored" in e or "Traceback" in e], errors
+    twice, once = stored_state(urls[0]), stored_state(urls[1])
+    assert twice[1:] == (1000, 2, ["finished", "finished"])
+    assert twice[0] == once[0] and len(once[0]) > 10
