@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -50,3 +52,34 @@ def chromium_path() -> str:
     if not Path(path).exists():
         missing("Chromium", "run `make system-deps` as root (Debian package chromium)")
     return path
+
+
+@pytest.fixture
+def new_postgres_database(postgres_url: str) -> Iterator[Callable[[], str]]:
+    """A maker of new, empty PostgreSQL databases (their URLs), all dropped after the test, so that tests never
+    see each other's rows."""
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    made: list[str] = []
+
+    def make() -> str:
+        name = f"tg_{uuid.uuid4().hex[:12]}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        made.append(name)
+        return postgres_url.rsplit("/", 1)[0] + f"/{name}"
+
+    try:
+        yield make
+    finally:
+        with admin.connect() as conn:
+            for name in made:
+                conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def fresh_postgres_url(new_postgres_database: Callable[[], str]) -> str:
+    """The URL of one new, empty PostgreSQL database (see `new_postgres_database`)."""
+    return new_postgres_database()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from trailguard.model import Assessment, Entity, Hit, Item, LinkReason, Network, Reject, SourceRef, Span
 from trailguard.store import tables as tb
@@ -14,28 +14,14 @@ from trailguard.store.writer import Reach, Store
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     if request.param == "sqlite":
-        return Store(f"sqlite:///{tmp_path / 'tg.db'}")
-    base_url: str = request.getfixturevalue("postgres_url")
-    # A fresh database per test, so tests never see each other's rows.
-    name = f"tg_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    url = base_url.rsplit("/", 1)[0] + f"/{name}"
+        url = f"sqlite:///{tmp_path / 'tg.db'}"
+    else:
+        url = request.getfixturevalue("fresh_postgres_url")
     s = Store(url)
-
-    def drop() -> None:
-        s.engine.dispose()
-        admin2 = create_engine(base_url, isolation_level="AUTOCOMMIT")
-        with admin2.connect() as conn:
-            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin2.dispose()
-
-    request.addfinalizer(drop)
-    return s
+    yield s
+    s.engine.dispose()
 
 
 def pair(
@@ -76,12 +62,14 @@ def test_rescan_updates_rows_without_duplicates(store: Store) -> None:
         assert list(values) == ["+16175550123", "+16175550199"]
 
 
-def test_duplicate_ids_in_one_batch_keep_the_last(store: Store) -> None:
+def test_duplicate_ids_in_one_batch_keep_the_first(store: Store) -> None:
+    # The same rule as the scan's (ingest.identity) and the link stage's: the first record of an id wins.
     scan = store.start_scan(["x"])
-    store.save_assessed(scan, [pair("ad-1", 0.1), pair("ad-1", 0.6)])
+    store.save_assessed(scan, [pair("ad-1", 0.1), pair("ad-1", 0.6, phone="+16175550199")])
     assert store.count(tb.assessments) == 1
     with store.engine.connect() as conn:
-        assert conn.execute(select(tb.assessments.c.score)).scalar_one() == 0.6
+        assert conn.execute(select(tb.assessments.c.score)).scalar_one() == 0.1
+        assert conn.execute(select(tb.entities.c.value)).scalar_one() == "+16175550123"
 
 
 def test_rejects_networks_and_scan_counts(store: Store) -> None:
@@ -154,7 +142,7 @@ def test_finishing_a_scan_aborts_unfinished_scans_of_the_same_inputs_and_drops_t
         store.save_rejects(scan, [Reject(SourceRef("in.jsonl", n), "invalid JSON: x") for n in (2, 5)])
 
     other = store.start_scan(["other.jsonl"])  # still running, different inputs: left alone
-    rejects(other)
+    store.save_rejects(other, [Reject(SourceRef("other.jsonl", n), "invalid JSON: x") for n in (2, 5)])
     killed = store.start_scan(["in.jsonl"])
     rejects(killed)  # then the process was killed: never finished
     with store.engine.begin() as conn:  # a run of an older version, with no record of who ran it
@@ -246,8 +234,8 @@ def test_a_run_still_at_work_is_not_aborted(store: Store) -> None:
     import sys
     from datetime import UTC, datetime, timedelta
 
-    def rejects(scan: int) -> None:
-        store.save_rejects(scan, [Reject(SourceRef("in.jsonl", 2), "invalid JSON: x")])
+    def rejects(scan: int) -> None:  # each run has its own bad line (the file changed between runs)
+        store.save_rejects(scan, [Reject(SourceRef("in.jsonl", scan), "invalid JSON: x")])
 
     gone = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True

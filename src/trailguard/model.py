@@ -8,8 +8,11 @@ records travel to JSON Lines, the store and worker processes.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+import orjson
 
 KINDS: tuple[str, ...] = ("ad", "job", "post", "profile", "chat")
 #: The entity types extraction produces (`Entity.type`); catalogue entity conditions may name only these.
@@ -24,6 +27,8 @@ ENTITY_TYPES: tuple[str, ...] = (
     "price",
     "place",
 )
+# Fields of `Item.extra` that say where an item was read, not what it says: not part of its version.
+WHERE_READ_EXTRA: tuple[str, ...] = ("export_file",)
 Kind = Literal["ad", "job", "post", "profile", "chat"]
 BANDS: tuple[str, ...] = ("low", "medium", "high", "critical")
 Band = Literal["low", "medium", "high", "critical"]
@@ -95,6 +100,20 @@ class Item:
             Message(id=f"{self.id}#text", text=lead, author=self.author, sent_at=self.posted_at),
             *self.messages,
         ]
+
+    def content_hash(self) -> str:
+        """The item's version: a SHA-256 of what it says, not of where it was read (`source`, the export file).
+
+        The one identity rule for every reader: `id` names the thing (an ad, a chat or a chat's part) and
+        stays; each distinct content under that id is a version of it, and the store keeps them all (a chat
+        exported again after a message was deleted is a new version of the same chat, not a replacement)."""
+        d = self.to_dict()
+        d.pop("source", None)
+        if any(k in self.extra for k in WHERE_READ_EXTRA):
+            d["extra"] = {k: v for k, v in self.extra.items() if k not in WHERE_READ_EXTRA}
+            if not d["extra"]:
+                del d["extra"]
+        return hashlib.sha256(orjson.dumps(d, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"id": self.id, "kind": self.kind}

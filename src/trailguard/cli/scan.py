@@ -131,6 +131,13 @@ def print_summary(result: ScanResult, console: Console) -> None:
         console.print(f"Rejected records: {result.out_dir / 'rejected.jsonl'}", markup=False, highlight=False)
     if result.link_skipped:
         console.print(f"Networks: {result.link_skipped}.", markup=False, highlight=False, style="bold")
+    if result.changed:
+        console.print(
+            f"{result.changed} items changed since their stored version; earlier versions kept "
+            "(trailguard versions ITEM_ID shows what changed).",
+            markup=False,
+            highlight=False,
+        )
     if result.skipped:
         names = ", ".join(result.skipped_files)
         more = result.skipped - len(result.skipped_files)

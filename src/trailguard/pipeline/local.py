@@ -27,6 +27,7 @@ from trailguard.batching import chunked
 from trailguard.indicators.catalogue import catalogue_paths, load_catalogues
 from trailguard.ingest import ReadStats, read_sources
 from trailguard.ingest.csvfile import check_mapping
+from trailguard.ingest.identity import first_of_each_id
 from trailguard.ingest.sources import display_name
 from trailguard.link import LinkConfig, link, link_assessments
 from trailguard.media.index import MatchIndex
@@ -60,6 +61,7 @@ class ScanResult:
     read: int = 0
     assessed: int = 0
     rejected: int = 0
+    changed: int = 0  # stored items whose content differs from their stored version (a new version kept)
     skipped: int = 0  # files in input directories skipped because no format takes files named like them
     skipped_files: list[str] = field(default_factory=list)  # the first of those, for the summary
     bands: Counter[str] = field(default_factory=Counter)
@@ -200,13 +202,15 @@ def run_scan(
             elif top and a.score > top[0][0]:  # empty when report_limit is 0: no item listed
                 heapq.heapreplace(top, entry)
         if store:
-            store.save_assessed(scan_id or 0, list(zip(items, assessments, strict=True)))
+            result.changed += store.save_assessed(scan_id or 0, list(zip(items, assessments, strict=True)))
         if progress:
             progress(result.assessed)
 
     workers = settings.workers or os.cpu_count() or 1
     stats = ReadStats()
-    stream = read_sources(list(inputs), settings, csv_mapping=options.csv_mapping, stats=stats)
+    stream = first_of_each_id(
+        read_sources(list(inputs), settings, csv_mapping=options.csv_mapping, stats=stats)
+    )
     try:
         if workers == 1:
             _init_worker(settings, index)
@@ -243,9 +247,14 @@ def run_scan(
         result.networks, result.hubs = linked.networks, linked.hubs
     write_link_outputs(options.out_dir, result.networks, result.hubs)
     if store:
-        if linking:  # without linking, the stored networks stay as they were
-            _store_networks(store, scan_id or 0, result.networks, assessed_path, settings, result.assessed)
-        store.finish_scan(scan_id or 0, result.read, result.assessed, result.rejected)
+        # One scan at a time, through finishing: the next one then links this one's items with its own, and a
+        # scan still running is left out until its turn (Store.relinking).
+        with store.relinking():
+            if linking:  # without linking, the stored networks stay as they were
+                _store_networks(
+                    store, scan_id or 0, result.networks, assessed_path, settings, result.assessed
+                )
+            store.finish_scan(scan_id or 0, result.read, result.assessed, result.rejected)
     result.top = [(item, a) for _, _, item, a in sorted(top, key=lambda e: (-e[0], -e[1]))]
     result.seconds = time.monotonic() - started
     render_report(result, options.out_dir / "report.html")

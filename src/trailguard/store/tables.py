@@ -3,6 +3,12 @@
 Items and assessments keep their full JSON (the contract in model.py) so nothing read is lost, plus the
 columns reviewers and investigators filter on (kind, band, score, entity type and value) as real indexed
 columns. The same schema serves SQLite and PostgreSQL.
+
+`items`, `assessments`, `entities` and `hits` hold each item's current version (the one last read: what
+linking and the report use); `item_versions` and `version_hits` hold every version ever read, keyed by the
+item id and `Item.content_hash()`, so a later version never erases an earlier one's hits. Schema changes are
+additive only (new tables, new indexes in `LATER_INDEXES`): a store written by an older Trailguard opens as
+it is, and `create_schema` adds what it lacks.
 """
 
 from __future__ import annotations
@@ -121,6 +127,8 @@ network_items = Table(
     Index("ix_network_items_item", "item_id"),
 )
 
+# A record that could not be read is one row however often it is read: `scan_id` is the last scan that read
+# it (see Store.save_rejects).
 rejects = Table(
     "rejects",
     metadata,
@@ -132,3 +140,37 @@ rejects = Table(
     Column("reason", Text, nullable=False),
     Column("raw", Text),
 )
+
+# Every distinct content an item id has had (content-addressed), with the assessment of that content. The
+# current version is also in `items`/`assessments`; an item stored before this table existed gains its row
+# here when a later scan reads a different version of it (the stored one is copied over first).
+item_versions = Table(
+    "item_versions",
+    metadata,
+    Column("item_id", String(512), primary_key=True),
+    Column("content_sha256", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("band", String(16), nullable=False, index=True),
+    Column("item", JSON, nullable=False),
+    Column("assessment", JSON, nullable=False),
+    Column("first_scan_id", Integer, ForeignKey("scans.id"), nullable=False),
+    Column("last_scan_id", Integer, ForeignKey("scans.id"), nullable=False),
+)
+
+version_hits = Table(
+    "version_hits",
+    metadata,
+    Column("item_id", String(512), primary_key=True),
+    Column("content_sha256", String(64), primary_key=True),
+    Column("indicator", String(128), primary_key=True),
+    Column("category", String(64), nullable=False),
+    Column("weight", Float, nullable=False),
+    Column("grade", String(1), nullable=False),
+    Column("effect", String(16), nullable=False),
+    Index("ix_version_hits_indicator", "indicator"),
+)
+
+# Indexes on tables older than the index: created by `create_schema` on stores that lack them. A hash index
+# on PostgreSQL, whose B-trees refuse keys over about 2.7 kB (a deep path); SQLite ignores the option.
+LATER_INDEXES = (Index("ix_rejects_source", rejects.c.source, postgresql_using="hash"),)

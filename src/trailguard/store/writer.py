@@ -1,29 +1,31 @@
 """Writes scan results to the store: the sink of the pipeline (stages never read from it).
 
-Every write is an upsert keyed by item id, one transaction per batch, so re-scanning the same items updates
-them instead of duplicating them, and a scan killed part-way and started again converges to the same rows.
+Every write is an upsert keyed by item id (and, for versions, its content hash), one transaction per batch,
+so re-scanning the same items updates them instead of duplicating them, a changed item adds a version
+beside the earlier ones, and a scan killed part-way and started again converges to the same rows. Several
+scans may write at once (store.db: `write_transaction`, `exclusive`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import socket
 from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import orjson
-from sqlalchemy import Connection, Engine, delete, func, insert, select, tuple_, update
+from sqlalchemy import Connection, delete, func, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.expression import Insert
 
 from trailguard.batching import chunked
 from trailguard.model import Assessment, Item, Network, Reject
 from trailguard.store import tables as tb
-from trailguard.store.db import create_schema, make_engine
+from trailguard.store.db import create_schema, exclusive, make_engine, write_transaction
+from trailguard.store.versions import ItemVersion
 
 log = logging.getLogger(__name__)
 
@@ -32,27 +34,22 @@ MAX_REACH = 200_000  # stored items a scan's linking stops gathering at (the mem
 STALE_AFTER = timedelta(hours=1)  # a run on another machine silent this long is taken for dead
 
 
-def content_hash(item: Item) -> str:
-    """A digest of what the item says (not where it was read), to tell an edited item from a re-read one."""
-    d = item.to_dict()
-    d.pop("source", None)
-    return hashlib.sha256(orjson.dumps(d, option=orjson.OPT_SORT_KEYS)).hexdigest()
+def _insert(dialect: str, table: Any) -> Any:
+    """An INSERT that can take ON CONFLICT, for SQLite or PostgreSQL (both speak it; SQLAlchemy spells it twice)."""
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise ValueError(f"unsupported database dialect {dialect!r}")  # pragma: no cover - guarded in Store
 
 
-def _upsert(
-    engine: Engine, table: Any, rows: list[dict[str, Any]], keys: Sequence[str], keep: Sequence[str] = ()
-) -> Insert:
-    """INSERT ... ON CONFLICT DO UPDATE for SQLite or PostgreSQL (both speak it; SQLAlchemy spells it twice).
+def _upsert(dialect: str, table: Any, keys: Sequence[str], keep: Sequence[str] = ()) -> Insert:
+    """INSERT ... ON CONFLICT DO UPDATE, executed with a list of rows (one statement compiled once and run as
+    executemany: compiling a multi-row VALUES per batch cost more than writing it).
 
     Columns in `keys` and `keep` keep their stored values on conflict; the rest take the new row's.
     """
-    stmt: Any
-    if engine.dialect.name == "postgresql":
-        stmt = postgresql.insert(table).values(rows)
-    elif engine.dialect.name == "sqlite":
-        stmt = sqlite.insert(table).values(rows)
-    else:  # pragma: no cover - guarded at Store construction
-        raise ValueError(f"unsupported database dialect {engine.dialect.name!r}")
+    stmt = _insert(dialect, table)
     fixed = set(keys) | set(keep)
     updated = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in fixed}
     return stmt.on_conflict_do_update(index_elements=list(keys), set_=updated)
@@ -103,7 +100,7 @@ class Store:
         Only a dead run is touched (`_dead`): one still at work beside this one keeps its rows and status.
         """
         now = datetime.now(UTC)
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine, lock="finish") as conn:
             inputs = conn.execute(select(tb.scans.c.inputs).where(tb.scans.c.id == scan_id)).scalar_one()
             unfinished = conn.execute(
                 select(
@@ -136,15 +133,32 @@ class Store:
                 )
             )
 
-    def save_assessed(self, scan_id: int, pairs: Sequence[tuple[Item, Assessment]]) -> None:
-        """Upsert items with their assessments, entities and hits in one transaction."""
-        # The last occurrence of an id in the batch wins, as it would across batches.
-        latest = {item.id: (item, a) for item, a in pairs}
+    def save_assessed(self, scan_id: int, pairs: Sequence[tuple[Item, Assessment]]) -> int:
+        """Store items with their assessments, entities and hits in one transaction; return how many of them
+        changed since their stored version.
+
+        The item's row is its current version; every version also has its own row (`item_versions`, keyed by
+        `Item.content_hash()`) that no later version overwrites. An id repeated in `pairs` is stored once: the
+        first occurrence, as the scan keeps it (pipeline.local rejects the later ones).
+        """
+        first: dict[str, tuple[Item, Assessment]] = {}
+        for item, a in pairs:
+            first.setdefault(item.id, (item, a))
+        # One order for every writer: concurrent PostgreSQL transactions lock the rows they share in the
+        # same order, so they wait for each other instead of deadlocking.
+        ordered = sorted(first.values(), key=lambda p: p[0].id)
+        if not ordered:
+            return 0
+        versions = {item.id: item.content_hash() for item, _ in ordered}
         item_rows: list[dict[str, Any]] = []
         assessment_rows: list[dict[str, Any]] = []
+        version_rows: list[dict[str, Any]] = []
         entity_rows: list[dict[str, Any]] = []
         hit_rows: list[dict[str, Any]] = []
-        for item, a in latest.values():
+        version_hit_rows: list[dict[str, Any]] = []
+        for item, a in ordered:
+            sha = versions[item.id]
+            item_data, assessment_data = item.to_dict(), a.to_dict()
             item_rows.append(
                 {
                     "id": item.id,
@@ -156,8 +170,8 @@ class Store:
                     "author": item.author,
                     "source_file": item.source.file if item.source else None,
                     "source_line": item.source.line if item.source else None,
-                    "content_sha256": content_hash(item),
-                    "data": item.to_dict(),
+                    "content_sha256": sha,
+                    "data": item_data,
                     "first_scan_id": scan_id,
                     "last_scan_id": scan_id,
                 }
@@ -167,9 +181,12 @@ class Store:
                     "item_id": item.id,
                     "score": a.score,
                     "band": a.band,
-                    "data": a.to_dict(),
+                    "data": assessment_data,
                     "scan_id": scan_id,
                 }
+            )
+            version_rows.append(
+                _version_row(item.id, sha, item.kind, a.score, a.band, item_data, assessment_data, scan_id)
             )
             entity_rows += [
                 {
@@ -183,49 +200,112 @@ class Store:
                 }
                 for i, e in enumerate(a.entities)
             ]
-            seen: set[str] = set()
-            for h in a.hits:
-                if h.indicator not in seen:
-                    seen.add(h.indicator)
-                    hit_rows.append(
-                        {
-                            "item_id": item.id,
-                            "indicator": h.indicator,
-                            "category": h.category,
-                            "weight": h.weight,
-                            "grade": h.grade,
-                            "effect": h.effect,
-                        }
-                    )
-        ids = list(latest)
-        with self.engine.begin() as conn:
-            for chunk in chunked(item_rows, self.CHUNK):
-                conn.execute(_upsert(self.engine, tb.items, chunk, ["id"], keep=["first_scan_id"]))
-            for chunk in chunked(assessment_rows, self.CHUNK):
-                conn.execute(_upsert(self.engine, tb.assessments, chunk, ["item_id"]))
+            hits = _hit_rows(item.id, [h.to_dict() for h in a.hits])
+            hit_rows += hits
+            version_hit_rows += [{**h, "content_sha256": sha} for h in hits]
+        ids = list(versions)
+        vh = tb.version_hits
+        with write_transaction(self.engine) as conn:
+            changed: list[str] = [
+                item_id
+                for id_chunk in chunked(ids, self.CHUNK)
+                for item_id, stored in conn.execute(
+                    select(tb.items.c.id, tb.items.c.content_sha256).where(tb.items.c.id.in_(id_chunk))
+                )
+                if stored != versions[item_id]
+            ]
+            if changed:
+                _keep_stored_versions(conn, changed)
+            dialect = self.engine.dialect.name
+            conn.execute(_upsert(dialect, tb.items, ["id"], keep=["first_scan_id"]), item_rows)
+            conn.execute(_upsert(dialect, tb.assessments, ["item_id"]), assessment_rows)
+            version_key = ["item_id", "content_sha256"]
+            conn.execute(
+                _upsert(dialect, tb.item_versions, version_key, keep=["first_scan_id"]), version_rows
+            )
             for id_chunk in chunked(ids, self.CHUNK):
                 conn.execute(delete(tb.entities).where(tb.entities.c.item_id.in_(id_chunk)))
                 conn.execute(delete(tb.hits).where(tb.hits.c.item_id.in_(id_chunk)))
+                # The version read again is assessed again (a newer catalogue); other versions keep theirs.
+                reread = [(i, versions[i]) for i in id_chunk]
+                conn.execute(delete(vh).where(tuple_(vh.c.item_id, vh.c.content_sha256).in_(reread)))
             for chunk in chunked(entity_rows, self.CHUNK):
                 conn.execute(insert(tb.entities), chunk)
             for chunk in chunked(hit_rows, self.CHUNK):
                 conn.execute(insert(tb.hits), chunk)
+            for chunk in chunked(version_hit_rows, self.CHUNK):
+                conn.execute(insert(vh), chunk)
+        return len(changed)
 
     def save_rejects(self, scan_id: int, rejects: Sequence[Reject]) -> None:
-        rows = [
-            {
+        """Store records that could not be read: one row per record (file, line, reason and text), owned by
+        the last scan that read it, so scanning a file again does not add its bad lines twice."""
+        rows: dict[tuple[str, int, str | None, str, str | None], dict[str, Any]] = {}
+        for r in rejects:
+            row = {
                 "scan_id": scan_id,
-                "source": r.source.file,
+                "source": _storable(r.source.file) or "",
                 "line": r.source.line,
                 "record_id": _storable(r.record_id),
-                "reason": _storable(r.reason),
+                "reason": _storable(r.reason) or "",
                 "raw": _storable(r.raw),
             }
-            for r in rejects
+            rows.setdefault(_reject_key(row), row)
+        rj = tb.rejects
+        # Under one lock: two scans of one file must not both find a record missing and both insert it.
+        with write_transaction(self.engine, lock="rejects") as conn:
+            for chunk in chunked(list(rows.values()), self.CHUNK):
+                sources = sorted({r["source"] for r in chunk})
+                lines = sorted({r["line"] for r in chunk})
+                known: dict[tuple[str, int, str | None, str, str | None], int] = {}
+                for stored in conn.execute(
+                    select(rj.c.id, rj.c.source, rj.c.line, rj.c.record_id, rj.c.reason, rj.c.raw).where(
+                        rj.c.source.in_(sources), rj.c.line.in_(lines)
+                    )
+                ):
+                    known.setdefault(_reject_key(stored._mapping), stored.id)
+                seen = [known[k] for k in map(_reject_key, chunk) if k in known]
+                new = [r for r in chunk if _reject_key(r) not in known]
+                if seen:
+                    conn.execute(update(rj).where(rj.c.id.in_(seen)).values(scan_id=scan_id))
+                if new:
+                    conn.execute(insert(rj), new)
+
+    def versions(self, item_id: str) -> list[ItemVersion]:
+        """Every stored version of an item, oldest first (by the scan that first read it); [] for an unknown
+        id. An item stored before versions were kept, and read once since, has its current version only."""
+        iv = tb.item_versions
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(iv)
+                .where(iv.c.item_id == item_id)
+                .order_by(iv.c.first_scan_id, iv.c.last_scan_id, iv.c.content_sha256)
+            ).all()
+            if not rows:
+                rows = conn.execute(_stored_version_query([item_id])).all()
+        return [
+            ItemVersion(
+                content_sha256=row.content_sha256,
+                first_scan_id=row.first_scan_id,
+                last_scan_id=row.last_scan_id,
+                item=Item.from_dict(row.item),
+                assessment=Assessment.from_dict(row.assessment),
+            )
+            for row in rows
         ]
-        with self.engine.begin() as conn:
-            for chunk in chunked(rows, self.CHUNK):
-                conn.execute(insert(tb.rejects), chunk)
+
+    def changed_items(self, limit: int = 100) -> list[tuple[str, int]]:
+        """Items with more than one stored version and how many, those most recently changed first."""
+        iv = tb.item_versions
+        query = (
+            select(iv.c.item_id, func.count().label("n"), func.max(iv.c.first_scan_id).label("latest"))
+            .group_by(iv.c.item_id)
+            .having(func.count() > 1)
+            .order_by(func.max(iv.c.first_scan_id).desc(), iv.c.item_id)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [(row.item_id, int(row.n)) for row in conn.execute(query)]
 
     def outside_members(
         self,
@@ -245,12 +325,17 @@ class Store:
         `max_sharing` (MAX_SHARING) stored items is not followed: it is a hub (a hotline, a site address) by any measure,
         returned in `hubs` so that the relink keeps it from merging, and it would pull a large part of the
         store into every scan.
+
+        Items last written by another scan still at work are left out (and so are the identifiers only they
+        hold): that scan links them in its own turn, after this one (Store.relinking), so the stored networks
+        are those of the scans run one after the other, in the order they reach their turn.
         """
         max_sharing = MAX_SHARING if max_sharing is None else max_sharing
         max_items = MAX_REACH if max_items is None else max_items
         types = sorted(identifier_types)
         hubs: set[tuple[str, str]] = set()
         with self.engine.connect() as conn:
+            at_work = _scans_at_work(conn, scan_id)
             found = {
                 item
                 for members in _touching_networks(conn, scan_id).values()
@@ -261,7 +346,7 @@ class Store:
             seen = set(frontier)
             while frontier and len(found) <= max_items:
                 new: set[str] = set()
-                for key, holders in _holders(conn, scan_id, frontier).items():
+                for key, holders in _holders(conn, scan_id, frontier, at_work).items():
                     if len(holders) > max_sharing:
                         hubs.add(key)
                     else:
@@ -298,7 +383,9 @@ class Store:
         """
         relinked = set(relinked)
         ids = {n.id for n in networks}
-        with self.engine.begin() as conn:
+        # One writer at a time: two scans storing the same network (the same members give the same id) would
+        # otherwise both delete it and both insert it, and one would fail on the primary key.
+        with write_transaction(self.engine, lock="networks") as conn:
             touching = _touching_networks(conn, scan_id, relinked)
             stale = [
                 nid
@@ -343,6 +430,16 @@ class Store:
             for chunk in chunked(members, self.CHUNK):
                 conn.execute(insert(ni), chunk)
         return stored
+
+    @contextmanager
+    def relinking(self) -> Iterator[None]:
+        """Hold the store's relink lock: one scan at a time gathers the stored items its networks reach,
+        links them again, writes the networks and finishes (pipeline.local.run_scan). Items of a scan still
+        running are not gathered (`outside_members`): that scan's turn comes later and links them with
+        everything stored by then. So scans run at once store the networks of the same scans run one after
+        the other, in the order they reach this lock."""
+        with exclusive(self.engine, "relink"):
+            yield
 
     def count(self, table: Any) -> int:
         with self.engine.connect() as conn:
@@ -397,17 +494,33 @@ def _keys_of(
     return keys
 
 
+def _scans_at_work(conn: Connection, scan_id: int) -> list[int]:
+    """The other scans still running (not dead: see `_dead`)."""
+    now = datetime.now(UTC)
+    rows = conn.execute(
+        select(tb.scans.c.id, tb.scan_runs.c.host, tb.scan_runs.c.pid, tb.scan_runs.c.seen_at)
+        .outerjoin(tb.scan_runs, tb.scan_runs.c.scan_id == tb.scans.c.id)
+        .where(tb.scans.c.status == "running", tb.scans.c.id != scan_id)
+    )
+    return [row.id for row in rows if not _dead(row.host, row.pid, row.seen_at, now)]
+
+
 def _holders(
-    conn: Connection, scan_id: int, keys: Collection[tuple[str, str]]
+    conn: Connection, scan_id: int, keys: Collection[tuple[str, str]], at_work: Collection[int] = ()
 ) -> dict[tuple[str, str], set[str]]:
-    """Per identifier, the items of earlier scans that carry it (one indexed look-up per identifier)."""
+    """Per identifier, the items of other scans that carry it, but for those of scans `at_work` (one indexed
+    look-up per identifier)."""
     e, it = tb.entities, tb.items
     out: dict[tuple[str, str], set[str]] = {}
     for chunk in chunked(sorted(keys), Store.CHUNK // 2):
         rows = conn.execute(
             select(e.c.type, e.c.value, e.c.item_id)
             .join(it, it.c.id == e.c.item_id)
-            .where(tuple_(e.c.type, e.c.value).in_(chunk), it.c.last_scan_id != scan_id)
+            .where(
+                tuple_(e.c.type, e.c.value).in_(chunk),
+                it.c.last_scan_id != scan_id,
+                it.c.last_scan_id.not_in(list(at_work)),
+            )
         )
         for typ, value, item_id in rows:
             out.setdefault((typ, value), set()).add(item_id)
@@ -457,3 +570,85 @@ def _touching_networks(
 def _storable(text: str | None) -> str | None:
     """A rejected record's text as PostgreSQL can hold it: NUL, which it refuses, becomes U+FFFD."""
     return None if text is None else text.replace("\x00", "\ufffd")
+
+
+def _hit_rows(item_id: str, hits: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The `hits` rows of an assessment's hits (as dicts): the first of each indicator."""
+    rows: dict[str, dict[str, Any]] = {}
+    for h in hits:
+        rows.setdefault(
+            h["indicator"],
+            {
+                "item_id": item_id,
+                "indicator": h["indicator"],
+                "category": h["category"],
+                "weight": h["weight"],
+                "grade": h["grade"],
+                "effect": h.get("effect", "risk"),
+            },
+        )
+    return list(rows.values())
+
+
+def _version_row(
+    item_id: str,
+    sha: str,
+    kind: str,
+    score: float,
+    band: str,
+    item: dict[str, Any],
+    assessment: dict[str, Any],
+    scan_id: int,
+) -> dict[str, Any]:
+    return {
+        "item_id": item_id,
+        "content_sha256": sha,
+        "kind": kind,
+        "score": score,
+        "band": band,
+        "item": item,
+        "assessment": assessment,
+        "first_scan_id": scan_id,
+        "last_scan_id": scan_id,
+    }
+
+
+def _stored_version_query(item_ids: Sequence[str]) -> Any:
+    """The current versions of `item_ids` as `item_versions` rows, from `items` and `assessments`."""
+    it, a = tb.items, tb.assessments
+    return (
+        select(
+            it.c.id.label("item_id"),
+            it.c.content_sha256,
+            it.c.kind,
+            a.c.score,
+            a.c.band,
+            it.c.data.label("item"),
+            a.c.data.label("assessment"),
+            it.c.first_scan_id,
+            it.c.last_scan_id,
+        )
+        .join(a, a.c.item_id == it.c.id)
+        .where(it.c.id.in_(item_ids))
+    )
+
+
+def _keep_stored_versions(conn: Connection, item_ids: Sequence[str]) -> None:
+    """Copy the current version of items about to change into `item_versions` when it is not there yet (a
+    store written before versions were kept), so that the upsert of the new version loses nothing."""
+    for id_chunk in chunked(sorted(item_ids), Store.CHUNK):
+        rows = conn.execute(_stored_version_query(id_chunk)).all()
+        versions = [dict(r._mapping) for r in rows]  # the query names its columns as item_versions does
+        hits = [
+            {**h, "content_sha256": r.content_sha256}
+            for r in rows
+            for h in _hit_rows(r.item_id, r.assessment.get("hits") or [])
+        ]
+        for table, table_rows in ((tb.item_versions, versions), (tb.version_hits, hits)):
+            if table_rows:
+                conn.execute(_insert(conn.dialect.name, table).on_conflict_do_nothing(), table_rows)
+
+
+def _reject_key(row: Any) -> tuple[str, int, str | None, str, str | None]:
+    """What makes two rejects one record: where it is, what it was and why it was refused."""
+    return (row["source"], row["line"], row["record_id"], row["reason"], row["raw"])

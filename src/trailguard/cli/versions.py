@@ -1,0 +1,48 @@
+"""`trailguard versions`: the stored versions of an item and what changed between them."""
+
+from __future__ import annotations
+
+import sys
+from itertools import pairwise
+from typing import Annotated
+
+import orjson
+import typer
+
+from trailguard.cli.app import app
+from trailguard.cli.scan import _settings_from_env
+from trailguard.store.versions import compare
+from trailguard.store.writer import Store
+
+
+@app.command()
+def versions(
+    item_id: Annotated[
+        str | None, typer.Argument(help="An item id; without one, list the items with several versions.")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, help="Items listed without an ITEM_ID.")] = 100,
+) -> None:
+    """Every stored version of an item (each distinct content read under its id) and what changed from one
+    to the next: fields, messages removed, added or edited, indicators lost or gained. JSON on stdout."""
+    store = Store(_settings_from_env().database_url)
+    if item_id is None:
+        listed = [{"item_id": i, "versions": n} for i, n in store.changed_items(limit)]
+        _emit({"changed_items": listed})
+        return
+    found = store.versions(item_id)
+    if not found:
+        typer.echo("No stored item has this id.", err=True)
+        raise typer.Exit(1)
+    _emit(
+        {
+            "item_id": item_id,
+            "versions": [v.summary() for v in found],
+            "changes": [compare(old, new) for old, new in pairwise(found)],
+        }
+    )
+
+
+def _emit(doc: object) -> None:
+    # JSON escapes every control character, so hostile ids and texts cannot drive the terminal.
+    sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
+    sys.stdout.buffer.flush()
