@@ -11,8 +11,6 @@ import typer
 
 from trailguard.cli.app import app
 from trailguard.cli.scan import _settings_from_env
-from trailguard.store.versions import compare
-from trailguard.store.writer import Store
 
 
 @app.command()
@@ -24,6 +22,9 @@ def versions(
 ) -> None:
     """Every stored version of an item (each distinct content read under its id) and what changed from one
     to the next: fields, messages removed, added or edited, indicators lost or gained. JSON on stdout."""
+    from trailguard.store.versions import compare
+    from trailguard.store.writer import Store
+
     store = Store(_settings_from_env().database_url)
     if item_id is None:
         listed = [{"item_id": i, "versions": n} for i, n in store.changed_items(limit)]
