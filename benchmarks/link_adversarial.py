@@ -231,7 +231,12 @@ def _posts(plan: Plan, size: int) -> Iterator[tuple[str, str, str | None]]:
             own = plan.contact(f"a{rng.getrandbits(32):x}")
             tpl = _template(rng, "ad")
             for _ in range(rng.randint(3, 6)):
-                slots = {**plan.vocab(), "name": rng.choice(p["names"]), "age": 24, "city": rng.choice(p["cities"])}
+                slots = {
+                    **plan.vocab(),
+                    "name": rng.choice(p["names"]),
+                    "age": 24,
+                    "city": rng.choice(p["cities"]),
+                }
                 body = fill(rng, tpl, slots) + f" Agency line {render(rng, own)}."
                 if rng.random() < 0.6:
                     body += f" Bookings {render(rng, booker)}."
@@ -241,7 +246,12 @@ def _posts(plan: Plan, size: int) -> Iterator[tuple[str, str, str | None]]:
 def _single(plan: Plan) -> tuple[str, str]:
     rng, p = plan.rng, plan.p
     kind = "ad" if rng.random() < 0.6 else "job"
-    slots = {**plan.vocab(), "name": rng.choice(p["names"]), "age": rng.randint(21, 50), "city": rng.choice(p["cities"])}
+    slots = {
+        **plan.vocab(),
+        "name": rng.choice(p["names"]),
+        "age": rng.randint(21, 50),
+        "city": rng.choice(p["cities"]),
+    }
     pool = FRESH if kind == "ad" else p["jobs"]
     defaults = {"employer": rng.choice(p["employers"]), "title": rng.choice(p["job_titles"])}
     body = fill(rng, rng.sample(list(pool), 3), {**slots, **defaults})

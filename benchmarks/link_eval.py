@@ -94,7 +94,9 @@ def evaluate(items: Path, truth_path: Path, workers: int) -> list[dict[str, obje
     templates_only = LinkConfig(identifier_types=frozenset())
     for a in assessments:
         a.images = []
-    rows.append(_row("template_only", [n.items for n in link_assessments(assessments, templates_only)], truth))
+    rows.append(
+        _row("template_only", [n.items for n in link_assessments(assessments, templates_only)], truth)
+    )
     return rows
 
 

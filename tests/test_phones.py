@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from trailguard.extract.handles import find_handles
 from trailguard.extract.phones import find_phones
 from trailguard.extract.textnorm import fold
 
@@ -459,3 +460,59 @@ def test_fold_spans_stay_inside_the_original(text: str, data: st.DataObject) -> 
     assert 0 <= start < end <= len(text)
     if text.isascii():
         assert (start, end) == (a, b)
+
+
+# --- issue 9: look-alikes glued to number words, "to"/"for", teens; handles never made of numbers ----------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("call sixI7 5five5 0l23", "+16175550123"),
+        ("text 6Iseven-5five5-0l23 now", "+16175550123"),
+        ("Iseven1seven 555 0123", "+17175550123"),
+        ("2l5 555 ninelltwo", "+12155559112"),
+        ("3tothree 555 0123", "+13235550123"),
+        ("for80 555 0123", "+14805550123"),
+        ("call six seventeen 555 0123", "+16175550123"),
+        ("tozerosix 555 0123", "+12065550123"),
+    ],
+)
+def test_lookalikes_glued_to_number_words_and_small_words(text: str, expected: str) -> None:
+    assert values(text) == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Open for 24 hours, 2 to 4 guests, lone star welcome",
+        "Seventeen years of service, call after 5 for a quote",
+        "Twelve to fifteen minutes from downtown, for 80 dollars flat",
+    ],
+)
+def test_prose_to_for_and_teens_are_not_numbers(text: str) -> None:
+    assert values(text) == []
+
+
+def test_glued_families_are_in_the_labelled_set_and_all_found() -> None:
+    families = {"glued_lookalike_words", "glued_small_words", "glued_decoy"}
+    glued = [c for c in CASES if c["family"] in families]
+    assert {c["family"] for c in glued} == families
+    found = sum(Counter(values(c["text"])) == Counter(e["value"] for e in c["expected"]) for c in glued)
+    assert found >= 0.95 * len(glued)
+    assert all(values(c["text"]) == [] for c in glued if c["family"] == "glued_decoy")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["WhatsApp two 0 six 555 0123", "whatsapp 20six 555 0123", "WhatsApp four five five", "kik: lfour"],
+)
+def test_a_handle_is_never_made_of_number_words_or_a_phone_fragment(text: str) -> None:
+    assert [e for e in find_handles(text)] == []
+
+
+def test_handles_that_merely_contain_look_alike_letters_stay() -> None:
+    assert [e.value for e in find_handles("whatsapp: lola_22 or kik: oslo")] == [
+        "whatsapp:lola_22",
+        "kik:oslo",
+    ]

@@ -73,7 +73,11 @@ class PosterCounter:
         for pos, i in enumerate(items):
             joins: list[object] = list(self.names[i])
             for kid in self.ident.of_item(i).tolist():
-                if kid == skip or self.excluded[kid] or (below is not None and self.ident.count[kid] >= below):
+                if (
+                    kid == skip
+                    or self.excluded[kid]
+                    or (below is not None and self.ident.count[kid] >= below)
+                ):
                     continue
                 own[pos] = own[pos] or bool(self.contact[kid])
                 joins.append(kid)

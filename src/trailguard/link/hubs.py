@@ -49,9 +49,7 @@ def judge_template(key: str, members: list[int], counter: PosterCounter, cfg: Li
     spec = counter.count(members)
     return Judged(
         spec,
-        _reason(
-            key, spec, cfg.script_min_posters, cfg, "posters with different contacts: a copied script"
-        ),
+        _reason(key, spec, cfg.script_min_posters, cfg, "posters with different contacts: a copied script"),
     )
 
 

@@ -561,8 +561,89 @@ def odd_split_cases() -> list[dict[str, object]]:
     return cases
 
 
+TEENS = {"13": "thirteen", "14": "fourteen", "15": "fifteen", "16": "sixteen", "17": "seventeen",
+         "18": "eighteen", "19": "nineteen", "11": "eleven", "12": "twelve"}  # fmt: skip
+GLUED_LOOK = {"1": ["I", "l", "|"], "0": ["O", "o"], "5": ["S"], "8": ["B"], "2": ["Z"], "9": ["g", "q"]}
+GLUED_DECOYS = [
+    "Open for 24 hours, 2 to 4 guests, lone star welcome",
+    "Seventeen years of service, call after 5 for a quote",
+    "Lola and Oslo trip for 2, to 3 nights, 15 to 20 people",
+    "Sixteen rooms, 2 baths, built 1998, for sale by owner",
+    "Twelve to fifteen minutes from downtown, for 80 dollars flat",
+]
+
+
+def glued_words_format(national: str, rng: random.Random) -> str:
+    """Look-alike letters glued to digits and number words: "6Iseven-5five5-0l23", "sixI7 555 ...". Each
+    group keeps a digit or number word beside its one look-alike, as posters write them (a group of
+    look-alikes alone, "SSS", is a word)."""
+    sep = rng.choice(["-", " ", "."])
+    out = []
+    for g in groups(national):
+        spots = [k for k, d in enumerate(g) if d in GLUED_LOOK]
+        look = rng.choice(spots) if spots else -1
+        out.append(
+            "".join(
+                rng.choice(GLUED_LOOK[d]) if k == look else EN[int(d)] if rng.random() < 0.4 else d
+                for k, d in enumerate(g)
+            )
+        )
+    return sep.join(out)
+
+
+def glued_small_words_format(national: str, rng: random.Random) -> str:
+    """ "to"/"for" for 2/4 glued to a digit or number word ("3tothree", "for80"), teen words for two digits
+    ("six seventeen")."""
+    out = []
+    for g in groups(national):
+        text = ""
+        k = 0
+        teens = (
+            rng.random() < 0.4
+        )  # a group spells teens or glues "to"/"for", not both (they need a neighbour)
+        while k < len(g):
+            pair = g[k : k + 2]
+            if teens and len(pair) == 2 and pair in TEENS:
+                text += " " + TEENS[pair] + " "
+                k += 2
+                continue
+            d = g[k]
+            text += (
+                {"2": "to", "4": "for"}[d]
+                if not teens and d in "24" and rng.random() < 0.7
+                else EN[int(d)]
+                if rng.random() < 0.3
+                else d
+            )
+            k += 1
+        out.append(" ".join(text.split()))
+    return " ".join(out)
+
+
+def glued_word_cases() -> list[dict[str, object]]:
+    """Look-alikes glued to number words, "to"/"for" and teens (issue 9), and prose that must stay prose.
+    A separate generator, so the rows above are unchanged."""
+    rng = random.Random(20261201)
+    cases: list[dict[str, object]] = []
+
+    def add(text: str, values: list[str], family: str) -> None:
+        cases.append(
+            {"text": text, "expected": [{"type": "phone", "value": v} for v in values], "family": family}
+        )
+
+    for family, make, count in (("glued_lookalike_words", glued_words_format, 40),
+                                ("glued_small_words", glued_small_words_format, 40)):  # fmt: skip
+        for _ in range(count):
+            area = rng.choice([a for a in AREA if "2" in a or "4" in a or "1" in a])
+            national = f"{area}55501{rng.randrange(100):02d}"
+            add(rng.choice(BEFORE).format(p=make(national, rng)), [f"+1{national}"], family)
+    for text in GLUED_DECOYS:
+        add(text, [], "glued_decoy")
+    return cases
+
+
 def main() -> None:
-    rows = phone_cases() + decoy_cases() + figure_decoys() + odd_split_cases()
+    rows = phone_cases() + decoy_cases() + figure_decoys() + odd_split_cases() + glued_word_cases()
     with OUT.open("w", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
