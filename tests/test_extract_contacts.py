@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trailguard.extract.textnorm import is_number_spelling
 from trailguard.extract.emails import find_emails
 from trailguard.extract.handles import _NOT_NAMES, find_handles
+from trailguard.extract.textnorm import is_number_spelling
 from trailguard.extract.urls import find_urls, normalize_url
 from trailguard.model import Entity
 
