@@ -13,16 +13,20 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from trailguard.extract import extract_entities
 from trailguard.extract.handles import find_handles
 from trailguard.extract.phones import find_phones
+from trailguard.extract.regions import item_regions
 from trailguard.extract.textnorm import fold
+from trailguard.model import Item
+from trailguard.pipeline.analyze import Analyzer
 
 LABELLED = Path(__file__).parent / "data" / "labelled" / "phones.jsonl"
 CASES = [json.loads(line) for line in LABELLED.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def values(text: str, region: str = "US") -> list[str]:
-    return [e.value for e in find_phones(text, region)]
+def values(text: str, region: str = "US", regions: tuple[str, ...] = ()) -> list[str]:
+    return [e.value for e in find_phones(text, region, regions)]
 
 
 # --- the labelled set --------------------------------------------------------------------------------------
@@ -48,7 +52,8 @@ def test_labelled_precision_and_recall_meet_targets() -> None:
     tp = fp = fn = 0
     misses = []
     for case in CASES:
-        found = Counter(values(case["text"]))
+        hint = case.get("region_hint")
+        found = Counter(values(case["text"], regions=(str(hint),) if hint else ()))
         expected = Counter(e["value"] for e in case["expected"] if e["type"] == "phone")
         hit = sum((found & expected).values())
         tp += hit
@@ -516,3 +521,32 @@ def test_handles_that_merely_contain_look_alike_letters_stay() -> None:
         "whatsapp:lola_22",
         "kik:oslo",
     ]
+
+
+# --- issue 9: numbers written nationally, read under the item's region --------------------------------------
+
+
+def test_national_numbers_are_read_under_the_region_the_text_or_item_names() -> None:
+    national = [c for c in CASES if c["family"] == "national"]
+    assert len(national) == 40
+    for case in national:
+        expected = [e["value"] for e in case["expected"]]
+        assert values(case["text"]) == []  # under the default region alone, a trunk 0 is no number
+        assert [e.value for e in extract_entities(case["text"]) if e.type == "phone"] == expected, case
+    for case in (c for c in CASES if c["family"] == "national_decoy"):
+        assert [e for e in extract_entities(case["text"]) if e.type == "phone"] == []
+
+
+def test_item_regions_come_from_location_platform_and_text() -> None:
+    assert item_regions("Melbourne, VIC", None) == ("AU",)
+    assert item_regions(None, "ads.example.co.uk") == ("GB",)
+    assert item_regions("Quito", "board.example", text="Visiting New Zealand") == ("EC", "NZ")
+    assert item_regions(None, None, text="call me in the evening") == ()
+    assert values("call 0491 570 156", regions=("GB", "AU")) == ["+61491570156"]
+    with pytest.raises(ValueError, match="unknown phone region"):
+        find_phones("0491 570 156", "US", ("XX",))
+
+
+def test_analysis_reads_a_national_number_under_the_items_location() -> None:
+    item = Item(id="au1", text="Relaxing massage, call 02 5550 1234 today", location="Sydney")
+    assert [e.value for e in Analyzer().analyze(item).entities if e.type == "phone"] == ["+61255501234"]

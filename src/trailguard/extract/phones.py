@@ -27,6 +27,7 @@ decodes spelled-out or glued digits with offsets.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 import phonenumbers
@@ -131,14 +132,17 @@ _NANP_REGIONS = frozenset(phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1])
 Group = tuple[str, int, int, bool]  # digits, folded start, folded end, obfuscated (words or look-alikes)
 
 
-def find_phones(text: str, region: str = "US") -> list[Entity]:
+def find_phones(text: str, region: str = "US", regions: Sequence[str] = ()) -> list[Entity]:
     """Phone numbers in `text` as E.164 entities with offsets into `text`.
 
-    `region` reads numbers written without a country code. Raises ValueError for an unknown region (a
-    caller's mistake, never the text's).
+    `region` reads numbers written without a country code. `regions` are further candidates from the item
+    (trailguard.extract.regions), tried in order for a number written nationally with a trunk prefix
+    ("03 9699 1047") that does not read under `region`. Raises ValueError for an unknown region (a caller's
+    mistake, never the text's).
     """
-    if region not in phonenumbers.SUPPORTED_REGIONS:
-        raise ValueError(f"unknown phone region {region!r}")
+    for r in (region, *regions):
+        if r not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"unknown phone region {r!r}")
     folded = fold(text)
     s = folded.text
     low = s.lower()
@@ -148,7 +152,7 @@ def find_phones(text: str, region: str = "US") -> list[Entity]:
     if digits < 3 and not _has_word_hints(low, 3 - digits):
         return []
     found: list[Entity] = []
-    for value, f_start, f_end in _Scan(s, low, region).numbers():
+    for value, f_start, f_end in _Scan(s, low, region, tuple(r for r in regions if r != region)).numbers():
         start, end = folded.span(f_start, f_end)
         raw = text[start:end]
         found.append(Entity("phone", value, raw, start, end, obfuscated=not _is_plain(raw)))
@@ -178,10 +182,11 @@ class _Scan:
     letters are read from `s`, where case matters ("l" is a 1, "L" is not).
     """
 
-    def __init__(self, s: str, low: str, region: str) -> None:
+    def __init__(self, s: str, low: str, region: str, national: tuple[str, ...] = ()) -> None:
         self.s = s
         self.low = low
         self.region = region
+        self.national = national
         self.budget = _WINDOW_BUDGET
         self.out: list[tuple[str, int, int]] = []
 
@@ -280,6 +285,8 @@ class _Scan:
                 break
             self.budget -= 1
             value = _resolve(digits, bool(plus), self.region)
+            if value is None and not plus and self.national and digits[:1] == "0" and digits[:2] != "00":
+                value = next(filter(None, (_resolve(digits, False, r) for r in self.national)), None)
             if value is None or _ends_on_hour(s, chain[j]):
                 continue
             grouped = _nanp_grouped(chain, i, j, value)

@@ -642,8 +642,52 @@ def glued_word_cases() -> list[dict[str, object]]:
     return cases
 
 
+NATIONAL_PLACES = {"AU": ["Sydney", "Melbourne", "Brisbane", "Australia"],
+                   "GB": ["London", "Manchester", "Leeds", "United Kingdom"]}  # fmt: skip
+NATIONAL_DECOYS = [
+    "Melbourne order 0451 dispatched 03/05, invoice 02 14",
+    "London flat 0 2, floor 03, open 09 to 17",
+]
+
+
+def national_number(region: str, rng: random.Random) -> tuple[str, str]:
+    """A fictional number written nationally with its trunk 0: ACMA (AU) and Ofcom (GB) drama ranges."""
+    if region == "AU":
+        if rng.random() < 0.5:
+            m = rng.choice(AU_MOBILES)
+            return f"+61{m}", f"0{m[:3]} {m[3:6]} {m[6:]}"
+        area, line = rng.choice("2378"), f"{rng.randrange(10000):04d}"
+        return f"+61{area}5550{line}", rng.choice([f"0{area} 5550 {line}", f"(0{area}) 5550 {line}"])
+    kind = rng.randrange(3)
+    line = f"{rng.randrange(1000):03d}"
+    if kind == 0:
+        return f"+447700900{line}", rng.choice([f"07700 900{line}", f"07700900{line}"])
+    if kind == 1:
+        return f"+441632960{line}", f"01632 960{line}"
+    return f"+442079460{line}", f"020 7946 0{line}"
+
+
+def national_cases() -> list[dict[str, object]]:
+    """Numbers written nationally with a leading 0, in texts that name the place (issue 9): read when the
+    region is known from the item or its text (extract.regions). Rows carry `region_hint`, the region the
+    text names. A separate generator, so the rows above are unchanged."""
+    rng = random.Random(20261202)
+    cases: list[dict[str, object]] = []
+    for _ in range(40):
+        region = rng.choice(["AU", "GB"])
+        value, raw = national_number(region, rng)
+        place = rng.choice(NATIONAL_PLACES[region])
+        text = f"{rng.choice(BEFORE).format(p=raw)} Now in {place}."
+        cases.append({"text": text, "expected": [{"type": "phone", "value": value}], "family": "national",
+                      "region_hint": region})  # fmt: skip
+    for text in NATIONAL_DECOYS:
+        cases.append({"text": text, "expected": [], "family": "national_decoy"})
+    return cases
+
+
 def main() -> None:
     rows = phone_cases() + decoy_cases() + figure_decoys() + odd_split_cases() + glued_word_cases()
+    rows += national_cases()
     with OUT.open("w", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
