@@ -550,3 +550,16 @@ def test_item_regions_come_from_location_platform_and_text() -> None:
 def test_analysis_reads_a_national_number_under_the_items_location() -> None:
     item = Item(id="au1", text="Relaxing massage, call 02 5550 1234 today", location="Sydney")
     assert [e.value for e in Analyzer().analyze(item).entities if e.type == "phone"] == ["+61255501234"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("https://wa.me/16175550123", ["+16175550123"]),
+        ("see http://site.example/call-617-555-0123-now", ["+16175550123"]),
+        ("https://board.example/ads/6175550123", ["+16175550123"]),
+        ("https://board.example/post/20240512013?page=2", []),
+    ],
+)
+def test_numbers_inside_urls_are_found(text: str, expected: list[str]) -> None:
+    assert [e.value for e in extract_entities(text) if e.type == "phone"] == expected

@@ -25,9 +25,11 @@ from trailguard.model import Entity
 _TRUNK = re.compile(r"(?<![0-9])0[1-9]")
 # A number, age, price or place found *inside* an identifier's span is part of that identifier (the digits of
 # a URL path, the "22" of "jade22@example.com"), not a fact of its own. A phone inside a messaging handle is
-# kept: "WhatsApp 646-555-0120" names both the account and the number, and linking needs the number.
+# kept: "WhatsApp 646-555-0120" names both the account and the number, and linking needs the number; so is a
+# phone inside a URL ("wa.me/16175550123", ".../call-617-555-0123"): ads put their number in links, and the
+# phone rules (validity, figures) apply to it as anywhere.
 _CONTAINERS: dict[str, frozenset[str]] = {
-    "phone": frozenset({"email", "url", "crypto", "payment"}),
+    "phone": frozenset({"email", "crypto", "payment"}),
     "age": frozenset({"email", "url", "crypto", "payment", "handle"}),
     "price": frozenset({"email", "url", "crypto", "payment", "handle"}),
     "place": frozenset({"email", "url", "crypto", "payment", "handle"}),
