@@ -69,6 +69,9 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 # spelled-out groups ("six one seven, five five five"): between digits it separates a list ("33139, 33140").
 _BAD_GAP = re.compile(r"[^\W_]|[:;,$€£¥₹#%@&'\"“”‘’«»?¿\n\r\v\f]")
 _BAD_WORD_GAP = re.compile(r"[^\W_]|[:;$€£¥₹#%@&'\"“”‘’«»?¿\n\r\v\f]")
+# Between two groups of three or more digits, "$", ";" and quotes are a poster's separators ("617$555$0123",
+# "617;555;0123", "617'555'0123"): heights and prices put one or two digits beside them.
+_SOFT_GAP = re.compile(r"[\s$;'\"“”‘’.\-/]{1,3}")
 _MAX_GAP = 6
 _LEAD = re.compile(r"(?:\+\s?\(?|\(\+?)\Z")  # "+", "+(", "(", "(+" just before the first group
 _PLUS_BEFORE = re.compile(r"\+[\s(]{0,2}\Z")
@@ -200,7 +203,10 @@ class _Scan:
                 if b - a > _MAX_GROUP_DIGITS:
                     self._flush(chain)
                     continue
-                if chain and (len(chain) >= _MAX_CHAIN or not _gap_ok(s, chain[-1][2], a, False)):
+                if chain and (
+                    len(chain) >= _MAX_CHAIN
+                    or not _gap_ok(s, chain[-1][2], a, False, len(chain[-1][0]), b - a)
+                ):
                     self._flush(chain)
                 chain.append((run, a, b, False))
                 continue
@@ -213,7 +219,9 @@ class _Scan:
                     k > 0
                     or not open_left
                     or len(chain) >= _MAX_CHAIN
-                    or not _gap_ok(s, chain[-1][2], group[1], group[3] and chain[-1][3])
+                    or not _gap_ok(
+                        s, chain[-1][2], group[1], group[3] and chain[-1][3], len(chain[-1][0]), len(group[0])
+                    )
                 ):
                     self._flush(chain)
                 chain.append(group)
@@ -366,9 +374,14 @@ def _figure_context(s: str, first: Group, start: int, end: int) -> bool:
     return any(pair.start() < end and pair.end() > start for pair in pairs)
 
 
-def _gap_ok(s: str, a: int, b: int, spelled: bool) -> bool:
-    """Whether `s[a:b]` may separate two groups of one number; `spelled` when both groups are obfuscated."""
-    return b - a <= _MAX_GAP and not (_BAD_WORD_GAP if spelled else _BAD_GAP).search(s, a, b)
+def _gap_ok(s: str, a: int, b: int, spelled: bool, left: int = 0, right: int = 0) -> bool:
+    """Whether `s[a:b]` may separate two groups of one number; `spelled` when both groups are obfuscated;
+    `left` and `right` are the digit counts of the groups either side."""
+    if b - a > _MAX_GAP:
+        return False
+    if not (_BAD_WORD_GAP if spelled else _BAD_GAP).search(s, a, b):
+        return True
+    return left >= 3 and right >= 3 and _SOFT_GAP.fullmatch(s, a, b) is not None
 
 
 def _decode_run(run: str, low: str, offset: int) -> tuple[list[Group], bool, bool]:

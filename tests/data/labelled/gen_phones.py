@@ -639,6 +639,13 @@ def glued_word_cases() -> list[dict[str, object]]:
             add(rng.choice(BEFORE).format(p=make(national, rng)), [f"+1{national}"], family)
     for text in GLUED_DECOYS:
         add(text, [], "glued_decoy")
+    for _ in range(20):  # "$", ";" and quotes between the groups
+        area = rng.choice(AREA)
+        national = f"{area}55501{rng.randrange(100):02d}"
+        sep = rng.choice(["$", ";", "'", '"', "$ ", "; "])
+        add(rng.choice(BEFORE).format(p=sep.join(groups(national))), [f"+1{national}"], "soft_separators")
+    for text in ("Rates $150; $200; $250; $1000 overnight", "5'7\" 34-24-36, 120 lbs; 2 hours $300"):
+        add(text, [], "soft_separator_decoy")
     return cases
 
 
