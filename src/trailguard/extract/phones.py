@@ -205,7 +205,7 @@ class _Scan:
                     continue
                 if chain and (
                     len(chain) >= _MAX_CHAIN
-                    or not _gap_ok(s, chain[-1][2], a, False, len(chain[-1][0]), b - a)
+                    or not _gap_ok(s, chain[-1][2], a, False, chain[-1][0], run)
                 ):
                     self._flush(chain)
                 chain.append((run, a, b, False))
@@ -220,7 +220,7 @@ class _Scan:
                     or not open_left
                     or len(chain) >= _MAX_CHAIN
                     or not _gap_ok(
-                        s, chain[-1][2], group[1], group[3] and chain[-1][3], len(chain[-1][0]), len(group[0])
+                        s, chain[-1][2], group[1], group[3] and chain[-1][3], chain[-1][0], group[0]
                     )
                 ):
                     self._flush(chain)
@@ -374,14 +374,14 @@ def _figure_context(s: str, first: Group, start: int, end: int) -> bool:
     return any(pair.start() < end and pair.end() > start for pair in pairs)
 
 
-def _gap_ok(s: str, a: int, b: int, spelled: bool, left: int = 0, right: int = 0) -> bool:
+def _gap_ok(s: str, a: int, b: int, spelled: bool, left: str = "", right: str = "") -> bool:
     """Whether `s[a:b]` may separate two groups of one number; `spelled` when both groups are obfuscated;
-    `left` and `right` are the digit counts of the groups either side."""
+    `left` and `right` are the digits of the groups either side."""
     if b - a > _MAX_GAP:
         return False
     if not (_BAD_WORD_GAP if spelled else _BAD_GAP).search(s, a, b):
         return True
-    return left >= 3 and right >= 3 and _SOFT_GAP.fullmatch(s, a, b) is not None
+    return len(left) >= 3 and len(right) >= 3 and _SOFT_GAP.fullmatch(s, a, b) is not None
 
 
 def _decode_run(run: str, low: str, offset: int) -> tuple[list[Group], bool, bool]:
