@@ -204,8 +204,7 @@ class _Scan:
                     self._flush(chain)
                     continue
                 if chain and (
-                    len(chain) >= _MAX_CHAIN
-                    or not _gap_ok(s, chain[-1][2], a, False, chain[-1][0], run)
+                    len(chain) >= _MAX_CHAIN or not _gap_ok(s, chain[-1][2], a, False, chain[-1][0], run)
                 ):
                     self._flush(chain)
                 chain.append((run, a, b, False))
