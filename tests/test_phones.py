@@ -13,15 +13,20 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from trailguard.extract import extract_entities
+from trailguard.extract.handles import find_handles
 from trailguard.extract.phones import find_phones
+from trailguard.extract.regions import item_regions
 from trailguard.extract.textnorm import fold
+from trailguard.model import Item
+from trailguard.pipeline.analyze import Analyzer
 
 LABELLED = Path(__file__).parent / "data" / "labelled" / "phones.jsonl"
 CASES = [json.loads(line) for line in LABELLED.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def values(text: str, region: str = "US") -> list[str]:
-    return [e.value for e in find_phones(text, region)]
+def values(text: str, region: str = "US", regions: tuple[str, ...] = ()) -> list[str]:
+    return [e.value for e in find_phones(text, region, regions)]
 
 
 # --- the labelled set --------------------------------------------------------------------------------------
@@ -47,7 +52,8 @@ def test_labelled_precision_and_recall_meet_targets() -> None:
     tp = fp = fn = 0
     misses = []
     for case in CASES:
-        found = Counter(values(case["text"]))
+        hint = case.get("region_hint")
+        found = Counter(values(case["text"], regions=(str(hint),) if hint else ()))
         expected = Counter(e["value"] for e in case["expected"] if e["type"] == "phone")
         hit = sum((found & expected).values())
         tp += hit
@@ -459,3 +465,102 @@ def test_fold_spans_stay_inside_the_original(text: str, data: st.DataObject) -> 
     assert 0 <= start < end <= len(text)
     if text.isascii():
         assert (start, end) == (a, b)
+
+
+# --- issue 9: look-alikes glued to number words, "to"/"for", teens; handles never made of numbers ----------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("call sixI7 5five5 0l23", "+16175550123"),
+        ("text 6Iseven-5five5-0l23 now", "+16175550123"),
+        ("Iseven1seven 555 0123", "+17175550123"),
+        ("2l5 555 ninelltwo", "+12155559112"),
+        ("3tothree 555 0123", "+13235550123"),
+        ("for80 555 0123", "+14805550123"),
+        ("call six seventeen 555 0123", "+16175550123"),
+        ("tozerosix 555 0123", "+12065550123"),
+    ],
+)
+def test_lookalikes_glued_to_number_words_and_small_words(text: str, expected: str) -> None:
+    assert values(text) == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Open for 24 hours, 2 to 4 guests, lone star welcome",
+        "Seventeen years of service, call after 5 for a quote",
+        "Twelve to fifteen minutes from downtown, for 80 dollars flat",
+    ],
+)
+def test_prose_to_for_and_teens_are_not_numbers(text: str) -> None:
+    assert values(text) == []
+
+
+def test_glued_families_are_in_the_labelled_set_and_all_found() -> None:
+    families = {"glued_lookalike_words", "glued_small_words", "glued_decoy", "soft_separators",
+                "soft_separator_decoy"}  # fmt: skip
+    glued = [c for c in CASES if c["family"] in families]
+    assert {c["family"] for c in glued} == families
+    found = sum(Counter(values(c["text"])) == Counter(e["value"] for e in c["expected"]) for c in glued)
+    assert found >= 0.95 * len(glued)
+    assert all(values(c["text"]) == [] for c in glued if str(c["family"]).endswith("decoy"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["WhatsApp two 0 six 555 0123", "whatsapp 20six 555 0123", "WhatsApp four five five", "kik: lfour"],
+)
+def test_a_handle_is_never_made_of_number_words_or_a_phone_fragment(text: str) -> None:
+    assert [e for e in find_handles(text)] == []
+
+
+def test_handles_that_merely_contain_look_alike_letters_stay() -> None:
+    assert [e.value for e in find_handles("whatsapp: lola_22 or kik: oslo")] == [
+        "whatsapp:lola_22",
+        "kik:oslo",
+    ]
+
+
+# --- issue 9: numbers written nationally, read under the item's region --------------------------------------
+
+
+def test_national_numbers_are_read_under_the_region_the_text_or_item_names() -> None:
+    national = [c for c in CASES if c["family"] == "national"]
+    assert len(national) == 40
+    for case in national:
+        expected = [e["value"] for e in case["expected"]]
+        assert values(case["text"]) == []  # under the default region alone, a trunk 0 is no number
+        assert [e.value for e in extract_entities(case["text"]) if e.type == "phone"] == expected, case
+    for case in (c for c in CASES if c["family"] == "national_decoy"):
+        assert [e for e in extract_entities(case["text"]) if e.type == "phone"] == []
+
+
+def test_item_regions_come_from_location_platform_and_text() -> None:
+    assert item_regions("Melbourne, VIC", None) == ("AU",)
+    assert item_regions(None, "ads.example.co.uk") == ("GB",)
+    assert item_regions("Quito", "board.example", text="Visiting New Zealand") == ("EC", "NZ")
+    assert item_regions(None, None, text="call me in the evening") == ()
+    assert values("call 0491 570 156", regions=("GB", "AU")) == ["+61491570156"]
+    with pytest.raises(ValueError, match="unknown phone region"):
+        find_phones("0491 570 156", "US", ("XX",))
+
+
+def test_analysis_reads_a_national_number_under_the_items_location() -> None:
+    item = Item(id="au1", text="Relaxing massage, call 02 5550 1234 today", location="Sydney")
+    assert [e.value for e in Analyzer().analyze(item).entities if e.type == "phone"] == ["+61255501234"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("https://wa.me/16175550123", ["+16175550123"]),
+        ("see http://site.example/call-617-555-0123-now", ["+16175550123"]),
+        ("https://board.example/ads/6175550123", ["+16175550123"]),
+        ("https://board.example/post/20240512013?page=2", []),
+    ],
+)
+def test_numbers_inside_urls_are_found(text: str, expected: list[str]) -> None:
+    assert [e.value for e in extract_entities(text) if e.type == "phone"] == expected

@@ -6,7 +6,9 @@ the evaluation scripts), so a text yields the same entities wherever it is read.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
+from collections.abc import Sequence
 
 from trailguard.extract.ages import find_ages
 from trailguard.extract.crypto import find_wallets
@@ -15,14 +17,19 @@ from trailguard.extract.handles import find_handles
 from trailguard.extract.phones import find_phones
 from trailguard.extract.places import find_places
 from trailguard.extract.prices import find_prices
+from trailguard.extract.regions import item_regions
 from trailguard.extract.urls import find_urls
 from trailguard.model import Entity
 
+# A digit run starting with a trunk "0" (not "00"): the only numbers other regions can read.
+_TRUNK = re.compile(r"(?<![0-9])0[1-9]")
 # A number, age, price or place found *inside* an identifier's span is part of that identifier (the digits of
 # a URL path, the "22" of "jade22@example.com"), not a fact of its own. A phone inside a messaging handle is
-# kept: "WhatsApp 646-555-0120" names both the account and the number, and linking needs the number.
+# kept: "WhatsApp 646-555-0120" names both the account and the number, and linking needs the number; so is a
+# phone inside a URL ("wa.me/16175550123", ".../call-617-555-0123"): ads put their number in links, and the
+# phone rules (validity, figures) apply to it as anywhere.
 _CONTAINERS: dict[str, frozenset[str]] = {
-    "phone": frozenset({"email", "url", "crypto", "payment"}),
+    "phone": frozenset({"email", "crypto", "payment"}),
     "age": frozenset({"email", "url", "crypto", "payment", "handle"}),
     "price": frozenset({"email", "url", "crypto", "payment", "handle"}),
     "place": frozenset({"email", "url", "crypto", "payment", "handle"}),
@@ -33,17 +40,26 @@ _TAIL_CONTAINERS: dict[str, frozenset[str]] = {"price": frozenset({"phone"})}
 _CONTAINER_TYPES: frozenset[str] = frozenset().union(*_CONTAINERS.values(), *_TAIL_CONTAINERS.values())
 
 
-def extract_entities(text: str, region: str = "US", message: int | None = None) -> list[Entity]:
-    """All entities in `text`, sorted by position; `message` (a chat message index) is set on each."""
+def extract_entities(
+    text: str, region: str = "US", message: int | None = None, regions: Sequence[str] = ()
+) -> list[Entity]:
+    """All entities in `text`, sorted by position; `message` (a chat message index) is set on each.
+
+    `regions` are the item's own candidate phone regions (extract.regions.item_regions of its location and
+    platform); the places and country names of the text are added to them when it holds a number written
+    with a trunk prefix ("03 9699 1047")."""
     found: list[Entity] = []
+    places = find_places(text)
+    if _TRUNK.search(text):
+        regions = (*regions, *item_regions(None, None, places, text))
     found += find_wallets(text)
     found += find_emails(text)
     found += find_urls(text)
     found += find_handles(text)
-    found += find_phones(text, region)
+    found += find_phones(text, region, tuple(dict.fromkeys(regions)))
     found += find_prices(text)
     found += find_ages(text)
-    found += find_places(text)
+    found += places
     kept = _drop_contained(found)
     if message is not None:
         for e in kept:

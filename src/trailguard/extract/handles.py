@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from trailguard.extract.textnorm import Folded, fold
+from trailguard.extract.textnorm import Folded, fold, is_number_spelling
 from trailguard.extract.urls import SpanSet, lower_same_length
 from trailguard.model import Entity
 
@@ -256,7 +256,11 @@ def _entity(folded: Folded, etype: str, value: str, start: int, end: int) -> Ent
 
 def _valid_name(name: str) -> bool:
     lowered = name.lower()
-    return 3 <= len(name) <= 32 and lowered not in _NOT_NAMES and not lowered.replace(".", "").isdigit()
+    return (
+        3 <= len(name) <= 32
+        and lowered not in _NOT_NAMES
+        and not is_number_spelling(re.sub(r"[._-]", "", lowered))  # "WhatsApp two 0 six ...": a number
+    )
 
 
 def _social_handles(folded: Folded, lowered: str, out: list[Entity]) -> None:

@@ -27,28 +27,25 @@ decodes spelled-out or glued digits with offsets.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 import phonenumbers
 
-from trailguard.extract.textnorm import fold, fold_char
+from trailguard.extract.textnorm import (
+    GLUED_NUMBER_WORDS,
+    LOOKALIKE_DIGITS,
+    NUMBER_WORDS,
+    fold,
+    fold_char,
+)
 from trailguard.model import Entity
 
 # Number words, longest first so the possessive alternation takes the longest word at each position.
-_WORD_DIGITS = {
-    "cuatro": "4", "three": "3", "seven": "7", "eight": "8", "nueve": "9", "siete": "7", "cinco": "5",
-    "zero": "0", "cero": "0", "four": "4", "five": "5", "nine": "9", "tres": "3", "seis": "6", "ocho": "8",
-    "one": "1", "two": "2", "six": "6", "uno": "1", "dos": "2", "oh": "0", "o": "0",
-}  # fmt: skip
+_WORD_DIGITS = NUMBER_WORDS
 _WORDS = "|".join(sorted(_WORD_DIGITS, key=len, reverse=True))
-# Letters that stand for a digit, honoured only between two digits ("6l7", "555O123"). Includes the Cyrillic
-# and Greek capitals that look like O, З and I.
-_LOOKALIKES = {
-    "O": "0", "D": "0", "Q": "0", "О": "0", "о": "0", "Ο": "0", "ο": "0",
-    "I": "1", "l": "1", "|": "1", "!": "1", "Ι": "1", "І": "1",
-    "Z": "2", "z": "2", "E": "3", "З": "3", "A": "4", "S": "5", "s": "5",
-    "G": "6", "b": "6", "T": "7", "B": "8", "g": "9", "q": "9",
-}  # fmt: skip
+# Letters that stand for a digit, honoured only next to digits or number words ("6l7", "555O123", "sixI7").
+_LOOKALIKES = LOOKALIKE_DIGITS
 
 # An alphanumeric run that may hold digits: it contains a digit or starts with a number word. "|" and "!"
 # belong to a run (as a 1) only when glued between two alphanumerics and not between two groups of three
@@ -56,12 +53,13 @@ _LOOKALIKES = {
 # (most of an ad is words); they show up as letters in a gap, which breaks the chain.
 # All word patterns run on the lower-cased text.
 _RUN = re.compile(
-    rf"(?<![^\W_])(?=[^\W_0-9]*+[0-9]|{_WORDS})"
+    rf"(?<![^\W_])(?=[^\W_0-9]*+[0-9]|{_WORDS}|[il|sbzgq]{{1,2}}(?:{_WORDS})|(?:to|for)(?:{_WORDS}))"
     r"(?:[^\W_]|(?<=[^\W_])(?:(?<![0-9]{3})|(?![|!][0-9]{3}))[|!](?=[^\W_]))+"
 )
 _WORD = re.compile(_WORDS)
 _WORD_RUN = re.compile(rf"(?:{_WORDS})++")
-_PIECE = re.compile(rf"(?P<d>[0-9]+)|(?P<w>{_WORDS})|(?P<j>.)", re.DOTALL)
+_GLUED = "|".join(sorted(GLUED_NUMBER_WORDS, key=len, reverse=True))
+_PIECE = re.compile(rf"(?P<d>[0-9]+)|(?P<w>{_WORDS})|(?P<g>{_GLUED})|(?P<j>.)", re.DOTALL)
 _LONG_DIGITS = re.compile(r"(?<![0-9])[0-9]{7,17}(?![0-9])")
 # Number words at the start of a word: a text with fewer than three of these and of digits has no phone.
 _WORD_HINT = re.compile(rf"\b(?:{_WORDS.removesuffix('|o')})")
@@ -71,6 +69,9 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 # spelled-out groups ("six one seven, five five five"): between digits it separates a list ("33139, 33140").
 _BAD_GAP = re.compile(r"[^\W_]|[:;,$€£¥₹#%@&'\"“”‘’«»?¿\n\r\v\f]")
 _BAD_WORD_GAP = re.compile(r"[^\W_]|[:;$€£¥₹#%@&'\"“”‘’«»?¿\n\r\v\f]")
+# Between two groups of three or more digits, "$", ";" and quotes are a poster's separators ("617$555$0123",
+# "617;555;0123", "617'555'0123"): heights and prices put one or two digits beside them.
+_SOFT_GAP = re.compile(r"[\s$;'\"“”‘’.\-/]{1,3}")
 _MAX_GAP = 6
 _LEAD = re.compile(r"(?:\+\s?\(?|\(\+?)\Z")  # "+", "+(", "(", "(+" just before the first group
 _PLUS_BEFORE = re.compile(r"\+[\s(]{0,2}\Z")
@@ -134,14 +135,17 @@ _NANP_REGIONS = frozenset(phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1])
 Group = tuple[str, int, int, bool]  # digits, folded start, folded end, obfuscated (words or look-alikes)
 
 
-def find_phones(text: str, region: str = "US") -> list[Entity]:
+def find_phones(text: str, region: str = "US", regions: Sequence[str] = ()) -> list[Entity]:
     """Phone numbers in `text` as E.164 entities with offsets into `text`.
 
-    `region` reads numbers written without a country code. Raises ValueError for an unknown region (a
-    caller's mistake, never the text's).
+    `region` reads numbers written without a country code. `regions` are further candidates from the item
+    (trailguard.extract.regions), tried in order for a number written nationally with a trunk prefix
+    ("03 9699 1047") that does not read under `region`. Raises ValueError for an unknown region (a caller's
+    mistake, never the text's).
     """
-    if region not in phonenumbers.SUPPORTED_REGIONS:
-        raise ValueError(f"unknown phone region {region!r}")
+    for r in (region, *regions):
+        if r not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"unknown phone region {r!r}")
     folded = fold(text)
     s = folded.text
     low = s.lower()
@@ -151,7 +155,7 @@ def find_phones(text: str, region: str = "US") -> list[Entity]:
     if digits < 3 and not _has_word_hints(low, 3 - digits):
         return []
     found: list[Entity] = []
-    for value, f_start, f_end in _Scan(s, low, region).numbers():
+    for value, f_start, f_end in _Scan(s, low, region, tuple(r for r in regions if r != region)).numbers():
         start, end = folded.span(f_start, f_end)
         raw = text[start:end]
         found.append(Entity("phone", value, raw, start, end, obfuscated=not _is_plain(raw)))
@@ -181,10 +185,11 @@ class _Scan:
     letters are read from `s`, where case matters ("l" is a 1, "L" is not).
     """
 
-    def __init__(self, s: str, low: str, region: str) -> None:
+    def __init__(self, s: str, low: str, region: str, national: tuple[str, ...] = ()) -> None:
         self.s = s
         self.low = low
         self.region = region
+        self.national = national
         self.budget = _WINDOW_BUDGET
         self.out: list[tuple[str, int, int]] = []
 
@@ -198,7 +203,9 @@ class _Scan:
                 if b - a > _MAX_GROUP_DIGITS:
                     self._flush(chain)
                     continue
-                if chain and (len(chain) >= _MAX_CHAIN or not _gap_ok(s, chain[-1][2], a, False)):
+                if chain and (
+                    len(chain) >= _MAX_CHAIN or not _gap_ok(s, chain[-1][2], a, False, chain[-1][0], run)
+                ):
                     self._flush(chain)
                 chain.append((run, a, b, False))
                 continue
@@ -211,7 +218,9 @@ class _Scan:
                     k > 0
                     or not open_left
                     or len(chain) >= _MAX_CHAIN
-                    or not _gap_ok(s, chain[-1][2], group[1], group[3] and chain[-1][3])
+                    or not _gap_ok(
+                        s, chain[-1][2], group[1], group[3] and chain[-1][3], chain[-1][0], group[0]
+                    )
                 ):
                     self._flush(chain)
                 chain.append(group)
@@ -283,6 +292,8 @@ class _Scan:
                 break
             self.budget -= 1
             value = _resolve(digits, bool(plus), self.region)
+            if value is None and not plus and self.national and digits[:1] == "0" and digits[:2] != "00":
+                value = next(filter(None, (_resolve(digits, False, r) for r in self.national)), None)
             if value is None or _ends_on_hour(s, chain[j]):
                 continue
             grouped = _nanp_grouped(chain, i, j, value)
@@ -362,9 +373,14 @@ def _figure_context(s: str, first: Group, start: int, end: int) -> bool:
     return any(pair.start() < end and pair.end() > start for pair in pairs)
 
 
-def _gap_ok(s: str, a: int, b: int, spelled: bool) -> bool:
-    """Whether `s[a:b]` may separate two groups of one number; `spelled` when both groups are obfuscated."""
-    return b - a <= _MAX_GAP and not (_BAD_WORD_GAP if spelled else _BAD_GAP).search(s, a, b)
+def _gap_ok(s: str, a: int, b: int, spelled: bool, left: str = "", right: str = "") -> bool:
+    """Whether `s[a:b]` may separate two groups of one number; `spelled` when both groups are obfuscated;
+    `left` and `right` are the digits of the groups either side."""
+    if b - a > _MAX_GAP:
+        return False
+    if not (_BAD_WORD_GAP if spelled else _BAD_GAP).search(s, a, b):
+        return True
+    return len(left) >= 3 and len(right) >= 3 and _SOFT_GAP.fullmatch(s, a, b) is not None
 
 
 def _decode_run(run: str, low: str, offset: int) -> tuple[list[Group], bool, bool]:
@@ -380,13 +396,18 @@ def _decode_run(run: str, low: str, offset: int) -> tuple[list[Group], bool, boo
             (m.group(), offset + m.start(), offset + m.end(), False) for m in _LONG_DIGITS.finditer(run)
         ]
         return groups, False, False
-    if run.isalpha():
-        if _WORD_RUN.fullmatch(low):
-            digits = "".join(_WORD_DIGITS[w] for w in _WORD.findall(low))
-            if len(digits) <= _MAX_GROUP_DIGITS:
-                return [(digits, offset, offset + n, True)], True, True
+    if run.isalpha() and _WORD_RUN.fullmatch(low):
+        digits = "".join(_WORD_DIGITS[w] for w in _WORD.findall(low))
+        if len(digits) <= _MAX_GROUP_DIGITS:
+            return [(digits, offset, offset + n, True)], True, True
         return [], False, False
     return _decode_mixed(run, low, offset)
+
+
+def _strong(piece: tuple[str, str, int, int]) -> bool:
+    """A digit stretch, or a number word of three letters or more (not "o", "oh"): what a look-alike letter
+    or a glued "to"/"for" may stand beside."""
+    return piece[0] == "d" or (piece[0] == "w" and piece[3] - piece[2] >= 3)
 
 
 def _decode_mixed(run: str, low: str, offset: int) -> tuple[list[Group], bool, bool]:
@@ -395,8 +416,15 @@ def _decode_mixed(run: str, low: str, offset: int) -> tuple[list[Group], bool, b
     for m in _PIECE.finditer(low):
         kind = m.lastgroup or "j"
         text = m.group()
-        digits = text if kind == "d" else _WORD_DIGITS[text] if kind == "w" else ""
+        digits = (
+            text if kind == "d" else _WORD_DIGITS[text] if kind == "w" else GLUED_NUMBER_WORDS.get(text, "")
+        )
         pieces.append((kind, digits, m.start(), m.end()))
+    # "to"/"for" count only glued to a digit or number word on a side ("3tothree", "for80"); else letters.
+    for k, (kind, digits, a, b) in enumerate(pieces):
+        if kind == "g":
+            near = [pieces[x] for x in (k - 1, k + 1) if 0 <= x < len(pieces)]
+            pieces[k] = ("g" if any(_strong(p) for p in near) else "j", digits, a, b)
     # A look-alike letter stands for a digit between a digit stretch and a digit or the word "o" ("6l7",
     # "Ol23"), or at the edge of the run next to two or more digits ("S55"); never between words ("ozone").
     last = len(pieces) - 1
@@ -406,10 +434,23 @@ def _decode_mixed(run: str, low: str, offset: int) -> tuple[list[Group], bool, b
         left = pieces[k - 1] if k > 0 else None
         right = pieces[k + 1] if k < last else None
         if left and right:
-            ok = (left[0] == "d" and right[0] in "dl") or (right[0] == "d" and left[1] == "0")
+            ok = (
+                (left[0] == "d" and right[0] in "dl")
+                or (right[0] == "d" and left[1] == "0")
+                or (
+                    _strong(left)
+                    and (right[0] in "dlwg" or (right[0] == "j" and run[right[2] : right[3]] in _LOOKALIKES))
+                )
+                or (_strong(right) and left[0] in "dlwg")
+            )
         else:
             inner = left or right
-            ok = inner is not None and inner[0] == "d" and len(inner[1]) >= 2
+            numeric = sum(1 for p in pieces if p[0] != "j")
+            ok = inner is not None and (
+                (inner[0] == "d" and len(inner[1]) >= 2)
+                or (inner[0] == "w" and inner[3] - inner[2] >= 3)
+                or (_strong(inner) and numeric >= 2)
+            )
         if ok:
             pieces[k] = ("l", _LOOKALIKES[run[a:b]], a, b)
     first = next((k for k, p in enumerate(pieces) if p[0] != "j"), None)
@@ -417,7 +458,9 @@ def _decode_mixed(run: str, low: str, offset: int) -> tuple[list[Group], bool, b
         return [], False, False
     last = max(k for k, p in enumerate(pieces) if p[0] != "j")
     core = pieces[first : last + 1]
-    if all(p[0] != "j" for p in core) and any(p[0] == "d" for p in core):
+    # Without a digit, a run counts when spelled with a look-alike or a glued "to"/"for" beside a number word.
+    spelled = any(p[0] in "lg" for p in pieces) and any(_strong(p) for p in core)
+    if all(p[0] != "j" for p in core) and (any(p[0] == "d" for p in core) or spelled):
         digits = "".join(p[1] for p in core)
         if len(digits) > _MAX_GROUP_DIGITS:
             return [], False, False

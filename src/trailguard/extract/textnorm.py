@@ -19,6 +19,40 @@ import unicodedata
 from array import array
 from bisect import bisect_right
 
+# Number words posters spell digits with (English, Spanish), and the teens, which stand for two digits.
+NUMBER_WORDS: dict[str, str] = {
+    "cuatro": "4", "three": "3", "seven": "7", "eight": "8", "nueve": "9", "siete": "7", "cinco": "5",
+    "zero": "0", "cero": "0", "four": "4", "five": "5", "nine": "9", "tres": "3", "seis": "6", "ocho": "8",
+    "one": "1", "two": "2", "six": "6", "uno": "1", "dos": "2", "oh": "0", "o": "0",
+    "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14", "fifteen": "15", "sixteen": "16",
+    "seventeen": "17", "eighteen": "18", "nineteen": "19",
+}  # fmt: skip
+# Words read as digits only when glued to a digit or a number word ("3tothree", "for80"): alone they are prose.
+GLUED_NUMBER_WORDS: dict[str, str] = {"to": "2", "for": "4"}
+# Letters that stand for a digit (look-alikes), including the Cyrillic and Greek capitals that look like O,
+# З and I.
+LOOKALIKE_DIGITS: dict[str, str] = {
+    "O": "0", "D": "0", "Q": "0", "О": "0", "о": "0", "Ο": "0", "ο": "0",
+    "I": "1", "l": "1", "|": "1", "!": "1", "Ι": "1", "І": "1", "i": "1",
+    "Z": "2", "z": "2", "E": "3", "З": "3", "A": "4", "S": "5", "s": "5",
+    "G": "6", "b": "6", "T": "7", "B": "8", "g": "9", "q": "9",
+}  # fmt: skip
+_NUMBERISH = re.compile(
+    "(?:[0-9]|" + "|".join(sorted({*NUMBER_WORDS, *GLUED_NUMBER_WORDS}, key=len, reverse=True)) + ")+"
+)
+
+
+def is_number_spelling(word: str) -> bool:
+    """Whether `word` spells digits: digits and number words, with at most look-alike letters besides, and
+    at least one digit or number word of three letters or more ("20six", "four", "lfour", "sixI7"; not
+    "lola", "oslo" or "stone"). A handle is never made of these: it is a piece of a phone number."""
+    low = word.lower()
+    rest = _NUMBERISH.sub("", low)
+    core = any(ch.isdigit() for ch in low) or any(w in low for w in NUMBER_WORDS if len(w) >= 3)
+    return core and all(ch in _LOOKALIKE_LOWER for ch in rest)
+
+
+_LOOKALIKE_LOWER = frozenset("ilo|!sbzgqe")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _DROPPED_CATEGORIES = frozenset({"Cf", "Mn", "Me"})  # format characters (zero-width, VS16), combining marks
 # Dashes and dash-like marks (the katakana length mark "ー" is how Japanese input methods type a dash).

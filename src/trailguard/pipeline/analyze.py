@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from trailguard.chat.assess import assess_chat
 from trailguard.extract import extract_entities
+from trailguard.extract.regions import item_regions
 from trailguard.indicators.catalogue import Catalogue, packaged_catalogues
 from trailguard.indicators.engine import Engine
 from trailguard.indicators.scoring import score_hits
@@ -43,7 +44,7 @@ class Analyzer:
             assessment = assess_chat(item, self.engine, self.extract, self.chat_scorer)
         else:
             text = item.document()
-            entities = self.extract(text)
+            entities = self.extract(text, regions=item_regions(item.location, item.platform))
             hits = self.engine.evaluate(text, entities, item.kind)
             score, band = score_hits(hits, self.floors)
             assessment = Assessment(

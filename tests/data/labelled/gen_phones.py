@@ -561,8 +561,140 @@ def odd_split_cases() -> list[dict[str, object]]:
     return cases
 
 
+TEENS = {"13": "thirteen", "14": "fourteen", "15": "fifteen", "16": "sixteen", "17": "seventeen",
+         "18": "eighteen", "19": "nineteen", "11": "eleven", "12": "twelve"}  # fmt: skip
+GLUED_LOOK = {"1": ["I", "l", "|"], "0": ["O", "o"], "5": ["S"], "8": ["B"], "2": ["Z"], "9": ["g", "q"]}
+GLUED_DECOYS = [
+    "Open for 24 hours, 2 to 4 guests, lone star welcome",
+    "Seventeen years of service, call after 5 for a quote",
+    "Lola and Oslo trip for 2, to 3 nights, 15 to 20 people",
+    "Sixteen rooms, 2 baths, built 1998, for sale by owner",
+    "Twelve to fifteen minutes from downtown, for 80 dollars flat",
+]
+
+
+def glued_words_format(national: str, rng: random.Random) -> str:
+    """Look-alike letters glued to digits and number words: "6Iseven-5five5-0l23", "sixI7 555 ...". Each
+    group keeps a digit or number word beside its one look-alike, as posters write them (a group of
+    look-alikes alone, "SSS", is a word)."""
+    sep = rng.choice(["-", " ", "."])
+    out = []
+    for g in groups(national):
+        spots = [k for k, d in enumerate(g) if d in GLUED_LOOK]
+        look = rng.choice(spots) if spots else -1
+        out.append(
+            "".join(
+                rng.choice(GLUED_LOOK[d]) if k == look else EN[int(d)] if rng.random() < 0.4 else d
+                for k, d in enumerate(g)
+            )
+        )
+    return sep.join(out)
+
+
+def glued_small_words_format(national: str, rng: random.Random) -> str:
+    """ "to"/"for" for 2/4 glued to a digit or number word ("3tothree", "for80"), teen words for two digits
+    ("six seventeen")."""
+    out = []
+    for g in groups(national):
+        text = ""
+        k = 0
+        teens = (
+            rng.random() < 0.4
+        )  # a group spells teens or glues "to"/"for", not both (they need a neighbour)
+        while k < len(g):
+            pair = g[k : k + 2]
+            if teens and len(pair) == 2 and pair in TEENS:
+                text += " " + TEENS[pair] + " "
+                k += 2
+                continue
+            d = g[k]
+            text += (
+                {"2": "to", "4": "for"}[d]
+                if not teens and d in "24" and rng.random() < 0.7
+                else EN[int(d)]
+                if rng.random() < 0.3
+                else d
+            )
+            k += 1
+        out.append(" ".join(text.split()))
+    return " ".join(out)
+
+
+def glued_word_cases() -> list[dict[str, object]]:
+    """Look-alikes glued to number words, "to"/"for" and teens (issue 9), and prose that must stay prose.
+    A separate generator, so the rows above are unchanged."""
+    rng = random.Random(20261201)
+    cases: list[dict[str, object]] = []
+
+    def add(text: str, values: list[str], family: str) -> None:
+        cases.append(
+            {"text": text, "expected": [{"type": "phone", "value": v} for v in values], "family": family}
+        )
+
+    for family, make, count in (("glued_lookalike_words", glued_words_format, 40),
+                                ("glued_small_words", glued_small_words_format, 40)):  # fmt: skip
+        for _ in range(count):
+            area = rng.choice([a for a in AREA if "2" in a or "4" in a or "1" in a])
+            national = f"{area}55501{rng.randrange(100):02d}"
+            add(rng.choice(BEFORE).format(p=make(national, rng)), [f"+1{national}"], family)
+    for text in GLUED_DECOYS:
+        add(text, [], "glued_decoy")
+    for _ in range(20):  # "$", ";" and quotes between the groups
+        area = rng.choice(AREA)
+        national = f"{area}55501{rng.randrange(100):02d}"
+        sep = rng.choice(["$", ";", "'", '"', "$ ", "; "])
+        add(rng.choice(BEFORE).format(p=sep.join(groups(national))), [f"+1{national}"], "soft_separators")
+    for text in ("Rates $150; $200; $250; $1000 overnight", "5'7\" 34-24-36, 120 lbs; 2 hours $300"):
+        add(text, [], "soft_separator_decoy")
+    return cases
+
+
+NATIONAL_PLACES = {"AU": ["Sydney", "Melbourne", "Brisbane", "Australia"],
+                   "GB": ["London", "Manchester", "Leeds", "United Kingdom"]}  # fmt: skip
+NATIONAL_DECOYS = [
+    "Melbourne order 0451 dispatched 03/05, invoice 02 14",
+    "London flat 0 2, floor 03, open 09 to 17",
+]
+
+
+def national_number(region: str, rng: random.Random) -> tuple[str, str]:
+    """A fictional number written nationally with its trunk 0: ACMA (AU) and Ofcom (GB) drama ranges."""
+    if region == "AU":
+        if rng.random() < 0.5:
+            m = rng.choice(AU_MOBILES)
+            return f"+61{m}", f"0{m[:3]} {m[3:6]} {m[6:]}"
+        area, line = rng.choice("2378"), f"{rng.randrange(10000):04d}"
+        return f"+61{area}5550{line}", rng.choice([f"0{area} 5550 {line}", f"(0{area}) 5550 {line}"])
+    kind = rng.randrange(3)
+    line = f"{rng.randrange(1000):03d}"
+    if kind == 0:
+        return f"+447700900{line}", rng.choice([f"07700 900{line}", f"07700900{line}"])
+    if kind == 1:
+        return f"+441632960{line}", f"01632 960{line}"
+    return f"+442079460{line}", f"020 7946 0{line}"
+
+
+def national_cases() -> list[dict[str, object]]:
+    """Numbers written nationally with a leading 0, in texts that name the place (issue 9): read when the
+    region is known from the item or its text (extract.regions). Rows carry `region_hint`, the region the
+    text names. A separate generator, so the rows above are unchanged."""
+    rng = random.Random(20261202)
+    cases: list[dict[str, object]] = []
+    for _ in range(40):
+        region = rng.choice(["AU", "GB"])
+        value, raw = national_number(region, rng)
+        place = rng.choice(NATIONAL_PLACES[region])
+        text = f"{rng.choice(BEFORE).format(p=raw)} Now in {place}."
+        cases.append({"text": text, "expected": [{"type": "phone", "value": value}], "family": "national",
+                      "region_hint": region})  # fmt: skip
+    for text in NATIONAL_DECOYS:
+        cases.append({"text": text, "expected": [], "family": "national_decoy"})
+    return cases
+
+
 def main() -> None:
-    rows = phone_cases() + decoy_cases() + figure_decoys() + odd_split_cases()
+    rows = phone_cases() + decoy_cases() + figure_decoys() + odd_split_cases() + glued_word_cases()
+    rows += national_cases()
     with OUT.open("w", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
