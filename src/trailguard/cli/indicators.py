@@ -13,10 +13,10 @@ from typing import Annotated
 
 import typer
 from rich import box
-from rich.console import Console
 from rich.table import Table
 
 from trailguard.cli.app import app
+from trailguard.cli.terminal import console, echo
 from trailguard.indicators.catalogue import (
     Catalogue,
     CatalogueError,
@@ -70,12 +70,12 @@ def indicators(
 ) -> None:
     """List the indicators Trailguard scores, with weight, evidence grade and rule."""
     if kind is not None and kind not in KINDS:
-        typer.echo(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}", err=True)
+        echo(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}", err=True)
         raise typer.Exit(2)
     try:
         cats = _load(catalogue)
     except CatalogueError as exc:
-        typer.echo(f"invalid catalogue: {exc}", err=True)
+        echo(f"invalid catalogue: {exc}", err=True)
         raise typer.Exit(2) from exc
     if kind is not None:
         cats = [
@@ -101,9 +101,9 @@ def indicators(
                 ind.category,
                 ",".join(ind.kinds),
             )
-    # Catalogue text may come from an operator's file: never interpret it as Rich markup or emoji codes.
-    console = Console(markup=False, emoji=False, highlight=False)
-    console.print(table)
-    console.print(
+    # Catalogue text may come from an operator's file: printed as plain, safe text (cli/terminal.py).
+    out = console()
+    out.print(table)
+    out.print(
         f"{count} indicators in {len(cats)} catalogues. Full reference: trailguard indicators --markdown"
     )

@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import orjson
 import typer
 from sqlalchemy import Engine
 
 from trailguard.cli.app import app
+from trailguard.cli.terminal import json_line
 from trailguard.media import bankfiles
 from trailguard.media.hashing import ImageError, dihedral_hashes, hash_file
 from trailguard.media.index import MatchIndex, MatchResult
@@ -29,7 +29,7 @@ _HEX32 = re.compile(r"\A[0-9a-fA-F]{32}\Z")
 
 
 def _emit(obj: object) -> None:
-    sys.stdout.write(orjson.dumps(obj).decode() + "\n")
+    sys.stdout.write(json_line(obj) + "\n")
 
 
 def _engine(settings: Settings) -> Engine:
@@ -96,7 +96,10 @@ def match_command(
         bool, typer.Option(help="For image files, also match rotated and flipped copies.")
     ] = False,
 ) -> None:
-    """Match images or hashes against every active bank; one JSON line per query."""
+    """Match images or hashes against every active bank; one JSON line per query.
+
+    Exits 1 when no query could be matched at all (each was unreadable or not a hash), as `hash` does.
+    """
     settings = Settings.from_env()
     distance = settings.pdq_max_distance if max_distance is None else max_distance
     if not 0 <= distance <= settings.pdq_max_distance:
@@ -104,12 +107,14 @@ def match_command(
             f"--max-distance must be 0..{settings.pdq_max_distance} (TRAILGUARD_PDQ_MAX_DISTANCE)"
         )
     index = MatchIndex.from_store(_engine(settings), settings)
+    failed = 0
     for query in queries:
         path = Path(query)
         if path.exists():
             image = hash_file(path, settings)
             if image.md5 is None:  # not read at all; an undecodable file still matches by MD5/SHA-256
                 _emit({"query": query, "error": image.error})
+                failed += 1
                 continue
             out = _result_dict(query, index.match(image, distance))
             if dihedral and image.pdq is not None:
@@ -134,6 +139,9 @@ def match_command(
             _emit(
                 {"query": query, "error": "neither an existing file nor a PDQ (64 hex) or MD5 (32 hex) hash"}
             )
+            failed += 1
+    if failed == len(queries):
+        raise typer.Exit(1)
 
 
 @bank_app.command("create")

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import orjson
-import phonenumbers
 import typer
 from rich.console import Console
 from rich.progress import (
@@ -22,6 +19,7 @@ from rich.progress import (
 from rich.table import Table
 
 from trailguard.cli.app import app
+from trailguard.cli import terminal
 from trailguard.extract import extract_entities
 from trailguard.ingest.csvfile import check_mapping
 from trailguard.ingest.lines import iter_lines
@@ -32,7 +30,7 @@ from trailguard.pipeline.local import ScanOptions, ScanResult, run_scan
 from trailguard.settings import Settings
 from trailguard.store.writer import Store
 
-err = Console(stderr=True)
+err = terminal.console(stderr=True)
 
 
 def _parse_mapping(spec: str | None) -> dict[str, str] | None:
@@ -52,21 +50,10 @@ def _parse_mapping(spec: str | None) -> dict[str, str] | None:
     return mapping
 
 
-def _settings_from_env() -> Settings:
-    """Settings from TRAILGUARD_* variables; a malformed value is a usage error (exit 2) naming it."""
-    try:
-        return Settings.from_env()
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
-
-
 def _output_dir(out: Path) -> Path:
-    """The output directory, created now: a path that cannot be one is a usage error before any input is read."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        reason = f"cannot use {out} as the output directory: {exc.strerror or exc}"
-        raise typer.BadParameter(reason, param_hint="--out") from exc
+    """The output directory, created now: a path that cannot be one fails (error boundary: `--out DIR: ...`)
+    before any input is read or any scan is recorded."""
+    out.mkdir(parents=True, exist_ok=True)
     return out
 
 
@@ -188,19 +175,13 @@ def scan(
     ] = False,
 ) -> None:
     """Read items, find identifiers and explained indicators, link networks, write outputs and the store."""
-    settings = _settings_from_env()
-    if region is not None:
-        region = _checked_region(region)
-    if workers is not None and workers < 0:
-        raise typer.BadParameter("must be 0 (one per core) or more", param_hint="--workers")
-    if max_record_bytes is not None and max_record_bytes < 1:
-        raise typer.BadParameter("must be at least 1", param_hint="--max-record-bytes")
-    overrides: dict[str, Any] = {
-        "default_region": region,
-        "workers": workers,
-        "max_record_bytes": max_record_bytes,
-    }
-    settings = dataclasses.replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+    settings = Settings.from_env().override(
+        {
+            "--region": ("default_region", region.upper() if region else None),
+            "--workers": ("workers", workers),
+            "--max-record-bytes": ("max_record_bytes", max_record_bytes),
+        }
+    )
     csv_mapping = _parse_mapping(csv_map)
     options = ScanOptions(
         out_dir=_output_dir(out),
@@ -210,7 +191,7 @@ def scan(
         link=not no_link,
     )
     result = scan_inputs(inputs, settings, options)
-    print_summary(result, Console())
+    print_summary(result, terminal.console())
     if result.read == 0:
         err.print("Nothing could be read from the inputs.", markup=False)
         raise typer.Exit(1)
@@ -232,8 +213,8 @@ def extract(
     A JSON object is read as an item (validated like `scan` input): its title and text, or for a chat each
     message, with the message index on each entity. Any other line is plain text.
     """
-    settings = Settings.from_env()
-    region = _checked_region(region or settings.default_region)
+    settings = Settings.from_env().override({"--region": ("default_region", region.upper() if region else None)})
+    region = settings.default_region
     for number, line, oversize in iter_lines(sys.stdin.buffer, settings.max_record_bytes, skip_blank=False):
         out: dict[str, object] = {"line": number}
         if oversize:
@@ -268,16 +249,8 @@ def extract(
         _emit(out)
 
 
-def _checked_region(region: str) -> str:
-    """A region phonenumbers knows, or a usage error that says so before any input is read."""
-    region = region.upper()
-    if region not in phonenumbers.SUPPORTED_REGIONS:
-        raise typer.BadParameter(f"unknown region {region!r}: use a two-letter code such as US, GB, MX")
-    return region
-
-
 def _emit(obj: dict[str, object]) -> None:
-    sys.stdout.buffer.write(orjson.dumps(obj) + b"\n")
+    sys.stdout.buffer.write(terminal.json_line(obj).encode() + b"\n")
     sys.stdout.buffer.flush()
 
 
@@ -286,17 +259,17 @@ def demo(
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Directory for the corpus and the scan outputs.")
     ] = Path("demo-out"),
-    n: Annotated[int, typer.Option(help="Items to generate.")] = 3000,
+    n: Annotated[int, typer.Option(min=0, help="Items to generate.")] = 3000,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic corpus.")] = 7,
 ) -> None:
     """Generate the synthetic demo corpus (fictional identifiers only) and scan it into the default database."""
     from trailguard.demo.corpus import write_corpus
 
-    settings = _settings_from_env()
+    settings = Settings.from_env()
     _output_dir(out)
     corpus_path = out / "corpus.jsonl"
     write_corpus(corpus_path, n, seed)
     err.print(f"Generated {n} synthetic items in {corpus_path}", markup=False, highlight=False)
     err.print(f"Database: {settings.database_url}", markup=False, highlight=False)
     result = scan_inputs([str(corpus_path)], settings, ScanOptions(out_dir=out))
-    print_summary(result, Console())
+    print_summary(result, terminal.console())
