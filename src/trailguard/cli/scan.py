@@ -18,8 +18,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from trailguard.cli.app import app
 from trailguard.cli import terminal
+from trailguard.cli.app import app
 from trailguard.extract import extract_entities
 from trailguard.ingest.csvfile import check_mapping
 from trailguard.ingest.lines import iter_lines
@@ -78,6 +78,8 @@ def print_summary(result: ScanResult, console: Console) -> None:
     table.add_row("rejected", str(result.rejected))
     if result.skipped:
         table.add_row("files skipped", str(result.skipped))
+    if result.entities_truncated:
+        table.add_row("items with entities capped", str(result.entities_truncated))
     for band in ("critical", "high", "medium", "low"):
         table.add_row(f"band {band}", str(result.bands.get(band, 0)))
     table.add_row("networks", str(len(result.networks)))
@@ -108,15 +110,16 @@ def print_summary(result: ScanResult, console: Console) -> None:
         console.print(f"Rejected records: {result.out_dir / 'rejected.jsonl'}", markup=False, highlight=False)
     if result.link_skipped:
         console.print(f"Networks: {result.link_skipped}.", markup=False, highlight=False, style="bold")
+    if result.entities_truncated:
+        console.print(
+            f"Entities: {result.entities_truncated} items held more than the cap; the rest are counted in "
+            "each assessment's entities_truncated (TRAILGUARD_MAX_ENTITIES)."
+        )
     if result.skipped:
+        reasons = "; ".join(f"{n} {reason}" for reason, n in sorted(result.skip_reasons.items()))
         names = ", ".join(result.skipped_files)
         more = result.skipped - len(result.skipped_files)
-        console.print(
-            f"Skipped files (no input format takes files named like them): {names}"
-            + (f" and {more} more" if more else ""),
-            markup=False,
-            highlight=False,
-        )
+        console.print(f"Skipped files ({reasons}): {names}" + (f" and {more} more" if more else ""))
 
 
 def scan_inputs(inputs: list[str], settings: Settings, options: ScanOptions) -> ScanResult:
@@ -213,7 +216,9 @@ def extract(
     A JSON object is read as an item (validated like `scan` input): its title and text, or for a chat each
     message, with the message index on each entity. Any other line is plain text.
     """
-    settings = Settings.from_env().override({"--region": ("default_region", region.upper() if region else None)})
+    settings = Settings.from_env().override(
+        {"--region": ("default_region", region.upper() if region else None)}
+    )
     region = settings.default_region
     for number, line, oversize in iter_lines(sys.stdin.buffer, settings.max_record_bytes, skip_blank=False):
         out: dict[str, object] = {"line": number}

@@ -66,14 +66,14 @@ def echo(text: object, *, err: bool = False) -> None:
     stream.flush()
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _StderrHandler(logging.StreamHandler):
     """Writes to whatever `sys.stderr` is at the time (as logging's own last-resort handler does), so a test
     runner that swaps stderr sees the lines."""
 
     def __init__(self) -> None:
         logging.Handler.__init__(self, logging.WARNING)
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         return sys.stderr
 

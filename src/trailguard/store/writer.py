@@ -136,6 +136,13 @@ class Store:
                 )
             )
 
+    def abort_scan(self, scan_id: int) -> None:
+        """Mark a scan that failed in this process `aborted` and drop its rejects (as `finish_scan` does for a
+        run found dead): its outputs were discarded, and a rerun of the same inputs saves every reject again."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(tb.rejects).where(tb.rejects.c.scan_id == scan_id))
+            conn.execute(update(tb.scans).where(tb.scans.c.id == scan_id).values(status="aborted"))
+
     def save_assessed(self, scan_id: int, pairs: Sequence[tuple[Item, Assessment]]) -> None:
         """Upsert items with their assessments, entities and hits in one transaction."""
         # The last occurrence of an id in the batch wins, as it would across batches.
