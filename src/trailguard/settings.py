@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -28,6 +29,14 @@ def default_database_url() -> str:
     """SQLite in the user's data directory: works out of the box, survives between runs."""
     directory = Path(user_data_dir("trailguard", appauthor=False))
     return f"sqlite:///{directory / 'trailguard.db'}"
+
+
+_PASSWORD = re.compile(r"(?<=://)([^/@:]*):[^/@]*@")
+
+
+def hide_password(url: str) -> str:
+    """A database URL as it may be printed: `postgresql://user:***@host/db`."""
+    return _PASSWORD.sub(r"\1:***@", url)
 
 
 class SettingsError(ValueError):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -22,9 +21,7 @@ from typer._click.exceptions import ClickException  # the click typer bundles; t
 from typer.core import TyperGroup
 
 from trailguard.cli.terminal import echo, install_log_handler
-from trailguard.settings import SettingsError, default_database_url, env_name
-
-_PASSWORD = re.compile(r"(?<=://)([^/@:]*):[^/@]*@")
+from trailguard.settings import SettingsError, default_database_url, env_name, hide_password
 
 
 class FaultBoundary(TyperGroup):
@@ -124,4 +121,4 @@ def _parameters(group: TyperGroup, ctx: Any) -> Iterator[tuple[str, object]]:
 def _database_url() -> str:
     """The database URL in use, its password hidden."""
     url = os.environ.get(env_name("database_url")) or default_database_url()
-    return _PASSWORD.sub(r"\1:***@", url)
+    return hide_password(url)

@@ -27,7 +27,7 @@ from trailguard.ingest.validate import InvalidRecord, decode_json, item_from_rec
 from trailguard.media.index import MatchIndex
 from trailguard.model import Reject, SourceRef
 from trailguard.pipeline.local import ScanOptions, ScanResult, run_scan
-from trailguard.settings import Settings
+from trailguard.settings import Settings, hide_password
 from trailguard.store.writer import Store
 
 err = terminal.console(stderr=True)
@@ -272,9 +272,10 @@ def demo(
 
     settings = Settings.from_env()
     _output_dir(out)
+    Store(settings.database_url)  # a database that cannot be used fails now, before the corpus is written
     corpus_path = out / "corpus.jsonl"
     write_corpus(corpus_path, n, seed)
-    err.print(f"Generated {n} synthetic items in {corpus_path}", markup=False, highlight=False)
-    err.print(f"Database: {settings.database_url}", markup=False, highlight=False)
+    err.print(f"Generated {n} synthetic items in {corpus_path}")
+    err.print(f"Database: {hide_password(settings.database_url)}")
     result = scan_inputs([str(corpus_path)], settings, ScanOptions(out_dir=out))
     print_summary(result, terminal.console())
