@@ -1,8 +1,9 @@
 """PDQ, MD5 and SHA-256 of untrusted image files, one clear error per bad file.
 
 PDQ is computed by the `pdqhash` package (Meta's C++ reference core) on Pillow's RGB conversion of the image
-at full resolution: the same pixels python-threatexchange and Hasher-Matcher-Actioner feed it, so our hashes
-equal theirs to the bit (checked against the ThreatExchange reference vectors in tests/test_media_conformance.py).
+at full resolution up to 4096x4096 pixels (MAX_PDQ_PIXELS; larger images are reduced first to bound the cost):
+the same pixels python-threatexchange and Hasher-Matcher-Actioner feed it, so our hashes equal theirs to the bit
+(checked against the ThreatExchange reference vectors in tests/test_media_conformance.py).
 
 EXIF orientation: the hash is computed on the pixels *as stored*, ignoring the orientation tag. That is what
 the ecosystem's published hashes (ThreatExchange, HMA, python-threatexchange) do, so a bank shared by another
