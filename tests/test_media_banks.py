@@ -239,8 +239,10 @@ def test_bank_and_match_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     [undecodable] = run("match", str(heic))
     assert [(m["hash_type"], m["bank"]) for m in undecodable["matches"]] == [("md5", "known-test")]
     assert str(undecodable["skipped"]).startswith("no PDQ: not an image format")
-    [unread] = run("match", str(tmp_path))
-    assert set(unread) == {"query", "error"}
+    # Every query failed (a directory is not an image): exit 1, as `hash` does; one that worked: exit 0.
+    unread = runner.invoke(app, ["match", str(tmp_path)])
+    assert unread.exit_code == 1 and set(json.loads(unread.output)) == {"query", "error"}
+    assert runner.invoke(app, ["match", str(tmp_path), str(heic)]).exit_code == 0
     run("bank", "submit-victim-hash", "--case", "TG-1234-5678", "--md5", h.md5 or "")
     assert run("bank", "withdraw", "known-test", "--value", h.pdq or "", "--reason", "test") == [
         {"withdrawn": 1}

@@ -404,7 +404,7 @@ def test_cli_usage_errors_exit_2_without_a_traceback(tmp_path: Path) -> None:
     cases = [
         (scan, {"TRAILGUARD_MAX_RECORD_BYTES": "abc"}, "TRAILGUARD_MAX_RECORD_BYTES must be an integer"),
         (["scan", str(src), "--out", str(src)], {}, "is a file"),
-        (["scan", str(src), "--out", str(src / "sub")], {}, "cannot use"),
+        (["scan", str(src), "--out", str(src / "sub")], {}, f"--out {src / 'sub'}: Not a directory"),
         ([*scan, "--csv-map", "body=txet"], {}, "not Item fields"),
         ([*scan, "--report-limit", "-1"], {}, "--report-limit"),
     ]

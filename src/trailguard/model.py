@@ -348,6 +348,7 @@ class Assessment:
     text: str = ""
     images: list[ImageHash] = field(default_factory=list)
     conversation: dict[str, Any] | None = None  # chat-level findings (stages, early warning), chats only
+    entities_truncated: int = 0  # entities found past the per-item cap (Settings.max_entities), not kept
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -367,6 +368,8 @@ class Assessment:
             d["images"] = [i.to_dict() for i in self.images]
         if self.conversation is not None:
             d["conversation"] = self.conversation
+        if self.entities_truncated:
+            d["entities_truncated"] = self.entities_truncated
         return d
 
     @classmethod
@@ -385,6 +388,7 @@ class Assessment:
             text=d.get("text", ""),
             images=[ImageHash.from_dict(i) for i in d.get("images") or []],
             conversation=d.get("conversation"),
+            entities_truncated=int(d.get("entities_truncated") or 0),
         )
 
 

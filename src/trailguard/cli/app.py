@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import typer
 
+from trailguard.cli.boundary import FaultBoundary
+
 app = typer.Typer(
     name="trailguard",
+    cls=FaultBoundary,  # every environment fault of every command: one line, exit 2
     help="Find signs of trafficking and exploitation, link them into networks, match known images by hash.",
     no_args_is_help=True,
     add_completion=False,

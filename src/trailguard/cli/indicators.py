@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from trailguard.cli.app import app
+from trailguard.cli.terminal import console, echo
 from trailguard.model import KINDS
 
 if TYPE_CHECKING:
@@ -55,19 +56,18 @@ def indicators(
 ) -> None:
     """List the indicators Trailguard scores, with weight, evidence grade and rule."""
     from rich import box
-    from rich.console import Console
     from rich.table import Table
 
     from trailguard.indicators.catalogue import Catalogue, CatalogueError
     from trailguard.indicators.reference import render_reference
 
     if kind is not None and kind not in KINDS:
-        typer.echo(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}", err=True)
+        echo(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}", err=True)
         raise typer.Exit(2)
     try:
         cats = _load(catalogue)
     except CatalogueError as exc:
-        typer.echo(f"invalid catalogue: {exc}", err=True)
+        echo(f"invalid catalogue: {exc}", err=True)
         raise typer.Exit(2) from exc
     if kind is not None:
         cats = [
@@ -93,9 +93,9 @@ def indicators(
                 ind.category,
                 ",".join(ind.kinds),
             )
-    # Catalogue text may come from an operator's file: never interpret it as Rich markup or emoji codes.
-    console = Console(markup=False, emoji=False, highlight=False)
-    console.print(table)
-    console.print(
+    # Catalogue text may come from an operator's file: printed as plain, safe text (cli/terminal.py).
+    out = console()
+    out.print(table)
+    out.print(
         f"{count} indicators in {len(cats)} catalogues. Full reference: trailguard indicators --markdown"
     )

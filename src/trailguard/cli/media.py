@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import orjson
 import typer
 
 from trailguard.cli.app import app
+from trailguard.cli.terminal import json_line
 from trailguard.media.hashtypes import HASH_TYPES, MD5, PDQ, HashType, hash_type
 from trailguard.model import ImageHash
 from trailguard.settings import Settings
@@ -30,7 +30,7 @@ app.add_typer(bank_app, name="bank")
 
 
 def _emit(obj: object) -> None:
-    sys.stdout.write(orjson.dumps(obj).decode() + "\n")
+    sys.stdout.write(json_line(obj) + "\n")
 
 
 def _engine(settings: Settings) -> Engine:
@@ -133,7 +133,10 @@ def match_command(
         ),
     ] = None,
 ) -> None:
-    """Match images or hashes against every active bank; one JSON line per query."""
+    """Match images or hashes against every active bank; one JSON line per query.
+
+    Exits 1 when no query could be matched at all (each was unreadable or not a hash), as `hash` does.
+    """
     from trailguard.media.hashing import ImageError, dihedral_hashes, hash_file
     from trailguard.media.index import MatchIndex
 
@@ -148,12 +151,14 @@ def match_command(
             f"--max-distance must be 0..{settings.pdq_max_distance} (TRAILGUARD_PDQ_MAX_DISTANCE)"
         )
     index = MatchIndex.from_store(_engine(settings), settings)
+    failed = 0
     for query in queries:
         path = Path(query)
         if path.exists():
             image = hash_file(path, settings)
             if image.md5 is None:  # not read at all; an undecodable file still matches by MD5/SHA-256
                 _emit({"query": query, "error": image.error})
+                failed += 1
                 continue
             out = _result_dict(query, index.match(image, distance))
             if dihedral and image.pdq is not None:
@@ -175,8 +180,11 @@ def match_command(
             found_kind, value = _hash_query(query, kind)
         except ValueError as exc:
             _emit({"query": query, "error": str(exc)})
+            failed += 1
             continue
         _emit(_result_dict(query, index.match(found_kind.as_image(value), distance)))
+    if failed == len(queries):
+        raise typer.Exit(1)
 
 
 @bank_app.command("create")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from trailguard.cli.app import app
+from trailguard.cli.terminal import echo
 from trailguard.settings import Settings
 
 if TYPE_CHECKING:
@@ -51,14 +52,14 @@ def link_command(
     linked = link(counted(), link_config(Settings.from_env()))
     networks = linked.networks
     for r in rejected:
-        typer.echo(f"rejected {r}", err=True)
+        echo(f"rejected {r}", err=True)
     if not accepted and rejected:
         raise typer.Exit(1)
     out.mkdir(parents=True, exist_ok=True)
     write_link_outputs(out, networks, linked.hubs)
     write_graph(networks, out / "networks.graphml", "graphml")
     rows = write_csv(networks, out / "links.csv")
-    typer.echo(
+    echo(
         f"read {accepted + len(rejected)} lines: {accepted} accepted, {len(rejected)} rejected; "
         f"{len(networks)} networks, {len(linked.hubs)} hubs, {rows} link rows -> {out}"
     )
@@ -77,13 +78,13 @@ def export_command(
     try:
         nets = [Network.from_dict(d) for d in json.loads(networks.read_text(encoding="utf-8"))]
     except (ValueError, KeyError, TypeError) as exc:
-        typer.echo(f"{networks}: not a networks.json file: {exc}", err=True)
+        echo(f"{networks}: not a networks.json file: {exc}", err=True)
         raise typer.Exit(1) from exc
     if fmt is ExportFormat.csv:
         write_csv(nets, out)
     else:
         write_graph(nets, out, fmt.value)
-    typer.echo(f"{len(nets)} networks -> {out}")
+    echo(f"{len(nets)} networks -> {out}")
 
 
 @app.command("generate")
@@ -101,4 +102,4 @@ def generate_command(
     groups = write_corpus(out, n, seed)
     if truth is not None:
         truth.write_text(json.dumps(groups, indent=0, sort_keys=True), encoding="utf-8")
-    typer.echo(f"{n} items ({len(groups)} in planted groups) -> {out}")
+    echo(f"{n} items ({len(groups)} in planted groups) -> {out}")

@@ -7,24 +7,23 @@ match index (numpy, scipy, SQLAlchemy).
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
-import orjson
 import typer
 from rich.console import Console
 
+from trailguard.cli import terminal
 from trailguard.cli.app import app
-from trailguard.settings import Settings
+from trailguard.settings import Settings, hide_password
 
 if TYPE_CHECKING:
     from trailguard.media.index import MatchIndex
     from trailguard.pipeline.local import ScanOptions, ScanResult
 
-err = Console(stderr=True)
+err = terminal.console(stderr=True)
 
 
 def _parse_mapping(spec: str | None) -> dict[str, str] | None:
@@ -46,14 +45,6 @@ def _parse_mapping(spec: str | None) -> dict[str, str] | None:
     return mapping
 
 
-def _settings_from_env() -> Settings:
-    """Settings from TRAILGUARD_* variables; a malformed value is a usage error (exit 2) naming it."""
-    try:
-        return Settings.from_env()
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
-
-
 def _check_catalogues(settings: Settings) -> None:
     """Load the operator's catalogues once before the scan: a mistake is a usage error (exit 2) with its line."""
     from trailguard.indicators.catalogue import CatalogueError, catalogue_paths, load_catalogues
@@ -61,17 +52,14 @@ def _check_catalogues(settings: Settings) -> None:
     try:
         load_catalogues(catalogue_paths(settings.catalogues))
     except CatalogueError as exc:
-        typer.echo(f"invalid catalogue: {exc}", err=True)
+        terminal.echo(f"invalid catalogue: {exc}", err=True)
         raise typer.Exit(2) from exc
 
 
 def _output_dir(out: Path) -> Path:
-    """The output directory, created now: a path that cannot be one is a usage error before any input is read."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        reason = f"cannot use {out} as the output directory: {exc.strerror or exc}"
-        raise typer.BadParameter(reason, param_hint="--out") from exc
+    """The output directory, created now: a path that cannot be one fails (error boundary: `--out DIR: ...`)
+    before any input is read or any scan is recorded."""
+    out.mkdir(parents=True, exist_ok=True)
     return out
 
 
@@ -101,6 +89,8 @@ def print_summary(result: ScanResult, console: Console) -> None:
     table.add_row("rejected", str(result.rejected))
     if result.skipped:
         table.add_row("files skipped", str(result.skipped))
+    if result.entities_truncated:
+        table.add_row("items with entities capped", str(result.entities_truncated))
     for band in ("critical", "high", "medium", "low"):
         table.add_row(f"band {band}", str(result.bands.get(band, 0)))
     table.add_row("networks", str(len(result.networks)))
@@ -138,15 +128,16 @@ def print_summary(result: ScanResult, console: Console) -> None:
             markup=False,
             highlight=False,
         )
+    if result.entities_truncated:
+        console.print(
+            f"Entities: {result.entities_truncated} items held more than the cap; the rest are counted in "
+            "each assessment's entities_truncated (TRAILGUARD_MAX_ENTITIES)."
+        )
     if result.skipped:
+        reasons = "; ".join(f"{n} {reason}" for reason, n in sorted(result.skip_reasons.items()))
         names = ", ".join(result.skipped_files)
         more = result.skipped - len(result.skipped_files)
-        console.print(
-            f"Skipped files (no input format takes files named like them): {names}"
-            + (f" and {more} more" if more else ""),
-            markup=False,
-            highlight=False,
-        )
+        console.print(f"Skipped files ({reasons}): {names}" + (f" and {more} more" if more else ""))
 
 
 def scan_inputs(inputs: list[str], settings: Settings, options: ScanOptions) -> ScanResult:
@@ -235,22 +226,16 @@ def scan(
     """Read items, find identifiers and explained indicators, link networks, write outputs and the store."""
     from trailguard.pipeline.local import ScanOptions
 
-    settings = _settings_from_env()
-    if region is not None:
-        region = _checked_region(region)
-    if workers is not None and workers < 0:
-        raise typer.BadParameter("must be 0 (one per core) or more", param_hint="--workers")
-    if max_record_bytes is not None and max_record_bytes < 1:
-        raise typer.BadParameter("must be at least 1", param_hint="--max-record-bytes")
-    overrides: dict[str, Any] = {
-        "default_region": region,
-        "workers": workers,
-        "max_record_bytes": max_record_bytes,
-        "chat_model": str(model) if model is not None else None,
-    }
-    if catalogue:
-        overrides["catalogues"] = os.pathsep.join(str(p.resolve()) for p in catalogue)
-    settings = dataclasses.replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+    catalogues = os.pathsep.join(str(p.resolve()) for p in catalogue) if catalogue else None
+    settings = Settings.from_env().override(
+        {
+            "--region": ("default_region", region.upper() if region else None),
+            "--workers": ("workers", workers),
+            "--max-record-bytes": ("max_record_bytes", max_record_bytes),
+            "--model": ("chat_model", str(model) if model is not None else None),
+            "--catalogue": ("catalogues", catalogues),
+        }
+    )
     _check_catalogues(settings)
     csv_mapping = _parse_mapping(csv_map)
     options = ScanOptions(
@@ -268,7 +253,7 @@ def scan(
         except ModelFileError as exc:
             raise typer.BadParameter(str(exc), param_hint="--model / TRAILGUARD_CHAT_MODEL") from exc
     result = scan_inputs(inputs, settings, options)
-    print_summary(result, Console())
+    print_summary(result, terminal.console())
     if result.read == 0:
         err.print("Nothing could be read from the inputs.", markup=False)
         raise typer.Exit(1)
@@ -295,8 +280,10 @@ def extract(
     from trailguard.ingest.validate import InvalidRecord, decode_json, item_from_record
     from trailguard.model import Reject, SourceRef
 
-    settings = Settings.from_env()
-    region = _checked_region(region or settings.default_region)
+    settings = Settings.from_env().override(
+        {"--region": ("default_region", region.upper() if region else None)}
+    )
+    region = settings.default_region
     for number, line, oversize in iter_lines(sys.stdin.buffer, settings.max_record_bytes, skip_blank=False):
         out: dict[str, object] = {"line": number}
         if oversize:
@@ -331,18 +318,8 @@ def extract(
         _emit(out)
 
 
-def _checked_region(region: str) -> str:
-    """A region phonenumbers knows, or a usage error that says so before any input is read."""
-    import phonenumbers
-
-    region = region.upper()
-    if region not in phonenumbers.SUPPORTED_REGIONS:
-        raise typer.BadParameter(f"unknown region {region!r}: use a two-letter code such as US, GB, MX")
-    return region
-
-
 def _emit(obj: dict[str, object]) -> None:
-    sys.stdout.buffer.write(orjson.dumps(obj) + b"\n")
+    sys.stdout.buffer.write(terminal.json_line(obj).encode() + b"\n")
     sys.stdout.buffer.flush()
 
 
@@ -351,19 +328,21 @@ def demo(
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Directory for the corpus and the scan outputs.")
     ] = Path("demo-out"),
-    n: Annotated[int, typer.Option(help="Items to generate.")] = 3000,
+    n: Annotated[int, typer.Option(min=0, help="Items to generate.")] = 3000,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic corpus.")] = 7,
 ) -> None:
     """Generate the synthetic demo corpus (fictional identifiers only) and scan it into the default database."""
     from trailguard.demo.corpus import write_corpus
     from trailguard.pipeline.local import ScanOptions
+    from trailguard.store.writer import Store
 
-    settings = _settings_from_env()
+    settings = Settings.from_env()
     _check_catalogues(settings)
     _output_dir(out)
+    Store(settings.database_url)  # a database that cannot be used fails now, before the corpus is written
     corpus_path = out / "corpus.jsonl"
     write_corpus(corpus_path, n, seed)
-    err.print(f"Generated {n} synthetic items in {corpus_path}", markup=False, highlight=False)
-    err.print(f"Database: {settings.database_url}", markup=False, highlight=False)
+    err.print(f"Generated {n} synthetic items in {corpus_path}")
+    err.print(f"Database: {hide_password(settings.database_url)}")
     result = scan_inputs([str(corpus_path)], settings, ScanOptions(out_dir=out))
-    print_summary(result, Console())
+    print_summary(result, terminal.console())

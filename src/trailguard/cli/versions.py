@@ -10,7 +10,7 @@ import orjson
 import typer
 
 from trailguard.cli.app import app
-from trailguard.cli.scan import _settings_from_env
+from trailguard.settings import Settings
 
 
 @app.command()
@@ -25,7 +25,7 @@ def versions(
     from trailguard.store.versions import compare
     from trailguard.store.writer import Store
 
-    store = Store(_settings_from_env().database_url)
+    store = Store(Settings.from_env().database_url)
     if item_id is None:
         listed = [{"item_id": i, "versions": n} for i, n in store.changed_items(limit)]
         _emit({"changed_items": listed})

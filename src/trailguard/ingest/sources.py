@@ -7,11 +7,14 @@ rest of the batch always goes on and every record read is counted exactly once.
 
 from __future__ import annotations
 
+import errno
 import gzip
 import io
 import logging
 import os
+import stat
 import sys
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,11 +57,13 @@ class ReadStats:
     accepted: int = 0
     rejected: int = 0
     files: int = 0  # sources opened and read with a known format (stdin counts as one)
-    skipped: int = 0  # files found in directories and skipped: no format takes files named like them
+    skipped: int = 0  # entries found in directories and not read (see SKIP_* for the reasons)
     skipped_names: list[str] = field(default_factory=list)  # the first SKIPPED_NAMES_KEPT of them
+    skip_reasons: Counter[str] = field(default_factory=Counter)  # reason -> how many were skipped for it
 
-    def skip(self, name: str) -> None:
+    def skip(self, name: str, reason: str = "not a known input format (by its name)") -> None:
         self.skipped += 1
+        self.skip_reasons[reason] += 1
         if len(self.skipped_names) < SKIPPED_NAMES_KEPT:
             self.skipped_names.append(name)
 
@@ -110,23 +115,71 @@ def _read_input(
         yield Reject(SourceRef(display_name(entry), 0), "no such file or directory")
 
 
+SKIP_LINK = "symbolic link (only files inside the input directory are read)"
+
+
 def _read_directory(
     root: Path, settings: Settings, opts: dict[str, Any], stats: ReadStats
 ) -> Iterator[Item | Reject]:
+    """Every regular file under `root` whose name a format takes. Nothing else is opened: a symbolic link may
+    lead out of the directory (its lines would reach the outputs, the store and stderr), a FIFO blocks the
+    read forever and a device such as /dev/zero never ends, so each is a counted skip with its reason."""
     errors: list[OSError] = []
     for directory, subdirectories, names in os.walk(root, onerror=errors.append):
-        subdirectories.sort()
         while errors:
             yield _listing_reject(errors.pop(0), directory)
+        for name in sorted(subdirectories):
+            if os.path.islink(os.path.join(directory, name)):  # os.walk lists it but does not descend
+                subdirectories.remove(name)
+                _skip(stats, Path(directory) / name, SKIP_LINK)
+        subdirectories.sort()
         for name in sorted(names):
             path = Path(directory) / name
-            if has_known_suffix(name):
-                yield from _read_file(path, settings, opts, stats)
-            else:
-                stats.skip(display_name(path))
-                log.warning("skipped %s: not a known input format (by its name)", display_name(path))
+            if not has_known_suffix(name):
+                _skip(stats, path, "not a known input format (by its name)")
+                continue
+            yield from _read_file(path, settings, opts, stats, inside_directory=True)
     while errors:
         yield _listing_reject(errors.pop(0), root)
+
+
+def _skip(stats: ReadStats, path: Path, reason: str) -> None:
+    stats.skip(display_name(path), reason)
+    log.warning("skipped %s: %s", display_name(path), reason)
+
+
+def _kind_of(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return SKIP_LINK
+    kinds = {stat.S_ISFIFO: "FIFO", stat.S_ISCHR: "character device", stat.S_ISBLK: "block device"}
+    kinds |= {stat.S_ISSOCK: "socket", stat.S_ISDIR: "directory"}
+    what = next((name for test, name in kinds.items() if test(mode)), "special file")
+    return f"not a regular file ({what})"
+
+
+def _open_regular(path: Path) -> BinaryIO | str:
+    """`path` opened for reading if it is a regular file itself (not a link to one), else why it is not.
+
+    Opened without following a final symbolic link and without blocking (a FIFO would block the open), then
+    checked on the open descriptor, so a file swapped for a link or a FIFO after listing cannot slip through.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return SKIP_LINK
+        raise
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISREG(mode):
+            os.set_blocking(fd, True)
+            return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+    os.close(fd)
+    return _kind_of(mode)
 
 
 def _listing_reject(failed: OSError, directory: str | Path) -> Reject:
@@ -135,11 +188,25 @@ def _listing_reject(failed: OSError, directory: str | Path) -> Reject:
 
 
 def _read_file(
-    path: Path, settings: Settings, opts: dict[str, Any], stats: ReadStats
+    path: Path,
+    settings: Settings,
+    opts: dict[str, Any],
+    stats: ReadStats,
+    *,
+    inside_directory: bool = False,
 ) -> Iterator[Item | Reject]:
+    """Read one file. A file named on the command line is opened as given (a link, or a pipe such as bash's
+    `<(...)`, is the user's choice); one found in a directory only when it is a regular file (`_open_regular`)."""
     source_name = display_name(path)
     try:
-        raw = path.open("rb")
+        if inside_directory:
+            opened = _open_regular(path)
+            if isinstance(opened, str):
+                _skip(stats, path, opened)
+                return
+            raw = opened
+        else:
+            raw = path.open("rb")
     except OSError as exc:
         yield Reject(SourceRef(source_name, 0), f"cannot open: {exc.strerror or exc}")
         return

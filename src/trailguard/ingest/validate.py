@@ -175,6 +175,12 @@ def _identifier(record: dict[str, Any]) -> str:
 def _id_value(value: object, name: str) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
+    if isinstance(value, float) and abs(value) >= 2**63:
+        # orjson reads an integer literal past 64 bits as a float: its digits are already lost, so it is
+        # refused for what it is rather than as a "float" the user never wrote.
+        raise InvalidRecord(
+            f"field '{name}' is a number too large to keep exactly (64 bits); write the id as a string"
+        )
     if not isinstance(value, str):
         raise InvalidRecord(f"field '{name}' must be a string, got {_type_name(value)}")
     value = value.strip()

@@ -32,9 +32,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import Counter
+import sys
+from collections import Counter, deque
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePath
 from typing import Any, BinaryIO
@@ -111,6 +112,10 @@ def sniff(name: str, head: bytes) -> bool:
 
 @dataclass(slots=True)
 class _Entry:
+    """One dated line, kept small: an export holds one per message and all are held until the file's date
+    order is known. The date, time and AM/PM strings repeat across messages and are interned; the text after
+    the header is a slice of `raw` taken when needed; a line without continuation lines holds no list."""
+
     line: int
     raw: str
     bracket: bool  # the iOS "[date, time] Name: text" shape
@@ -118,8 +123,12 @@ class _Entry:
     sep: str
     time: str
     ampm: str | None
-    rest: str
-    continuation: list[str] = field(default_factory=list)
+    rest_at: int  # where the text after the date header starts in `raw`
+    continuation: list[str] | None = None
+
+    @property
+    def rest(self) -> str:
+        return self.raw[self.rest_at :]
 
 
 def read(stream: BinaryIO, source_name: str, settings: Settings) -> Iterator[Item | Reject]:
@@ -129,21 +138,30 @@ def read(stream: BinaryIO, source_name: str, settings: Settings) -> Iterator[Ite
     except ExportTooLarge as exc:
         yield reject(source_name, 0, str(exc))
         return
+    digest = hashlib.sha256(data).hexdigest()
+    # The bytes, the decoded text and its list of lines are each as large as the file: only the entries built
+    # from them are kept (see _Entry), so the file's own copies are dropped as soon as they are split.
     lines = _lines(data.decode("utf-8-sig", errors="replace"))
+    del data
+    first_line = lines[0] if lines else ""
     entries, orphans = _split(lines)
+    del lines
     if not entries:
-        yield reject(
-            source_name, 1, "not a WhatsApp export: no dated message lines found", lines[0] if lines else ""
-        )
+        yield reject(source_name, 1, "not a WhatsApp export: no dated message lines found", first_line)
         return
     if orphans:
         yield reject(source_name, orphans[0][0], "text before the first dated line", orphans[0][1])
     order, guessed = _date_order(entries)
+    head = entries[0]
     messages: list[dict[str, Any]] = []
     system = 0
-    for e in entries:
+    pending = deque(entries)
+    del entries
+    while pending:
+        e = pending.popleft()  # each entry is freed as its message is made: the two are never all held
         try:
-            sent_at = _parse_moment(e, order).isoformat()
+            # In the stored form (validate.normalise_timestamp keeps it as it is) and interned: minutes repeat.
+            sent_at = sys.intern(f"{_parse_moment(e, order).isoformat()}Z")
         except ValueError as exc:
             reason = f"unreadable date or time {e.date} {e.time} (file read {_ORDER_NAMES[order]}): {exc}"
             yield reject(source_name, e.line, reason, e.raw)
@@ -157,7 +175,7 @@ def read(stream: BinaryIO, source_name: str, settings: Settings) -> Iterator[Ite
             "id": f"line-{e.line}",
             "author": author,
             "sent_at": sent_at,
-            "text": _media("\n".join([text, *e.continuation])),
+            "text": _media("\n".join([text, *e.continuation]) if e.continuation else text),
         }
         msg = checked_message(parsed, e.raw, "message", SourceRef(source_name, e.line), settings)
         if isinstance(msg, Reject):
@@ -173,7 +191,7 @@ def read(stream: BinaryIO, source_name: str, settings: Settings) -> Iterator[Ite
     record = {
         # The export names no chat, so the id is its content's hash: the same file always gives the same id,
         # and two different exports (other chats, or the same chat exported later) never share one.
-        "id": stable_id("whatsapp", hashlib.sha256(data).hexdigest()),
+        "id": stable_id("whatsapp", digest),
         "kind": "chat",
         "platform": "whatsapp",
         "posted_at": messages[0]["sent_at"],
@@ -186,7 +204,7 @@ def read(stream: BinaryIO, source_name: str, settings: Settings) -> Iterator[Ite
             "system_lines": system,
         },
     }
-    yield item_from_record(record, SourceRef(source_name, entries[0].line), settings, entries[0].raw)
+    yield item_from_record(record, SourceRef(source_name, head.line), settings, head.raw)
 
 
 def _lines(text: str) -> list[str]:
@@ -206,11 +224,24 @@ def _split(lines: list[str]) -> tuple[list[_Entry], list[tuple[int, str]]]:
     for n, line in enumerate(lines, start=1):
         m = _HEADER.match(line)
         if m is not None:
+            ampm = m["ampm"]
             entries.append(
-                _Entry(n, line, bool(m["bracket"]), m["date"], m["sep"], m["time"], m["ampm"], m["rest"])
+                _Entry(
+                    n,
+                    line,
+                    bool(m["bracket"]),
+                    sys.intern(m["date"]),
+                    m["sep"],
+                    sys.intern(m["time"]),
+                    None if ampm is None else sys.intern(ampm),
+                    m.start("rest"),
+                )
             )
         elif entries:
-            entries[-1].continuation.append(line)
+            last = entries[-1]
+            if last.continuation is None:
+                last.continuation = []
+            last.continuation.append(line)
         elif line.strip():
             orphans.append((n, line))
     return entries, orphans
@@ -229,7 +260,7 @@ def _author_and_text(e: _Entry) -> tuple[str, str] | None:
         (text.startswith(_LRM) and _SYSTEM.fullmatch(text[1:])) or _ENCRYPTED.fullmatch(text)
     ):
         return None
-    return m.group("author").strip(_MARKS + " "), text.removeprefix(_LRM)
+    return sys.intern(m.group("author").strip(_MARKS + " ")), text.removeprefix(_LRM)
 
 
 _ORDERS = ("dmy", "mdy", "ymd")

@@ -4,6 +4,8 @@ that share an image. Reports carry hashes, bank names and distances, never the i
 
 from __future__ import annotations
 
+import dataclasses
+from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -44,7 +46,38 @@ def resolve_item_image(base_dir: Path, ref: str) -> Path:
     return target
 
 
-def hash_item_images(base_dir: Path, refs: list[str], settings: Settings) -> list[ImageHash]:
+class ImageCache:
+    """The hashes of the image files one scan has already hashed, so that a file many items name (one
+    picture reused across a network's ads, or a hostile 7000x7000 PNG named by every line) is decoded once.
+
+    A file is the same file while its device, inode, size and modification time are: a file rewritten
+    between two items is hashed again. Bounded (least recently used out); one per worker process per scan.
+    """
+
+    def __init__(self, max_entries: int = 4096) -> None:
+        self._max = max_entries
+        self._hashes: OrderedDict[tuple[str, int, int, int, int], ImageHash] = OrderedDict()
+
+    def hash(self, path: Path, settings: Settings) -> ImageHash:
+        """`hash_file(path, settings)`, from the cache when this file was hashed already."""
+        try:
+            st = path.stat()
+        except OSError:
+            return hash_file(path, settings)  # gives the error in words
+        key = (str(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        cached = self._hashes.get(key)
+        if cached is None:
+            cached = self._hashes[key] = hash_file(path, settings)
+            if len(self._hashes) > self._max:
+                self._hashes.popitem(last=False)
+        else:
+            self._hashes.move_to_end(key)
+        return dataclasses.replace(cached)
+
+
+def hash_item_images(
+    base_dir: Path, refs: list[str], settings: Settings, cache: ImageCache | None = None
+) -> list[ImageHash]:
     """Hash each referenced image; an unsafe or unreadable reference gives an ImageHash with `error`."""
     out = []
     for ref in refs:
@@ -53,7 +86,7 @@ def hash_item_images(base_dir: Path, refs: list[str], settings: Settings) -> lis
         except UnsafeImagePath as exc:
             out.append(ImageHash(path=ref, error=str(exc)))
             continue
-        result = hash_file(path, settings)
+        result = cache.hash(path, settings) if cache is not None else hash_file(path, settings)
         result.path = ref  # report the reference as written, not the machine's absolute path
         out.append(result)
     return out
@@ -131,6 +164,7 @@ def pdq_neighbours(hexes: list[str], max_distance: int = 31) -> Iterator[tuple[i
 
 
 __all__ = [
+    "ImageCache",
     "UnsafeImagePath",
     "hash_item_images",
     "match_item_images",

@@ -7,10 +7,15 @@ Linking then streams the assessments back from `assessments.jsonl`.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import dataclasses
 import heapq
 import logging
 import os
+import signal
+import sys
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
@@ -31,7 +36,7 @@ from trailguard.ingest.identity import first_of_each_id
 from trailguard.ingest.sources import display_name
 from trailguard.link import LinkConfig, link, link_assessments
 from trailguard.media.index import MatchIndex
-from trailguard.media.scan import hash_item_images, match_item_images, pdq_neighbours
+from trailguard.media.scan import ImageCache, hash_item_images, match_item_images, pdq_neighbours
 from trailguard.model import Assessment, Hub, Item, Network, Reject
 from trailguard.pipeline.analyze import Analyzer
 from trailguard.pipeline.memory import link_shortfall
@@ -62,8 +67,10 @@ class ScanResult:
     assessed: int = 0
     rejected: int = 0
     changed: int = 0  # stored items whose content differs from their stored version (a new version kept)
-    skipped: int = 0  # files in input directories skipped because no format takes files named like them
+    skipped: int = 0  # entries of input directories not read (unknown name, link, FIFO, device...)
     skipped_files: list[str] = field(default_factory=list)  # the first of those, for the summary
+    skip_reasons: Counter[str] = field(default_factory=Counter)  # why they were skipped, how many each
+    entities_truncated: int = 0  # items that held more entities than Settings.max_entities
     bands: Counter[str] = field(default_factory=Counter)
     kinds: Counter[str] = field(default_factory=Counter)
     reject_reasons: Counter[str] = field(default_factory=Counter)
@@ -83,18 +90,54 @@ class ScanResult:
 # --- worker side -------------------------------------------------------------------------------------------
 
 _WORKER: dict[str, Any] = {}
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+PARENT_POLL_SECONDS = 1.0
 
 
-def _init_worker(settings: Settings, index: MatchIndex | None) -> None:
+def die_with_parent(parent_pid: int) -> None:
+    """End this worker process as soon as the scan that started it is gone.
+
+    A worker is not told when its parent is killed (kill -9, the out-of-memory killer): the pool's pipes stay
+    open in the sibling workers, so each would wait forever holding its ~160 MB. On Linux the kernel is asked
+    to SIGKILL the worker when the parent dies (prctl PR_SET_PDEATHSIG, through ctypes: no library wraps it).
+    That signal follows the parent *thread* that forked the worker; the pool forks from the thread that
+    submits, which lives as long as the scan, and a parent-pid watchdog thread covers every other case (and
+    other systems): once the worker has been re-parented, its parent is gone.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no libc symbol (an unusual libc): the watchdog alone does it
+            pass
+    if os.getppid() != parent_pid:  # the parent died before the request above was made
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="trailguard-parent-watchdog", daemon=True).start()
+
+
+def _init_worker(settings: Settings, index: MatchIndex | None, parent_pid: int | None = None) -> None:
+    if parent_pid is not None:
+        die_with_parent(parent_pid)
     matcher = None
     if index is not None:
         matcher = lambda hashes: match_item_images(list(hashes), index)  # noqa: E731
     scorer = _chat_scorer(settings)
     catalogues = load_catalogues(catalogue_paths(settings.catalogues))  # checked by the CLI before the scan
     _WORKER["analyzer"] = Analyzer(
-        catalogues, region=settings.default_region, image_matcher=matcher, chat_scorer=scorer
+        catalogues,
+        region=settings.default_region,
+        image_matcher=matcher,
+        chat_scorer=scorer,
+        max_entities=settings.max_entities,
     )
     _WORKER["settings"] = settings
+    _WORKER["images"] = ImageCache()  # one per scan: a file named by many items is hashed once
 
 
 def _chat_scorer(settings: Settings) -> ChatScorer | None:
@@ -118,7 +161,11 @@ def _analyze_batch(items: Sequence[Item]) -> list[Assessment]:
     settings: Settings = _WORKER["settings"]
     out = []
     for item in items:
-        images = hash_item_images(_image_base(item), item.images, settings) if item.images else []
+        images = (
+            hash_item_images(_image_base(item), item.images, settings, _WORKER["images"])
+            if item.images
+            else []
+        )
         out.append(analyzer.analyze(item, images))
     return out
 
@@ -126,23 +173,60 @@ def _analyze_batch(items: Sequence[Item]) -> list[Assessment]:
 # --- parent side -------------------------------------------------------------------------------------------
 
 
+class _PartFile:
+    """One output file being written under a temporary name. A write error (disk full arrives on a buffered
+    write or at close, with no file name) is raised naming the file, so the error line says where."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fh: IO[bytes] = self._named(lambda: open(path, "wb"))  # noqa: SIM115
+
+    def _named(self, action: Callable[[], Any]) -> Any:
+        try:
+            return action()
+        except OSError as exc:
+            if exc.filename is not None:
+                raise
+            raise OSError(exc.errno, exc.strerror, str(self.path)) from exc
+
+    def write(self, data: bytes) -> None:
+        self._named(lambda: self._fh.write(data))
+
+    def close(self) -> None:
+        self._named(self._fh.close)
+
+
 class _Outputs:
     """The scan's files, written to temporary names and renamed at the end so a killed scan leaves the
-    previous complete outputs in place, never a half-written set."""
+    previous complete outputs in place, never a half-written set; a scan that fails removes its own."""
+
+    NAMES = ("assessments.jsonl", "rejected.jsonl")
 
     def __init__(self, out_dir: Path) -> None:
         out_dir.mkdir(parents=True, exist_ok=True)
         self.out_dir = out_dir
-        self.assessments: IO[bytes] = open(out_dir / "assessments.jsonl.part", "wb")  # noqa: SIM115
-        self.rejected: IO[bytes] = open(out_dir / "rejected.jsonl.part", "wb")  # noqa: SIM115
+        self.assessments = _PartFile(out_dir / "assessments.jsonl.part")
+        try:
+            self.rejected = _PartFile(out_dir / "rejected.jsonl.part")
+        except OSError:
+            self.discard()
+            raise
 
     def finish(self) -> None:
-        for name in ("assessments.jsonl", "rejected.jsonl"):
+        for name in self.NAMES:
             os.replace(self.out_dir / f"{name}.part", self.out_dir / name)
 
     def close(self) -> None:
-        self.assessments.close()
-        self.rejected.close()
+        try:
+            self.assessments.close()
+        finally:
+            self.rejected.close()
+
+    def discard(self) -> None:
+        """Remove the temporary files of a scan that failed (best effort: the disk may be the fault)."""
+        for name in self.NAMES:
+            with contextlib.suppress(OSError):
+                os.unlink(self.out_dir / f"{name}.part")
 
 
 def _items(stream: Iterator[Item | Reject], on_reject: Callable[[Reject], None]) -> Iterator[Item]:
@@ -170,11 +254,37 @@ def run_scan(
     if options.csv_mapping:
         check_mapping(options.csv_mapping)
     _chat_scorer(settings)  # a bad model file fails here, before any output, not in every worker
-    result = ScanResult(out_dir=options.out_dir)
-    store = Store(settings.database_url) if options.store else None
-    scan_id = store.start_scan([_input_name(i) for i in inputs]) if store else None
-    result.scan_id = scan_id
     outputs = _Outputs(options.out_dir)
+    store: Store | None = None
+    scan_id: int | None = None
+    try:
+        store = Store(settings.database_url) if options.store else None
+        scan_id = store.start_scan([_input_name(i) for i in inputs]) if store else None
+        return _run(inputs, settings, options, index, progress, outputs, store, scan_id, started)
+    except BaseException:
+        # Disk full, a database gone, a killed worker, Ctrl-C: no half-written outputs are left, and the
+        # scan row says it did not finish (its rejects are dropped: a rerun saves them all again).
+        outputs.discard()
+        if store is not None and scan_id is not None:
+            try:
+                store.abort_scan(scan_id)
+            except Exception:  # the store may be the fault; a later scan marks a dead run aborted anyway
+                log.warning("scan %d could not be marked aborted in the store", scan_id)
+        raise
+
+
+def _run(
+    inputs: Sequence[str],
+    settings: Settings,
+    options: ScanOptions,
+    index: MatchIndex | None,
+    progress: Callable[[int], None] | None,
+    outputs: _Outputs,
+    store: Store | None,
+    scan_id: int | None,
+    started: float,
+) -> ScanResult:
+    result = ScanResult(out_dir=options.out_dir, scan_id=scan_id)
     pending_rejects: list[Reject] = []
     top: list[tuple[float, int, Item, Assessment]] = []  # a min-heap of the highest scores
     seq = 0
@@ -195,6 +305,7 @@ def run_scan(
             result.assessed += 1
             result.bands[a.band] += 1
             result.kinds[a.kind] += 1
+            result.entities_truncated += a.entities_truncated > 0
             seq += 1
             entry = (a.score, -seq, item, a)
             if len(top) < options.report_limit:
@@ -217,7 +328,8 @@ def run_scan(
             for batch in chunked(_items(stream, on_reject), BATCH):
                 on_results(batch, _analyze_batch(batch))
         else:
-            with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(settings, index)) as pool:
+            initargs = (settings, index, os.getpid())
+            with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=initargs) as pool:
                 in_flight: deque[tuple[list[Item], Future[list[Assessment]]]] = deque()
                 for batch in chunked(_items(stream, on_reject), BATCH):
                     in_flight.append((batch, pool.submit(_analyze_batch, batch)))
@@ -234,6 +346,7 @@ def run_scan(
         store.save_rejects(scan_id or 0, pending_rejects)
     result.read = result.assessed + result.rejected
     result.skipped, result.skipped_files = stats.skipped, stats.skipped_names
+    result.skip_reasons = stats.skip_reasons
 
     assessed_path = options.out_dir / "assessments.jsonl"
     linking = options.link and result.assessed > 0

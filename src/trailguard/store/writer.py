@@ -133,6 +133,13 @@ class Store:
                 )
             )
 
+    def abort_scan(self, scan_id: int) -> None:
+        """Mark a scan that failed in this process `aborted` and drop its rejects (as `finish_scan` does for a
+        run found dead): its outputs were discarded, and a rerun of the same inputs saves every reject again."""
+        with write_transaction(self.engine, lock="rejects") as conn:
+            conn.execute(delete(tb.rejects).where(tb.rejects.c.scan_id == scan_id))
+            conn.execute(update(tb.scans).where(tb.scans.c.id == scan_id).values(status="aborted"))
+
     def save_assessed(self, scan_id: int, pairs: Sequence[tuple[Item, Assessment]]) -> int:
         """Store items with their assessments, entities and hits in one transaction; return how many of them
         changed since their stored version.
