@@ -179,9 +179,9 @@ def test_cli_matches_sha256_by_type_or_tag_and_keeps_untyped_hex_as_before(
     monkeypatch.setenv("TRAILGUARD_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
     runner = CliRunner()
 
-    def run(*args: str) -> list[dict[str, object]]:
+    def run(*args: str, code: int = 0) -> list[dict[str, object]]:
         result = runner.invoke(app, list(args))
-        assert result.exit_code == 0, result.output
+        assert result.exit_code == code, result.output
         return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
     data = b"bytes of a banked file"
@@ -201,7 +201,7 @@ def test_cli_matches_sha256_by_type_or_tag_and_keeps_untyped_hex_as_before(
     [pdq_hit, bad] = run("match", pdq, "sha256:abc")
     assert [m["hash_type"] for m in pdq_hit["matches"]] == ["pdq"]
     assert bad == {"query": "sha256:abc", "error": "not a sha256 hash: expected 64 hex digits, got 'abc'"}
-    [wrong_type] = run("match", "--type", "md5", sha)
+    [wrong_type] = run("match", "--type", "md5", sha, code=1)  # every query failed: exit 1, as `hash` does
     assert "not a md5 hash" in str(wrong_type["error"])
     unknown = runner.invoke(app, ["match", "--type", "crc32", sha])
     assert unknown.exit_code == 2 and "unknown hash type 'crc32'" in unknown.output
