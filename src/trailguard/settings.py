@@ -34,6 +34,11 @@ class Settings:
     # gzip (typically 5-20x) scan whole; no real input expands 1000x (deflate's ceiling is about 1030x).
     max_decompressed_bytes: int = 256 << 30
     max_decompression_ratio: int = 1000
+    # The console's audit anchor: the Ed25519 signing key and the signed checkpoint (default: beside a SQLite
+    # database; for a server, in the user's data directory). Keep the key where the database's writers can't.
+    audit_key_file: str = ""
+    audit_checkpoint_file: str = ""
+    claim_minutes: int = 30  # a reviewer's claim on a job lapses after this long
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

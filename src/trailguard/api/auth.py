@@ -1,0 +1,70 @@
+"""Who is asking, and may they: bearer tokens, and a role check that the OpenAPI document shows.
+
+`allow(...)` is the one place a route's roles are written: the dependency it returns refuses other roles
+with 403 and carries the roles, which `api.app` copies into the document (`x-roles`) for readers and for the
+table-driven test that calls every route as every role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from trailguard.review import tables as rt
+from trailguard.review.audit import AuditLog
+from trailguard.review.users import User, user_for_token
+from trailguard.settings import Settings
+
+bearer = HTTPBearer(auto_error=False, description="An API token from `trailguard users token NAME`.")
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    log: AuditLog
+    settings: Settings
+
+
+def context(request: Request) -> Context:
+    ctx: Context = request.app.state.ctx
+    return ctx
+
+
+def current_user(
+    ctx: Annotated[Context, Depends(context)],
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> User:
+    if creds is None:
+        raise HTTPException(401, "credentials required", headers={"WWW-Authenticate": "Bearer"})
+    user = user_for_token(ctx.log.engine, creds.credentials)
+    if user is None:
+        ctx.log.record("anonymous", "auth.failed", "api", {"reason": "unknown or revoked token"})
+        raise HTTPException(401, "unknown or revoked token", headers={"WWW-Authenticate": "Bearer"})
+    return user
+
+
+def allow(*roles: str) -> Callable[[User], User]:
+    unknown = set(roles) - set(rt.ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {sorted(unknown)}")
+
+    def check(user: Annotated[User, Depends(current_user)]) -> User:
+        if user.role not in roles:
+            raise HTTPException(403, f"a {user.role} may not do this")
+        return user
+
+    check.roles = roles  # type: ignore[attr-defined]
+    return check
+
+
+ANYONE = rt.ROLES
+WORKERS = ("reviewer", "analyst")
+
+Anyone = Annotated[User, Depends(allow(*ANYONE))]
+Admin = Annotated[User, Depends(allow("admin"))]
+Overseer = Annotated[User, Depends(allow("admin", "auditor"))]
+Worker = Annotated[User, Depends(allow(*WORKERS))]
+Manager = Annotated[User, Depends(allow("admin", "analyst"))]
