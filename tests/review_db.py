@@ -27,3 +27,34 @@ def fresh_database(kind: str, tmp_path: Path, postgres_url: str | None) -> Itera
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def seed_items(url: str, count: int) -> list[str]:
+    """Store `count` synthetic ads (fictional 555-01xx numbers) at every band in turn; their ids."""
+    from trailguard.model import Assessment, Entity, Hit, Item, Span
+    from trailguard.store.writer import Store
+
+    bands = [("low", 0.1), ("medium", 0.4), ("high", 0.65), ("critical", 0.9)]
+    pairs = []
+    for i in range(count):
+        band, score = bands[i % 4]
+        phone = f"+1617555{100 + i % 100:04d}"
+        body = f"new in town, call six1seven 555 01{i % 100:02d} <script>alert({i})</script>"
+        item = Item(id=f"ad-{i}", kind="ad", text=body, location="Boston, MA", platform="example.com")
+        hit = Hit(
+            "ads.obscured_phone",
+            "deception",
+            0.35,
+            "A",
+            [Span(12, 21, "six1seven")],
+            "digits as words",
+            "src",
+        )
+        pairs.append((item, Assessment(item_id=item.id, kind="ad", entities=[Entity("phone", phone, "six1seven", 12, 21, True)],
+                                       hits=[hit], score=score + i / 10_000, band=band, text=body)))  # fmt: skip
+    store = Store(url)
+    scan = store.start_scan(["seed.jsonl"])
+    store.save_assessed(scan, pairs)
+    store.finish_scan(scan, read=count, assessed=count, rejected=0)
+    store.engine.dispose()
+    return [item.id for item, _ in pairs]

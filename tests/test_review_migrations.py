@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from review_db import fresh_database
 from sqlalchemy import inspect, select
 from typer.testing import CliRunner
 
+from review_db import fresh_database
 from trailguard.cli import app
 from trailguard.demo.corpus import write_corpus
 from trailguard.review import schema

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, exists, insert, literal, or_, select, update
+from sqlalchemy import Connection, Engine, and_, exists, func, insert, literal, or_, select, update
 
 from trailguard.model import BANDS
 from trailguard.review import audit
@@ -102,12 +102,18 @@ def fill(conn: Connection, by: str) -> dict[str, int]:
         )
         if queue.kind:
             wanted = wanted.join(it, it.c.id == a.c.item_id).where(it.c.kind == queue.kind)
-        result = conn.execute(
+        # Counted, not read from rowcount: drivers do not all report it for INSERT ... SELECT.
+        had = _count(conn, queue.id)
+        conn.execute(
             insert(j).from_select(["queue_id", "item_id", "score", "band", "status", "created_at"], wanted)
         )
-        made[queue.name] = max(result.rowcount, 0)
+        made[queue.name] = _count(conn, queue.id) - had
     audit.record(conn, by, "queue.fill", "queues", made)
     return made
+
+
+def _count(conn: Connection, queue_id: int) -> int:
+    return int(conn.execute(select(func.count()).where(rt.jobs.c.queue_id == queue_id)).scalar_one())
 
 
 def list_queues(engine: Engine) -> list[dict[str, Any]]:
@@ -116,7 +122,7 @@ def list_queues(engine: Engine) -> list[dict[str, Any]]:
         rows = conn.execute(select(q).order_by(q.c.id)).all()
         counts: dict[tuple[int, str], int] = {}
         for qid, status, n in conn.execute(
-            select(j.c.queue_id, j.c.status, j.c.id.count()).group_by(j.c.queue_id, j.c.status)
+            select(j.c.queue_id, j.c.status, func.count()).group_by(j.c.queue_id, j.c.status)
         ):
             counts[(qid, status)] = n
     return [
