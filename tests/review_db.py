@@ -50,11 +50,42 @@ def seed_items(url: str, count: int) -> list[str]:
             "digits as words",
             "src",
         )
-        pairs.append((item, Assessment(item_id=item.id, kind="ad", entities=[Entity("phone", phone, "six1seven", 12, 21, True)],
-                                       hits=[hit], score=score + i / 10_000, band=band, text=body)))  # fmt: skip
+        pairs.append(
+            (
+                item,
+                Assessment(
+                    item_id=item.id,
+                    kind="ad",
+                    entities=[Entity("phone", phone, "six1seven", 12, 21, True)],
+                    hits=[hit],
+                    score=score + i / 10_000,
+                    band=band,
+                    text=body,
+                ),
+            )
+        )
     store = Store(url)
     scan = store.start_scan(["seed.jsonl"])
     store.save_assessed(scan, pairs)
     store.finish_scan(scan, read=count, assessed=count, rejected=0)
     store.engine.dispose()
     return [item.id for item, _ in pairs]
+
+
+def console(url: str, tmp_path: Path, items: int, people: dict[str, str]) -> tuple[object, dict[str, str]]:
+    """A migrated store with `items` seeded ads, filled queues and one user per name -> role; the audit log
+    and each user's API token."""
+    from trailguard.review import audit, schema, users, work
+    from trailguard.store.db import make_engine
+
+    engine = make_engine(url)
+    schema.upgrade(engine)
+    seed_items(url, items)
+    log = audit.AuditLog(engine, audit.Anchor(tmp_path / "audit-key.pem", tmp_path / "checkpoint.json"))
+    tokens = {}
+    with log.begin() as conn:
+        for name, role in people.items():
+            user = users.add_user(conn, name, role, "correct horse battery", by="test")
+            tokens[name] = users.new_token(conn, user, by="test")
+        work.fill(conn, by="test")
+    return log, tokens

@@ -33,12 +33,21 @@ def logged(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Eng
             "TRAILGUARD_AUDIT_KEY_FILE": str(tmp_path / "keys" / "audit.pem"),
             "TRAILGUARD_AUDIT_CHECKPOINT_FILE": str(tmp_path / "anchor" / "checkpoint.json"),
         }
-        log = audit.AuditLog(engine, audit.anchor_for(url, env["TRAILGUARD_AUDIT_KEY_FILE"],
-                                                      env["TRAILGUARD_AUDIT_CHECKPOINT_FILE"]))  # fmt: skip
+        log = audit.AuditLog(
+            engine,
+            audit.anchor_for(url, env["TRAILGUARD_AUDIT_KEY_FILE"], env["TRAILGUARD_AUDIT_CHECKPOINT_FILE"]),
+        )
         for n, (actor, action) in enumerate(
-            [("ana", "login"), ("ana", "item.view"), ("ben", "login.failed"), ("ben", "login"),
-             ("ben", "decision"), ("ana", "item.view")], start=1,
-        ):  # fmt: skip
+            [
+                ("ana", "login"),
+                ("ana", "item.view"),
+                ("ben", "login.failed"),
+                ("ben", "login"),
+                ("ben", "decision"),
+                ("ana", "item.view"),
+            ],
+            start=1,
+        ):
             log.record(actor, action, f"item:ad-{n}", {"n": n})
         yield engine, env
         engine.dispose()
@@ -88,8 +97,9 @@ def insert_forged(conn: Connection) -> None:
         r["seq"] += 1
     forged["seq"] = 3
     forged["prev_hash"] = rows[1]["hash"]
-    forged["hash"] = audit.event_hash(forged["prev_hash"], 3, forged["at"], "mallory", "login", forged["target"],
-                                      forged["details"])  # fmt: skip
+    forged["hash"] = audit.event_hash(
+        forged["prev_hash"], 3, forged["at"], "mallory", "login", forged["target"], forged["details"]
+    )
     _rewrite(conn, [*rows[:2], forged, *rows[2:]])
 
 

@@ -38,12 +38,19 @@ def _scan_in_a_fresh_process(url: str, tmp_path: Path) -> None:
     """Today's code path: the scan in its own process, which never imports the review tables."""
     corpus = tmp_path / "ads.jsonl"
     write_corpus(corpus, 40, seed=3)
-    env = {**os.environ, "TRAILGUARD_DATABASE_URL": url, "TRAILGUARD_WORKERS": "1",
-           "PYTHONPATH": str(ROOT / "src")}  # fmt: skip
+    env = {
+        **os.environ,
+        "TRAILGUARD_DATABASE_URL": url,
+        "TRAILGUARD_WORKERS": "1",
+        "PYTHONPATH": str(ROOT / "src"),
+    }
     done = subprocess.run(
         [sys.executable, "-m", "trailguard.cli", "scan", str(corpus), "--out", str(tmp_path / "out")],
-        env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
 
 

@@ -150,8 +150,11 @@ def test_log_in_locks_after_repeated_failures(log: audit.AuditLog) -> None:
     assert users.log_in(log, "rita", "correct horse battery") is None  # locked, right password or not
     assert users.log_in(log, "nobody", "whatever it is") is None
     with log.engine.connect() as conn:
-        rows = conn.execute(select(rt.audit_events.c.actor, rt.audit_events.c.action, rt.audit_events.c.details)
-                            .where(rt.audit_events.c.action.like("login%")).order_by(rt.audit_events.c.seq)).all()  # fmt: skip
+        rows = conn.execute(
+            select(rt.audit_events.c.actor, rt.audit_events.c.action, rt.audit_events.c.details)
+            .where(rt.audit_events.c.action.like("login%"))
+            .order_by(rt.audit_events.c.seq)
+        ).all()
     assert [r.action for r in rows] == ["login"] + ["login.failed"] * (users.LOCK_AFTER + 2)
     assert '"reason":"locked"' in rows[-2].details and rows[-1].actor == "anonymous"
 
@@ -171,9 +174,12 @@ def test_tokens_are_stored_only_as_digests(log: audit.AuditLog) -> None:
 
 @pytest.mark.parametrize(
     ("name", "role", "password", "why"),
-    [("Rita", "reviewer", "long enough pass", "user name"), ("rita2", "boss", "long enough pass", "role must be"),
-     ("rita2", "reviewer", "short", "password has")],
-)  # fmt: skip
+    [
+        ("Rita", "reviewer", "long enough pass", "user name"),
+        ("rita2", "boss", "long enough pass", "role must be"),
+        ("rita2", "reviewer", "short", "password has"),
+    ],
+)
 def test_bad_new_users_are_refused(
     log: audit.AuditLog, name: str, role: str, password: str, why: str
 ) -> None:
