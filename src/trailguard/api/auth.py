@@ -7,19 +7,28 @@ table-driven test that calls every route as every role.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from trailguard.review import tables as rt
 from trailguard.review.audit import AuditLog
-from trailguard.review.users import User, user_for_token
+from trailguard.review.users import User, user_for_session, user_for_token
 from trailguard.settings import Settings
 
 bearer = HTTPBearer(auto_error=False, description="An API token from `trailguard users token NAME`.")
+SESSION_COOKIE = "tg_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+session_cookie = APIKeyCookie(
+    name=SESSION_COOKIE,
+    auto_error=False,
+    description=f"From POST /api/login; writes also need {CSRF_HEADER}.",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,16 +43,33 @@ def context(request: Request) -> Context:
 
 
 def current_user(
+    request: Request,
     ctx: Annotated[Context, Depends(context)],
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    cookie: Annotated[str | None, Depends(session_cookie)],
 ) -> User:
+    """The bearer token's user, else the session cookie's; a write with a cookie must carry its CSRF token.
+
+    A browser sends the cookie with any request a hostile page makes it send; it cannot send the header, which
+    only the console's own script can read from the log-in answer.
+    """
+    if creds is None and cookie:
+        found = user_for_session(ctx.log.engine, cookie)
+        if found is None:
+            raise HTTPException(401, "session expired or unknown", headers={"WWW-Authenticate": "Bearer"})
+        user, csrf = found
+        if request.method not in SAFE_METHODS and not secrets.compare_digest(
+            request.headers.get(CSRF_HEADER, ""), csrf
+        ):
+            raise HTTPException(403, f"missing or wrong {CSRF_HEADER} header")
+        return user
     if creds is None:
         raise HTTPException(401, "credentials required", headers={"WWW-Authenticate": "Bearer"})
-    user = user_for_token(ctx.log.engine, creds.credentials)
-    if user is None:
+    holder = user_for_token(ctx.log.engine, creds.credentials)
+    if holder is None:
         ctx.log.record("anonymous", "auth.failed", "api", {"reason": "unknown or revoked token"})
         raise HTTPException(401, "unknown or revoked token", headers={"WWW-Authenticate": "Bearer"})
-    return user
+    return holder
 
 
 def allow(*roles: str) -> Callable[[User], User]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from trailguard.api.auth import Admin, Anyone, Context, Overseer, context
+from trailguard.api.auth import SESSION_COOKIE, Admin, Anyone, Context, Overseer, context
 from trailguard.review import audit, users
 from trailguard.review import tables as rt
 
@@ -21,6 +21,46 @@ class NewUser(BaseModel):
     name: str = Field(min_length=1, max_length=64)
     role: Literal["admin", "analyst", "reviewer", "auditor"]
     password: str = Field(min_length=users.MIN_PASSWORD, max_length=users.MAX_PASSWORD)
+
+
+class Credentials(BaseModel):
+    name: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=users.MAX_PASSWORD)
+
+
+@router.post("/login", openapi_extra={"security": []}, responses={401: {"description": "Refused."}})
+def log_in(body: Credentials, request: Request, response: Response, ctx: Ctx) -> dict[str, str]:
+    """Start a session (cookie); the answer holds the CSRF token every write in the session must send.
+
+    After LOCK_AFTER wrong passwords in a row the account is locked for a while; the answer never says
+    whether the name exists or the account is locked.
+    """
+    user = users.log_in(ctx.log, body.name, body.password)
+    if user is None:
+        raise HTTPException(401, "wrong name or password, or the account is locked for now")
+    with ctx.log.begin() as conn:
+        cookie, csrf = users.start_session(conn, user)
+    response.set_cookie(
+        SESSION_COOKIE,
+        cookie,
+        max_age=int(users.SESSION_FOR.total_seconds()),
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+    return {"name": user.name, "role": user.role, "csrf_token": csrf}
+
+
+@router.post("/logout")
+def log_out(user: Anyone, request: Request, response: Response, ctx: Ctx) -> dict[str, str]:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    with ctx.log.begin() as conn:
+        if cookie:
+            users.end_session(conn, cookie)
+        audit.record(conn, user.name, "logout", user.name)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return {"name": user.name}
 
 
 @router.get("/me")

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from trailguard.review import audit
 from trailguard.review import tables as rt
@@ -147,3 +147,42 @@ def log_in(log: audit.AuditLog, name: str, password: str) -> User | None:
         conn.execute(update(u).where(u.c.id == row.id).values(failed_logins=0, locked_until=None))
         audit.record(conn, row.name, "login", row.name)
         return User(row.id, row.name, row.role)
+
+
+SESSION_FOR = timedelta(hours=8)
+
+
+def start_session(conn: Connection, user: User) -> tuple[str, str]:
+    """A new session for `user`: the cookie value (stored only as its digest) and its CSRF token."""
+    cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    now = _now()
+    conn.execute(
+        insert(rt.sessions).values(
+            id_sha256=digest(cookie),
+            user_id=user.id,
+            csrf_token=csrf,
+            created_at=now,
+            expires_at=now + SESSION_FOR,
+        )
+    )
+    return cookie, csrf
+
+
+def user_for_session(engine: Engine, cookie: str) -> tuple[User, str] | None:
+    """The session's user and CSRF token, while the session lasts."""
+    if len(cookie) > 100:
+        return None
+    s, u = rt.sessions, rt.users
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(u.c.id, u.c.name, u.c.role, s.c.csrf_token, s.c.expires_at)
+            .join(s, s.c.user_id == u.c.id)
+            .where(s.c.id_sha256 == digest(cookie))
+        ).first()
+    if row is None or _aware(row.expires_at) <= _now():
+        return None
+    return User(row.id, row.name, row.role), row.csrf_token
+
+
+def end_session(conn: Connection, cookie: str) -> None:
+    conn.execute(delete(rt.sessions).where(rt.sessions.c.id_sha256 == digest(cookie)))
