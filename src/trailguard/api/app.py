@@ -15,7 +15,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from trailguard.api import people, work
+from trailguard.api import pages, people, work
 from trailguard.api.auth import Context
 from trailguard.review import work as review_work
 from trailguard.review.audit import AuditLog
@@ -43,6 +43,7 @@ def create_app(log: AuditLog, settings: Settings) -> FastAPI:
 
     app.include_router(people.router)
     app.include_router(work.router)
+    app.include_router(pages.router)
 
     @app.exception_handler(LookupError)
     async def not_found(_: Request, exc: LookupError) -> JSONResponse:
@@ -60,7 +61,7 @@ def create_app(log: AuditLog, settings: Settings) -> FastAPI:
     async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         response = await call_next(request)
         for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
+            response.headers.setdefault(name, value)  # a page sets its own CSP (see api.pages)
         return response
 
     def openapi() -> dict[str, Any]:
