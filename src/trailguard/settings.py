@@ -66,6 +66,7 @@ _BOUNDS: dict[str, tuple[int, int | None]] = {
     "max_decompressed_bytes": (1, None),
     "max_decompression_ratio": (1, None),
     "max_entities": (1, None),
+    "claim_minutes": (1, None),
 }
 
 
@@ -90,6 +91,11 @@ class Settings:
     # Entities kept per item (per chat); the rest are counted in the assessment, never silently dropped. Real
     # ads hold tens; a megabyte of "age 18 " holds 141k, which would cost a 13 MB assessment and store rows.
     max_entities: int = 1000
+    # The console's audit anchor: the Ed25519 signing key and the signed checkpoint (default: beside a SQLite
+    # database; for a server, in the user's data directory). Keep the key where the database's writers can't.
+    audit_key_file: str = ""
+    audit_checkpoint_file: str = ""
+    claim_minutes: int = 30  # a reviewer's claim on a job lapses after this long
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from trailguard.cli import indicators, media, model, network, scan, versions  # noqa: F401  (register their commands)
+from trailguard.cli import (  # noqa: F401  (register their commands)
+    console,
+    indicators,
+    media,
+    model,
+    network,
+    scan,
+    versions,
+)
 from trailguard.cli.app import app
 
 

@@ -1,0 +1,153 @@
+"""`trailguard db upgrade`, `users`, `queue fill`, `audit verify` and `serve`: the console's commands.
+
+Each opens the store through `_store`, which refuses one that is behind the migrations with the command that
+fixes it. The review, API and server modules are imported inside the commands, so `trailguard --help` and the
+scan do not pay for them.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from trailguard.cli.app import app
+from trailguard.settings import Settings
+
+if TYPE_CHECKING:
+    from trailguard.review.audit import AuditLog
+
+db_app = typer.Typer(help="The store's schema: migrations.", no_args_is_help=True)
+users_app = typer.Typer(help="Console users, their roles and API tokens.", no_args_is_help=True)
+queue_app = typer.Typer(help="Review queues.", no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(queue_app, name="queue")
+app.add_typer(audit_app, name="audit")
+
+Role = Annotated[str, typer.Option("--role", help="admin, analyst, reviewer or auditor")]
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"[:64]
+    except (KeyError, OSError):
+        return "cli:unknown"
+
+
+def _store(settings: Settings) -> AuditLog:
+    """The audit log over the configured store; exit 1 naming `trailguard db upgrade` if it is behind."""
+    from trailguard.review.audit import AuditLog, anchor_for
+    from trailguard.review.schema import StoreBehind, require_current
+    from trailguard.store.db import make_engine
+
+    engine = make_engine(settings.database_url)
+    try:
+        require_current(engine, engine.url.render_as_string(hide_password=True))
+    except StoreBehind as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    anchor = anchor_for(settings.database_url, settings.audit_key_file, settings.audit_checkpoint_file)
+    return AuditLog(engine, anchor)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the store's schema up to date (a store made before migrations is stamped at the baseline)."""
+    from trailguard.review.schema import upgrade
+    from trailguard.store.db import make_engine
+
+    engine = make_engine(Settings.from_env().database_url)
+    before = upgrade(engine)
+    if before.legacy:
+        typer.echo("store made before migrations: stamped at baseline 0001")
+    if before.behind:
+        typer.echo(f"upgraded from {before.current or 'nothing'} to {before.head}")
+    else:
+        typer.echo(f"already at {before.head}")
+
+
+@users_app.command("add")
+def users_add(
+    name: str,
+    role: Role,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input (one line).")
+    ] = False,
+) -> None:
+    """Add a user with a role; the password is read from standard input."""
+    from trailguard.review.users import MAX_PASSWORD, add_user
+
+    if not password_stdin:
+        typer.echo("error: give the password on standard input with --password-stdin", err=True)
+        raise typer.Exit(2)
+    password = sys.stdin.readline(MAX_PASSWORD + 2).removesuffix("\n").removesuffix("\r")
+    log = _store(Settings.from_env())
+    try:
+        with log.begin() as conn:
+            user = add_user(conn, name, role, password, by=_actor())
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"added {user.name} ({user.role})")
+
+
+@users_app.command("token")
+def users_token(name: str) -> None:
+    """Print a new API token for the user (send it as `Authorization: Bearer TOKEN`)."""
+    from trailguard.review.users import find_user, new_token
+
+    log = _store(Settings.from_env())
+    with log.begin() as conn:
+        user = find_user(conn, name)
+        if user is None:
+            typer.echo(f"error: no user {name!r}", err=True)
+            raise typer.Exit(1)
+        typer.echo(new_token(conn, user, by=_actor()))
+
+
+@queue_app.command("fill")
+def queue_fill() -> None:
+    """Make a job for each stored assessment a queue takes and lacks (the default queue: medium and above)."""
+    from trailguard.review.work import fill
+
+    log = _store(Settings.from_env())
+    with log.begin() as conn:
+        made = fill(conn, by=_actor())
+    for name, count in made.items():
+        typer.echo(f"{name}: {count} new jobs")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the audit log's hash chain against the signed checkpoint; exit 1 naming the first bad entry."""
+    from trailguard.review.audit import verify
+
+    log = _store(Settings.from_env())
+    verdict = verify(log.engine, log.anchor)
+    if not verdict.ok:
+        typer.echo(f"audit log NOT intact: {verdict.problem}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"audit log intact: {verdict.count} entries, anchored by {log.anchor.path}")
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+) -> None:
+    """Serve the console's HTTP API on TRAILGUARD_DATABASE_URL (jobs are made for new items at start)."""
+    import uvicorn
+
+    from trailguard.api.app import create_app
+    from trailguard.review.work import fill
+
+    settings = Settings.from_env()
+    log = _store(settings)
+    with log.begin() as conn:
+        made = fill(conn, by="serve")
+    typer.echo(f"queues filled: {made}", err=True)
+    uvicorn.run(create_app(log, settings), host=host, port=port, log_level="info")

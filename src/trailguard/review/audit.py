@@ -1,0 +1,268 @@
+"""The tamper-evident audit log: every event hash-chained, the head anchored in a signed checkpoint file.
+
+Each event's hash is SHA-256 over the previous event's hash and the canonical JSON (sorted keys, no spaces)
+of its own fields, so editing, deleting, inserting or reordering any row breaks the chain from that row on.
+Rewriting the whole chain, or cutting its tail, is caught by the checkpoint: a file outside the database that
+holds the number of events and the head hash, signed with an Ed25519 key, rewritten after every commit that
+added events. Whoever can write the database cannot forge it without the key.
+"""
+
+from __future__ import annotations
+
+import base64
+import fcntl
+import hashlib
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from platformdirs import user_data_dir
+from sqlalchemy import Connection, Engine, insert, make_url, select, update
+
+from trailguard.review import tables as rt
+
+GENESIS = "0" * 64
+MAX_TARGET = 600  # characters of a target kept (an item id is at most 512)
+
+
+def canonical(obj: Any) -> bytes:
+    return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
+
+
+def event_hash(prev_hash: str, seq: int, at: str, actor: str, action: str, target: str, details: str) -> str:
+    body = {
+        "seq": seq,
+        "at": at,
+        "actor": actor,
+        "action": action,
+        "target": target,
+        "details": orjson.loads(details),
+    }
+    return hashlib.sha256(prev_hash.encode("ascii") + canonical(body)).hexdigest()
+
+
+def record(
+    conn: Connection, actor: str, action: str, target: str = "", details: dict[str, Any] | None = None
+) -> int:
+    """Append one event in the caller's transaction (so an action and its event commit together); its seq.
+
+    The head row is updated first: that takes the write lock (SQLite) or the row lock (PostgreSQL) before
+    anything is read, so concurrent writers queue here instead of forking the chain.
+    """
+    head = conn.execute(
+        update(rt.audit_head)
+        .where(rt.audit_head.c.id == 1)
+        .values(seq=rt.audit_head.c.seq + 1)
+        .returning(rt.audit_head.c.seq, rt.audit_head.c.hash)
+    ).one()
+    seq, prev = int(head.seq), str(head.hash)
+    at = datetime.now(UTC).isoformat(timespec="microseconds")
+    target = target.replace("\x00", "\ufffd")[:MAX_TARGET]
+    text = canonical(details or {}).decode()
+    digest = event_hash(prev, seq, at, actor, action, target, text)
+    conn.execute(
+        insert(rt.audit_events).values(
+            seq=seq,
+            at=at,
+            actor=actor,
+            action=action,
+            target=target,
+            details=text,
+            prev_hash=prev,
+            hash=digest,
+        )
+    )
+    conn.execute(update(rt.audit_head).where(rt.audit_head.c.id == 1).values(hash=digest))
+    return seq
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    count: int
+    head: str
+    at: str
+
+
+class Anchor:
+    """The signed checkpoint file and its Ed25519 key (created on first use, readable by its owner only)."""
+
+    def __init__(self, key_path: Path, checkpoint_path: Path) -> None:
+        self.key_path = key_path
+        self.path = checkpoint_path
+        self._lock = threading.Lock()
+
+    def _key(self, create: bool) -> Ed25519PrivateKey:
+        if not self.key_path.exists():
+            if not create:
+                raise FileNotFoundError(f"no audit signing key at {self.key_path}")
+            self.key_path.parent.mkdir(parents=True, exist_ok=True)
+            pem = Ed25519PrivateKey.generate().private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+            try:
+                fd = os.open(self.key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another process made it first: use theirs
+                pass
+            else:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(pem)
+        key = serialization.load_pem_private_key(self.key_path.read_bytes(), password=None)
+        if not isinstance(key, Ed25519PrivateKey):
+            raise ValueError(f"{self.key_path} is not an Ed25519 private key")
+        return key
+
+    def read(self) -> Checkpoint | None:
+        """The checkpoint, its signature checked; None when there is none. ValueError if it is not valid."""
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        try:
+            doc = orjson.loads(raw)
+            checkpoint = Checkpoint(int(doc["count"]), str(doc["head"]), str(doc["at"]))
+            signature = base64.b64decode(doc["signature"], validate=True)
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"checkpoint {self.path} is unreadable: {exc}") from exc
+        try:
+            self._key(create=False).public_key().verify(signature, canonical(asdict(checkpoint)))
+        except InvalidSignature as exc:
+            raise ValueError(f"checkpoint {self.path} has a bad signature") from exc
+        return checkpoint
+
+    def write(self, engine: Engine) -> Checkpoint:
+        """Sign the database's current head into the checkpoint, unless the file already anchors as much.
+
+        A file lock orders writers across processes, so a slower one never puts back an older head.
+        """
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with open(self.path.with_name(self.path.name + ".lock"), "a") as lock_fh:
+                fcntl.flock(lock_fh, fcntl.LOCK_EX)
+                with engine.connect() as conn:
+                    head = conn.execute(select(rt.audit_head.c.seq, rt.audit_head.c.hash)).one()
+                current = self.read()
+                if current is not None and current.count >= head.seq:
+                    return current
+                checkpoint = Checkpoint(
+                    int(head.seq), str(head.hash), datetime.now(UTC).isoformat(timespec="seconds")
+                )
+                signature = self._key(create=True).sign(canonical(asdict(checkpoint)))
+                doc = {**asdict(checkpoint), "signature": base64.b64encode(signature).decode()}
+                tmp = self.path.with_name(self.path.name + ".tmp")
+                tmp.write_bytes(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
+                os.replace(tmp, self.path)
+                return checkpoint
+
+
+class AuditLog:
+    """Transactions that may record events, each anchored in the checkpoint once committed."""
+
+    def __init__(self, engine: Engine, anchor: Anchor) -> None:
+        self.engine = engine
+        self.anchor = anchor
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+        self.anchor.write(self.engine)
+
+    def record(self, actor: str, action: str, target: str = "", details: dict[str, Any] | None = None) -> int:
+        with self.begin() as conn:
+            return record(conn, actor, action, target, details)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    ok: bool
+    count: int  # events read from the table
+    anchored: int  # events the checkpoint vouches for
+    problem: str | None = None
+    first_bad: int | None = None  # the seq of the first bad entry
+
+
+def verify(engine: Engine, anchor: Anchor, _retries: int = 2) -> Verdict:
+    """Walk the chain from the first event; the first break found, or the checkpoint's disagreement.
+
+    Events newer than the checkpoint fail it too (a server anchors every commit); when a running server
+    anchored them while the table was read, the walk is made again, a bounded number of times.
+    """
+    try:
+        checkpoint = anchor.read()
+    except (ValueError, FileNotFoundError) as exc:
+        return Verdict(False, 0, 0, str(exc))
+    anchored = checkpoint.count if checkpoint else 0
+    prev, count, head_at_anchor = GENESIS, 0, None
+    with engine.connect() as conn:
+        rows = conn.execute(select(rt.audit_events).order_by(rt.audit_events.c.seq))
+        for row in rows:
+            expected = count + 1
+            if row.seq != expected:
+                what = "missing" if row.seq > expected else "out of order"
+                return Verdict(
+                    False, count, anchored, f"entry {expected}: {what} (next row is {row.seq})", expected
+                )
+            if row.prev_hash != prev:
+                return Verdict(
+                    False, count, anchored, f"entry {row.seq}: does not follow entry {count}", row.seq
+                )
+            digest = event_hash(prev, row.seq, row.at, row.actor, row.action, row.target, row.details)
+            if digest != row.hash:
+                return Verdict(
+                    False, count, anchored, f"entry {row.seq}: its content does not match its hash", row.seq
+                )
+            prev, count = digest, expected
+            if count == anchored:
+                head_at_anchor = digest
+    if checkpoint is None:
+        if count:
+            return Verdict(False, count, 0, f"entry 1: no checkpoint anchors the log ({anchor.path})", 1)
+        return Verdict(True, 0, 0)
+    if count < checkpoint.count:
+        return Verdict(
+            False,
+            count,
+            anchored,
+            f"entry {count + 1}: missing (the log is cut short: the checkpoint anchors {checkpoint.count})",
+            count + 1,
+        )
+    if head_at_anchor != checkpoint.head:
+        return Verdict(
+            False,
+            count,
+            anchored,
+            f"entry {checkpoint.count}: differs from the signed checkpoint (the log was rewritten up to it)",
+            checkpoint.count,
+        )
+    if count > checkpoint.count:
+        later = anchor.read()
+        if later is not None and later.count > checkpoint.count and _retries > 0:
+            return verify(engine, anchor, _retries - 1)
+        first = checkpoint.count + 1
+        return Verdict(False, count, anchored, f"entry {first}: not anchored by the checkpoint", first)
+    return Verdict(True, count, anchored)
+
+
+def anchor_for(database_url: str, key_file: str = "", checkpoint_file: str = "") -> Anchor:
+    """The anchor configured (TRAILGUARD_AUDIT_KEY_FILE, TRAILGUARD_AUDIT_CHECKPOINT_FILE), or the default:
+    beside a SQLite database file, or in the user's data directory named after a server's database."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        base = Path(url.database).expanduser()
+    else:
+        name = f"{url.host or 'local'}-{url.port or ''}-{url.database or ''}".replace("/", "_")
+        base = Path(user_data_dir("trailguard", appauthor=False)) / "audit" / name
+    key = Path(key_file) if key_file else base.with_name(base.name + ".audit-key.pem")
+    checkpoint = (
+        Path(checkpoint_file) if checkpoint_file else base.with_name(base.name + ".audit-checkpoint.json")
+    )
+    return Anchor(key, checkpoint)

@@ -1,0 +1,134 @@
+"""The tables of review state, on the store's `metadata` (created by migration 0002, see migrations/).
+
+Decisions and audit events are append-only: the code never updates or deletes them, and the audit log's hash
+chain (see `review.audit`) shows it when anyone else does.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from trailguard.store.db import metadata
+
+ROLES: tuple[str, ...] = ("admin", "analyst", "reviewer", "auditor")
+ACTIONS: tuple[str, ...] = ("dismiss", "escalate", "confirm", "report")
+
+users = Table(
+    "review_users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", Text, nullable=False),  # argon2id, with its parameters and salt
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+api_tokens = Table(
+    "review_api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("review_users.id", ondelete="CASCADE"), nullable=False),
+    Column("token_sha256", String(64), nullable=False, unique=True),  # never the token itself
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+sessions = Table(
+    "review_sessions",
+    metadata,
+    Column("id_sha256", String(64), primary_key=True),  # the cookie's value is never stored
+    Column("user_id", Integer, ForeignKey("review_users.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+queues = Table(
+    "review_queues",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("description", Text, nullable=False, default=""),
+    Column("min_band", String(16), nullable=False),  # routing: items at this band or above
+    Column("kind", String(16)),  # routing: only items of this kind (NULL: every kind)
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+jobs = Table(
+    "review_jobs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("queue_id", Integer, ForeignKey("review_queues.id", ondelete="CASCADE"), nullable=False),
+    Column("item_id", String(512), ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
+    Column("score", Float, nullable=False),  # the assessment's when the job was made: the queue's order
+    Column("band", String(16), nullable=False),
+    Column("status", String(16), nullable=False),  # open, held, decided
+    Column("claimed_by", Integer, ForeignKey("review_users.id")),
+    Column("claim_expires_at", DateTime(timezone=True)),
+    Column("held_by", Integer, ForeignKey("review_users.id")),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("queue_id", "item_id", name="uq_review_jobs_queue_item"),
+    Index("ix_review_jobs_next", "queue_id", "status", "score"),
+)
+
+decisions = Table(
+    "review_decisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("job_id", Integer, ForeignKey("review_jobs.id", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("item_id", String(512), nullable=False, index=True),
+    Column("user_id", Integer, ForeignKey("review_users.id"), nullable=False),
+    Column("action", String(16), nullable=False),  # dismiss, escalate, confirm, report
+    Column("reason", Text, nullable=False),
+    Column("policy", String(128), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+comments = Table(
+    "review_comments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("job_id", Integer, ForeignKey("review_jobs.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("user_id", Integer, ForeignKey("review_users.id"), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# The hash chain: `hash` = SHA-256(previous hash + canonical JSON of seq, at, actor, action, target, details).
+# `at` is kept as the ISO text that was hashed, and `details` as its canonical JSON, so that reading a row back
+# on either database gives the bytes that were hashed.
+audit_events = Table(
+    "review_audit_events",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", String(40), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("target", Text, nullable=False),
+    Column("details", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+# One row: the chain's head. Appending updates it first, which serialises writers on both databases (a row
+# lock on PostgreSQL, the write lock on SQLite) so that no two events get the same number or predecessor.
+audit_head = Table(
+    "review_audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
