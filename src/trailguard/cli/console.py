@@ -65,7 +65,8 @@ def db_upgrade() -> None:
     if before.legacy:
         typer.echo("store made before migrations: stamped at baseline 0001")
     if before.behind:
-        typer.echo(f"upgraded from {before.current or 'nothing'} to {before.head}")
+        start = before.current or ("0001" if before.legacy else "nothing")
+        typer.echo(f"upgraded from {start} to {before.head}")
     else:
         typer.echo(f"already at {before.head}")
 
