@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from trailguard.extract import extract_entities
 from trailguard.extract.emails import find_emails
 from trailguard.extract.handles import _NOT_NAMES, find_handles
 from trailguard.extract.textnorm import is_number_spelling
@@ -408,3 +409,23 @@ def test_no_value_is_a_cut_identifier(head: str, accents: str, tail: str, decomp
     assert emails == [f"{word}@example.com"]
     handles = values(find_handles(f"sc: {written} and kik: {written}"))
     assert handles == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "WhatsApp https://wa.me/12025550154",
+        "whatsapp: wa.me/15035550135",
+        "Telegram http://t.example/jade",
+    ],
+)
+def test_a_messaging_cue_followed_by_a_link_makes_no_handle_of_the_link(text: str) -> None:
+    # `whatsapp:https` / `whatsapp:wa.me` would join every ad that links its number the same way.
+    entities = extract_entities(text)
+    assert [e for e in entities if e.type == "handle"] == []
+    assert any(e.type == "url" for e in entities)
+
+
+def test_a_handle_before_a_link_is_kept() -> None:
+    values = [e.value for e in extract_entities("whatsapp: jade_rose then https://x.example/a")]
+    assert "whatsapp:jade_rose" in values

@@ -60,12 +60,28 @@ def extract_entities(
     found += find_prices(text)
     found += find_ages(text)
     found += places
-    kept = _drop_contained(found)
+    kept = _drop_handles_into_urls(_drop_contained(found))
     if message is not None:
         for e in kept:
             e.message = message
     kept.sort(key=lambda e: (e.start, e.end, e.type))
     return kept
+
+
+def _drop_handles_into_urls(found: list[Entity]) -> list[Entity]:
+    """`found` without the handles whose name runs into a URL: in "WhatsApp https://wa.me/1..." or "whatsapp:
+    wa.me/1..." the cue's next word is the link itself, not an account, and `whatsapp:https` or
+    `whatsapp:wa.me` would then join every ad that links its number the same way."""
+    urls = sorted((e.start, e.end) for e in found if e.type == "url")
+    if not urls:
+        return found
+    starts = [u[0] for u in urls]
+
+    def into_url(e: Entity) -> bool:
+        k = bisect_right(starts, e.end - 1) - 1  # the last URL starting before the handle's last character
+        return k >= 0 and urls[k][0] >= e.start and urls[k][1] >= e.end - 1
+
+    return [e for e in found if e.type != "handle" or not into_url(e)]
 
 
 def _drop_contained(found: list[Entity]) -> list[Entity]:

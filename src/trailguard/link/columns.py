@@ -96,11 +96,11 @@ class Frozen:
         )
         # Items of every key on two or more items, in item order: the only keys that can link anything.
         self.shared: dict[str, list[int]] = {}
-        self.shared_id: dict[str, int] = {}
+        self._shared_id: dict[str, int] = {}
         for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
             kid = int(kids[a])
             self.shared[keys[kid]] = items[a:b].tolist()
-            self.shared_id[keys[kid]] = kid
+            self._shared_id[keys[kid]] = kid
 
     def of_item(self, i: int) -> np.ndarray:
         return self.item_key[self.item_start[i] : self.item_start[i + 1]]
@@ -110,8 +110,15 @@ class Frozen:
         out = np.zeros(self.n, dtype=bool)
         skip = np.zeros(len(self.keys), dtype=bool)
         for k in leave_out:
-            if k in self.shared_id:
-                skip[self.shared_id[k]] = True
+            if k in self._shared_id:
+                skip[self._shared_id[k]] = True
         has = ~skip[self.item_key]
         out[np.repeat(np.arange(self.n), np.diff(self.item_start))[has]] = True
         return out
+
+    def distinct_partners(self, items: list[int]) -> int:
+        """How many distinct keys the given items carry in all (their own key included)."""
+        idx = np.asarray(items, dtype=np.int64)
+        lo, hi = self.item_start[idx], self.item_start[idx + 1]
+        total = np.concatenate([self.item_key[a:b] for a, b in zip(lo.tolist(), hi.tolist(), strict=True)])
+        return len(np.unique(total))

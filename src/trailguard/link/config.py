@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import dataclass
 
 # Given PDQ hex strings, yield (i, j, distance) for pairs within the caller's threshold (trailguard.media.index).
 ImageNeighbours = Callable[[list[str]], Iterable[tuple[int, int, int]]]
@@ -15,14 +14,13 @@ IDENTIFIER_TYPES: frozenset[str] = frozenset({"phone", "email", "handle", "payme
 @dataclass(frozen=True, slots=True)
 class LinkConfig:
     identifier_types: frozenset[str] = IDENTIFIER_TYPES
-    # Operator overrides, keyed "type:value" for identifiers and "template:KEY" for templates: never_merge
-    # is always a hub / copied script (a fact, never merged through), always_merge never is (load_overrides).
+    # Hubs: identifiers never used to merge. Allow-listed keys are `type:value`, e.g. "email:help@site.example".
     never_merge: frozenset[str] = frozenset()
-    always_merge: frozenset[str] = frozenset()
-    # Shared evidence carried by this many posters, each with a contact of their own, is a hub (identifiers)
-    # or a copied script (templates); trailguard.link.evidence. Measured on benchmarks/link_adversarial.py.
-    hub_min_posters: int = 4
-    script_min_posters: int = 3
+    hub_min_items: int = (
+        60  # an identifier on more items than this and than hub_factor x the largest group...
+    )
+    hub_factor: float = 2.0  # ...is a hub (far more widespread than any group)
+    hub_min_groups: int = 3  # an identifier bridging this many otherwise-separate groups is a hub
     # Text: word 3-gram shingles; a shingle on more than max(stock_min_df, stock_fraction x N) items is stock.
     shingle_size: int = 3
     stock_min_df: int = 100
@@ -33,6 +31,9 @@ class LinkConfig:
     stock_spread_min_df: int = 8
     stock_spread_min_posters: int = 8
     stock_spread: float = 0.5
+    # Telling posters apart leaves out identifiers on more than hub_min_items items whose items carry at least
+    # this many distinct other identifiers per item (a hotline quoted by posters who each add their own).
+    widespread_partners: float = 0.5
     max_text_chars: int = 20_000  # hostile input: longer texts are cut before tokenising
     # MinHash LSH: num_perm = bands x rows; candidate pairs verified at estimated Jaccard >= near_duplicate.
     lsh_bands: int = 16
@@ -50,25 +51,3 @@ class LinkConfig:
     # Images: PDQ below this quality is never matched (upstream convention, as in settings.pdq_min_quality).
     pdq_min_quality: int = 50
     image_neighbours: ImageNeighbours | None = None
-
-
-def load_overrides(path: Path, config: LinkConfig) -> LinkConfig:
-    """`config` with the operator's overrides from a file: one key per line, `hub KEY` (never merged through)
-    or `link KEY` (always merged through, never judged a hub or script); `#` starts a comment.
-
-    KEY is `type:value` for an identifier (`email:help@site.example`, `phone:+16175550123`) or `template:KEY`
-    for a template (the key in the network's reasons and in hubs.json). An unknown verb is an error naming the
-    line, so a typo never silently merges or splits networks.
-    """
-    never, always = set(config.never_merge), set(config.always_merge)
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        text = line.split("#", 1)[0].strip()
-        if not text:
-            continue
-        verb, _, key = text.partition(" ")
-        key = key.strip()
-        if verb not in ("hub", "link") or ":" not in key:
-            raise ValueError(f"{path}:{number}: expected 'hub TYPE:VALUE' or 'link TYPE:VALUE', got {text!r}")
-        (never if verb == "hub" else always).add(key)
-        (always if verb == "hub" else never).discard(key)
-    return replace(config, never_merge=frozenset(never), always_merge=frozenset(always))

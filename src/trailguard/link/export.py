@@ -55,15 +55,12 @@ def link_rows(networks: Iterable[Network]) -> Iterable[tuple[str, str, str, str,
     for net in networks:
         for r in net.reasons:
             ttype, tvalue = _target(r.kind, r.value)
-            if not r.merged:
-                what = "copied script" if r.kind == "template" else f"hub {ttype}"
-                why = f"{what}, recorded but not merged: {r.detail.get('hub', '')}"
-            elif r.kind == "template":
+            if r.kind == "template":
                 why = f"written from template {r.value} (saves {r.detail.get('saving_bits', '?')} bits)"
-            else:
+            elif r.merged:
                 why = f"same {ttype} on {len(r.items)} items"
-            if "posters" in r.detail:
-                why += f"; strength {r.detail.get('strength')} ({r.detail['posters']} posters carry it)"
+            else:
+                why = f"hub {ttype}, recorded but not merged: {r.detail.get('hub', '')}"
             link = r.kind if r.merged else f"{r.kind}_hub"
             for item in r.items:
                 yield (net.id, "item", item, ttype, tvalue, link, why)
@@ -86,9 +83,8 @@ def to_graph(networks: Iterable[Network]) -> nx.MultiGraph:
             if not r.merged:
                 attrs["hub"] = "true"
             g.add_node(node, **attrs)
-            strength = float(r.detail.get("strength", 1.0))
             for item in r.items:
-                g.add_edge(_xml(f"item:{item}"), node, kind=_xml(r.kind), merged=r.merged, strength=strength)
+                g.add_edge(_xml(f"item:{item}"), node, kind=_xml(r.kind), merged=r.merged)
     return g
 
 

@@ -1,11 +1,8 @@
 """link_assessments: from assessments to networks, as a pure function (no database, no globals).
 
 Order of work: stream the assessments once into compact columns (ids, times, places, identifier lists,
-token ids); judge every shared identifier by how many posters carry it (trailguard.link.evidence: hubs are
-carried by many, each with their own contacts); find templates (MinHash LSH + InfoShield) and judge them the
-same way (copied scripts); merge items through the evidence that one poster stands behind (connected
-components over those links only); describe each group of two or more items as a Network, each link with
-its strength.
+token ids); find templates (MinHash LSH + InfoShield); find hubs; merge items through non-hub identifiers,
+shared images and templates (connected components); describe each group of two or more items as a Network.
 """
 
 from __future__ import annotations
@@ -23,19 +20,11 @@ from trailguard.indicators.scoring import score_hits
 from trailguard.link import minhash, shingles
 from trailguard.link.columns import Coded, Frozen, Identifiers, Strings
 from trailguard.link.config import LinkConfig
-from trailguard.link.evidence import PosterCounter
-from trailguard.link.hubs import Judged, judge_identifiers, judge_template
+from trailguard.link.hubs import detect_hubs, star_edges
 from trailguard.link.images import image_keys, near_image_groups
 from trailguard.link.names import stated_names
 from trailguard.link.signals import item_indicator_hits, network_hits, place_key
-from trailguard.link.templates import (
-    SLOT,
-    Template,
-    TemplateFinder,
-    components,
-    star_edges,
-    top_phrase_pairs,
-)
+from trailguard.link.templates import SLOT, Template, TemplateFinder, components, top_phrase_pairs
 from trailguard.model import BANDS, Assessment, Hit, Hub, LinkReason, Network
 
 
@@ -98,6 +87,23 @@ def _read(assessments: Iterable[Assessment], cfg: LinkConfig, store: shingles.To
     return cols
 
 
+def _widespread(ident: Frozen, cfg: LinkConfig) -> set[str]:
+    """Identifiers left out when telling posters apart: the operator's list, and any on more than
+    `hub_min_items` items that carry many different other identifiers (`widespread_partners` per item).
+
+    A site address or hotline is quoted by posters who each add their own contact; a group's number, however
+    many ads it is on, comes with the same few other numbers and handles. Size alone cannot tell them apart
+    (a busy group posts more ads than a small site's hotline is quoted on).
+    """
+    out = set(cfg.never_merge) & set(ident.shared)
+    for key, items in ident.shared.items():
+        if len(items) > cfg.hub_min_items and ident.distinct_partners(items) >= cfg.widespread_partners * len(
+            items
+        ):
+            out.add(key)
+    return out
+
+
 def _owners(n: int, ident: Frozen, leave_out: set[str]) -> np.ndarray:
     """Poster components from identifiers alone (widespread ones left out): who uses a phrase."""
     return components(n, star_edges([v for k, v in ident.shared.items() if k not in leave_out]))
@@ -105,7 +111,7 @@ def _owners(n: int, ident: Frozen, leave_out: set[str]) -> np.ndarray:
 
 def _templates(
     store: shingles.TokenStore, rank: np.ndarray, owners: np.ndarray, identified: np.ndarray, cfg: LinkConfig
-) -> tuple[list[Template], list[str]]:
+) -> tuple[list[Template], list[list[int]], list[str]]:
     words = store.canonical_words()
     sh = shingles.build(store, cfg.shingle_size)
     n = sh.n_docs
@@ -141,11 +147,15 @@ def _templates(
         cfg.template_coverage,
     )
     found: list[Template] = []
+    families: list[list[int]] = []  # per text cluster, the members of its templates
     for cluster in _clusters(coarse):
         parts = [cluster] if len(cluster) <= cfg.max_cluster else _clusters(near_labels, cluster)
         for part in parts:
-            found.extend(finder.find(part))
-    return found, words
+            templates = finder.find(part)
+            found.extend(templates)
+            if templates:
+                families.append(sorted(m for t in templates for m in t.members))
+    return found, families, words
 
 
 def _rank(ids: Strings) -> np.ndarray:
@@ -189,44 +199,24 @@ def link(assessments: Iterable[Assessment], config: LinkConfig | None = None) ->
     if n < 2:
         return LinkResult([], [])
     ident = cols.identifiers.freeze(n)
-    counter = PosterCounter(ident, cols.names, np.array([not k.startswith("image:") for k in ident.keys]))
-    counter.exclude([ident.shared_id[k] for k in sorted(cfg.never_merge) if k in ident.shared_id])
-    judged = judge_identifiers(ident.shared, ident.shared_id, counter, cfg)
-    hubs = {k for k, j in judged.items() if j.hub}
+    leave_out = _widespread(ident, cfg)
     rank = _rank(cols.ids)
-    templates, words = _templates(store, rank, _owners(n, ident, hubs), ident.identified(hubs), cfg)
-    del store
-    scripts = [judge_template(_template_key(t, words), t.members, counter, cfg) for t in templates]
-    merging = [v for k, v in ident.shared.items() if k not in hubs]
-    merging += [t.members for t, j in zip(templates, scripts, strict=True) if j.hub is None]
-    labels = components(n, star_edges(merging))
-    return LinkResult(
-        _describe(cols, labels, list(zip(templates, scripts, strict=True)), words, ident, judged),
-        _hubs(cols, ident, judged, list(zip(templates, scripts, strict=True)), words),
+    templates, families, words = _templates(
+        store, rank, _owners(n, ident, leave_out), ident.identified(leave_out), cfg
     )
+    del store
+    hubs = detect_hubs(ident.shared, leave_out, [t.members for t in templates], families, n, cfg)
+    merging = [v for k, v in ident.shared.items() if k not in hubs]
+    labels = components(n, star_edges([t.members for t in templates] + merging))
+    return LinkResult(_describe(cols, labels, templates, words, ident, hubs), _hubs(cols, ident, hubs))
 
 
-def _template_key(t: Template, words: list[str]) -> str:
-    return f"template:{t.key(words)}"
-
-
-def _hubs(
-    cols: _Columns,
-    ident: Frozen,
-    judged: dict[str, Judged],
-    templates: list[tuple[Template, Judged]],
-    words: list[str],
-) -> list[Hub]:
-    """Every hub identifier and copied script (type "template"), with its reach, examples and why."""
-    found = [(k, ident.shared[k], j) for k, j in judged.items()]
-    found += [(_template_key(t, words), t.members, j) for t, j in templates]
+def _hubs(cols: _Columns, ident: Frozen, hubs: dict[str, str]) -> list[Hub]:
     out = []
-    for key, members, j in found:
-        if j.hub is None:
-            continue
+    for key, reason in hubs.items():
         typ, value = key.split(":", 1)
-        items = sorted(cols.ids[i] for i in members)
-        out.append(Hub(typ, value, len(items), items[:MAX_HUB_EXAMPLES], j.hub))
+        items = sorted(cols.ids[i] for i in ident.shared[key])
+        out.append(Hub(typ, value, len(items), items[:MAX_HUB_EXAMPLES], reason))
     out.sort(key=lambda h: (-h.items, h.type, h.value))
     return out
 
@@ -239,10 +229,10 @@ def _network_id(items: list[str]) -> str:
 def _describe(
     cols: _Columns,
     labels: np.ndarray,
-    templates: list[tuple[Template, Judged]],
+    templates: list[Template],
     words: list[str],
     ident: Frozen,
-    judged: dict[str, Judged],
+    hubs: dict[str, str],
 ) -> list[Network]:
     groups = {int(labels[g[0]]): g for g in _clusters(labels)}
     per_net_ident: dict[int, list[tuple[str, list[int]]]] = {}
@@ -252,18 +242,11 @@ def _describe(
             for kid in ident.of_item(i).tolist():
                 by_key[ident.keys[kid]].append(i)
         per_net_ident[lab] = sorted(by_key.items())
-    # A template that merged is in one network; a copied script's members may be in several, each shown
-    # there as a fact over its own members.
-    per_net_tpl: dict[int, list[tuple[Template, Judged, list[int]]]] = defaultdict(list)
-    for t, j in templates:
-        by_label: dict[int, list[int]] = defaultdict(list)
-        for m in t.members:
-            by_label[int(labels[m])].append(m)
-        for lab, its in by_label.items():
-            if lab in groups and (j.hub is None or len(its) >= 2):
-                per_net_tpl[lab].append((t, j, its))
+    per_net_tpl: dict[int, list[Template]] = defaultdict(list)
+    for t in templates:
+        per_net_tpl[int(labels[t.members[0]])].append(t)
     networks = [
-        _network(cols, members, per_net_ident[lab], per_net_tpl[lab], words, judged)
+        _network(cols, members, per_net_ident[lab], per_net_tpl[lab], words, hubs)
         for lab, members in groups.items()
     ]
     networks.sort(key=lambda net: (-net.score, -len(net.items), net.id))
@@ -274,9 +257,9 @@ def _network(
     cols: _Columns,
     members: list[int],
     idents: list[tuple[str, list[int]]],
-    tpls: list[tuple[Template, Judged, list[int]]],
+    tpls: list[Template],
     words: list[str],
-    judged: dict[str, Judged],
+    hubs: dict[str, str],
 ) -> Network:
     ids = cols.ids
     items = sorted(ids[i] for i in members)
@@ -286,50 +269,36 @@ def _network(
     ages: dict[str, set[int]] = {}
     for key, its in idents:
         typ, value = key.split(":", 1)
-        j = judged.get(key)
-        hub = j is not None and j.hub is not None
+        hub = key in hubs
         item_ids = sorted(ids[i] for i in its)
         identifiers.append({"type": typ, "value": value, "items": item_ids, "hub": hub})
-        if j is not None and len(its) >= 2:
-            reasons.append(LinkReason(f"shared_{typ}", value, item_ids, _strength(j), merged=not hub))
+        if len(its) >= 2:
+            detail = {"hub": hubs[key]} if hub else {}
+            reasons.append(LinkReason(f"shared_{typ}", value, item_ids, detail, merged=not hub))
         if typ == "phone" and not hub:
             names[value] = {nm for i in its for nm in cols.names[i]}
             ages[value] = {a for i in its for a in cols.ages[i]}
     tpl_out = []
-    for t, j, its in sorted(tpls, key=lambda x: min(ids[i] for i in x[2])):  # not in input order
+    for t in sorted(tpls, key=lambda t: min(ids[i] for i in t.members)):  # not in input order
         text, slots = _shown_template(t, words, any(cols.chat[i] for i in t.members))
-        t_items = sorted(ids[i] for i in its)
+        t_items = sorted(ids[i] for i in t.members)
         tpl_out.append(
-            {
-                "template": text,
-                "slots": slots,
-                "items": t_items,
-                "description_length_saving": t.saving_bits,
-                "copied_script": j.hub is not None,
-            }
+            {"template": text, "slots": slots, "items": t_items, "description_length_saving": t.saving_bits}
         )
-        detail = {"template": text, "saving_bits": t.saving_bits, **_strength(j)}
-        reasons.append(LinkReason("template", t.key(words), t_items, detail, merged=j.hub is None))
+        reasons.append(
+            LinkReason("template", t.key(words), t_items, {"template": text, "saving_bits": t.saving_bits})
+        )
     places = _circuit(cols, members)
     counts: dict[str, int] = defaultdict(int)
     for i in members:
         for ind in cols.indicators[i]:
             counts[ind] += 1
     hits = item_indicator_hits(counts, cols.catalogue, len(members)) + network_hits(
-        names, ages, [str(p["place"]) for p in places], [len(its) for t, j, its in tpls if j.hub is None]
+        names, ages, [str(p["place"]) for p in places], [len(t.members) for t in tpls]
     )
     floors = _member_band(cols, members, hits)
     score, band = score_hits(hits, floors)
     return Network(_network_id(items), items, reasons, places, score, band, hits, tpl_out, identifiers)
-
-
-def _strength(j: Judged) -> dict[str, object]:
-    """A link's strength as a reviewer reads it: how many posters carry the evidence, and why it did not
-    merge (hub, copied script) if it did not."""
-    detail: dict[str, object] = {"posters": j.spec.posters, "strength": j.spec.strength}
-    if j.hub is not None:
-        detail["hub"] = j.hub
-    return detail
 
 
 def _shown_template(t: Template, words: list[str], has_chat: bool) -> tuple[str, list[dict[str, object]]]:

@@ -64,12 +64,6 @@ def components(n: int, pairs: np.ndarray) -> np.ndarray:
     return labels
 
 
-def star_edges(groups: list[list[int]]) -> np.ndarray:
-    """Edges linking each group's members to its first member: enough for connectivity, linear in size."""
-    rows = [(g[0], m) for g in groups for m in g[1:]]
-    return np.asarray(rows, dtype=np.int64).reshape(-1, 2)
-
-
 def top_phrase_pairs(sh: Shingles, keep: np.ndarray, k: int, min_shared: int, max_list: int) -> np.ndarray:
     """Edges that connect documents sharing at least `min_shared` of their k top TF-IDF phrases.
 
