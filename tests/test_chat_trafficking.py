@@ -163,3 +163,44 @@ def test_rule_tracker_reads_two_different_hits(engine: Engine) -> None:
     tracker = RuleTracker()
     tracker.add("jay", hits)
     assert "chat.loverboy_runaway" not in tracker.held
+
+
+def test_documents_held_by_the_employer_alone_reaches_high(engine: Engine) -> None:
+    # One strong ILO indicator, one stage: the low cap used to hold this at low.
+    a = assess(
+        engine,
+        ("foreman_j", "u start at the greenhouse tomorrow 5am"),
+        ("lena_v", "ok and my passport? i want it back"),
+        ("foreman_j", "ur passport stays with the company till the season ends"),
+    )
+    assert "chats.control.documents_held" in counted(a)
+    assert a.band in HIGH_BANDS
+
+
+def test_threat_to_call_immigration_alone_reaches_high(engine: Engine) -> None:
+    a = assess(
+        engine,
+        ("chef_r", "u were late again"),
+        ("dina", "sorry the bus"),
+        ("chef_r", "no visa, no excuses. next time i call immigration on u"),
+    )
+    assert "chats.threat.denunciation" in counted(a)
+    assert a.band in HIGH_BANDS
+
+
+def test_growing_debt_or_taken_earnings_alone_reach_at_least_medium(engine: Engine) -> None:
+    debt = assess(engine, ("mama_t", "ur debt is going up, plus interest"), ("eve", "please"))
+    money = assess(engine, ("dre", "bring all the money from tonight to me, every dollar"), ("kay", "ok"))
+    assert debt.band != "low" and money.band != "low"
+
+
+def test_ordinary_police_and_passport_talk_stays_low(engine: Engine) -> None:
+    police = assess(
+        engine, ("greta", "someone blocked my garage"), ("greta", "next time ill call the police")
+    )
+    passport = assess(
+        engine,
+        ("hr_anna", "bring your passport on day one so we can copy it, you keep the original"),
+        ("sam", "great"),
+    )
+    assert police.band == "low" and passport.band == "low"
