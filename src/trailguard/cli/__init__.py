@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from trailguard.cli import indicators, media, network, scan  # noqa: F401  (register their commands)
+from trailguard.cli import evidence, indicators, media, network, scan  # noqa: F401  (register their commands)
 from trailguard.cli.app import app
 
 

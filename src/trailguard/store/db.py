@@ -34,6 +34,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 def create_schema(engine: Engine) -> None:
     """Create every table declared on `metadata` that does not exist yet (idempotent)."""
     # Import the table modules so their tables are registered on `metadata` before create_all.
+    from trailguard.evidence import tables as _evidence_tables  # noqa: F401
     from trailguard.store import tables  # noqa: F401
 
     metadata.create_all(engine)
