@@ -147,6 +147,7 @@ def check_chain(chain: list[Entry], case_id: str) -> list[str]:
             continue
         if not isinstance(f, dict):
             problems.append(f"{where}: not a JSON object")
+            prev = entry.entry_hash
             continue
         if f.get("case") != case_id:
             problems.append(f"{where}: belongs to case {f.get('case')!r}, not {case_id!r}")
