@@ -11,11 +11,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 from warcio.archiveiterator import ArchiveIterator
 
 from trailguard.cli import app
 from trailguard.evidence import custody
+from trailguard.evidence.capture import CaptureError, check_url
 from trailguard.store.db import create_schema, make_engine
 
 PAGE = b"<html><head><title>Room for rent</title></head><body>Call 555-0142 (example.org)</body></html>"
@@ -124,3 +127,14 @@ def test_refusals_name_the_reason(env: Path, server: str) -> None:
     assert code == 0 and [h["status"] for h in details["hops"]] == [302] and "not followed" in details["note"]
     code, _, err = _run("case", "approve", case_id, "--user", "../etc")
     assert code == 2 and "not allowed" in err
+
+
+@given(st.text(max_size=200) | st.builds(lambda s: "http://" + s, st.text(max_size=100)))
+def test_check_url_accepts_only_http_urls_with_a_host_or_says_why(raw: str) -> None:
+    try:
+        scheme, host, port, path = check_url(raw)
+    except CaptureError as exc:
+        assert str(exc)
+    else:
+        assert scheme in ("http", "https") and host and 0 <= port <= 65535 and path.startswith("/")
+        assert not any(c in raw for c in "\r\n\t ")

@@ -72,7 +72,10 @@ def check_url(url: str) -> tuple[str, str, int, str]:
     """(scheme, host, port, path with query) of an http(s) URL without credentials; anything else refused."""
     if len(url) > 8192:
         raise CaptureError("URL longer than 8192 characters")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # e.g. an unbalanced IPv6 bracket
+        raise CaptureError(f"URL {url[:200]!r} cannot be parsed: {exc}") from exc
     if parts.scheme not in ("http", "https"):
         raise CaptureError(f"only http and https URLs are captured, not {parts.scheme or 'no scheme'!r}")
     if not parts.hostname:
@@ -112,8 +115,12 @@ def capture(url: str, out: BinaryIO, *, operator: str, case_id: str, limits: Lim
         status, location = _fetch_one(current, writer, limits, deadline, result)
         if status not in REDIRECTS or not location:
             return result
-        target = urljoin(current, location)
-        if urlsplit(target).scheme not in ("http", "https"):
+        try:
+            target = urljoin(current, location)
+            scheme = urlsplit(target).scheme
+        except ValueError:  # a Location that cannot be parsed is recorded, not followed
+            target, scheme = location, ""
+        if scheme not in ("http", "https"):
             result.note = f"redirect to {target[:200]!r} not followed: not http or https"
             return result
         current = target
