@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from trailguard.cli import (  # noqa: F401  (register their commands)
     console,
+    evidence,
     indicators,
     media,
     model,

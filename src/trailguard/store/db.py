@@ -118,6 +118,7 @@ def create_schema(engine: Engine) -> None:
     """Create every table and index declared on `metadata` that does not exist yet (idempotent, and safe when
     several processes start on an empty database at once: they take turns under one lock)."""
     # Import the table modules so their tables are registered on `metadata` before create_all.
+    from trailguard.evidence import tables as _evidence_tables  # noqa: F401
     from trailguard.store import tables
 
     if _schema_complete(engine, tables.LATER_INDEXES):
