@@ -12,28 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from trailguard.chat.stages import STAGES as CONVERSATION_STAGES
 from trailguard.ingest.jsonl import read
 from trailguard.model import Item, Reject
 from trailguard.settings import Settings
 
 DATA = Path(__file__).parent / "data" / "chat_heldout2"
 LABELS = ("risky", "benign")
-STAGES = {
-    "rapport",
-    "age_probing",
-    "age_disclosure",
-    "isolation",
-    "secrecy",
-    "platform_move",
-    "gifts_money",
-    "image_request",
-    "sexualisation",
-    "meeting",
-    "threat",
-    "demand",
-    "control",
-    "recruitment",
-}
+STAGES = set(CONVERSATION_STAGES)  # the stage names are the contract the set is labelled with
 # Anything shaped like a phone number (not part of a user name): seven or more digits, optionally separated by spaces, dots, dashes
 # or brackets. Each must be a fictional 555-01xx number.
 PHONE_LIKE = re.compile(r"(?<!\w)\+?\d[\d ().-]{5,}\d(?!\w)")

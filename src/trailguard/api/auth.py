@@ -12,12 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, Response
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from trailguard.review import tables as rt
 from trailguard.review.audit import AuditLog
-from trailguard.review.users import User, user_for_session, user_for_token
+from trailguard.review.users import SESSION_FOR, User, user_for_session, user_for_token
 from trailguard.settings import Settings
 
 bearer = HTTPBearer(auto_error=False, description="An API token from `trailguard users token NAME`.")
@@ -29,6 +29,20 @@ session_cookie = APIKeyCookie(
     auto_error=False,
     description=f"From POST /api/login; writes also need {CSRF_HEADER}.",
 )
+
+
+def set_session_cookie(response: Response, request: Request, cookie: str) -> None:
+    """The session cookie as every log-in sets it: script cannot read it, other sites cannot send it, and it
+    travels only over HTTPS when the console is served over HTTPS."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        cookie,
+        max_age=int(SESSION_FOR.total_seconds()),
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import select
 
-from trailguard.api.auth import SESSION_COOKIE, Context, context
+from trailguard.api.auth import SESSION_COOKIE, Context, context, set_session_cookie
 from trailguard.review import users, work
 from trailguard.store import tables as st
 
@@ -53,15 +53,7 @@ def login_form(
     with ctx.log.begin() as conn:
         cookie, _csrf = users.start_session(conn, user)
     response = RedirectResponse("/console/queues", status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        cookie,
-        max_age=int(users.SESSION_FOR.total_seconds()),
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-        path="/",
-    )
+    set_session_cookie(response, request, cookie)
     return response
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from trailguard.api.auth import SESSION_COOKIE, Admin, Anyone, Context, Overseer, context
+from trailguard.api.auth import SESSION_COOKIE, Admin, Anyone, Context, Overseer, context, set_session_cookie
 from trailguard.review import audit, users
 from trailguard.review import tables as rt
 
@@ -40,15 +40,7 @@ def log_in(body: Credentials, request: Request, response: Response, ctx: Ctx) ->
         raise HTTPException(401, "wrong name or password, or the account is locked for now")
     with ctx.log.begin() as conn:
         cookie, csrf = users.start_session(conn, user)
-    response.set_cookie(
-        SESSION_COOKIE,
-        cookie,
-        max_age=int(users.SESSION_FOR.total_seconds()),
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-        path="/",
-    )
+    set_session_cookie(response, request, cookie)
     return {"name": user.name, "role": user.role, "csrf_token": csrf}
 
 
