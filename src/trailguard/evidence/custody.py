@@ -21,6 +21,7 @@ from sqlalchemy import Engine, insert, select
 
 from trailguard.evidence import keys
 from trailguard.evidence.tables import evidence_cases, evidence_custody
+from trailguard.signing import canonical
 
 KINDS = ("create", "capture", "view", "export", "transfer", "note", "approve")
 GENESIS = "0" * 64
@@ -44,10 +45,6 @@ class Entry:
     def to_line(self) -> bytes:
         """One JSON Lines record of the exported log."""
         return orjson.dumps({"entry": self.fields, "hash": self.entry_hash, "signature": self.signature})
-
-
-def canonical(obj: object) -> bytes:
-    return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
 
 
 def create_case(engine: Engine, keydir: Path, title: str, operator: str) -> str:

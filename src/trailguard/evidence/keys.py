@@ -9,13 +9,14 @@ bundle verifies on its own; whether a public key really belongs to that operator
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from trailguard.signing import load_private_key
 
 _OPERATOR = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._@-]{0,63}\Z")
 
@@ -37,22 +38,10 @@ def load_or_create(keydir: Path, operator: str) -> Ed25519PrivateKey:
     """The operator's private key, created on first use."""
     path = keydir / f"{check_operator(operator)}.ed25519"
     keydir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if not path.exists():
-        key = Ed25519PrivateKey.generate()
-        pem = key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process created it between the check and here: use theirs
-            pass
-        else:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(pem)
-    loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    if not isinstance(loaded, Ed25519PrivateKey):
-        raise OperatorKeyError(f"{path} is not an Ed25519 private key")
-    return loaded
+    try:
+        return load_private_key(path, create=True)
+    except ValueError as exc:
+        raise OperatorKeyError(str(exc)) from exc
 
 
 def public_hex(key: Ed25519PrivateKey) -> str:

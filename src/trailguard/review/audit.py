@@ -23,19 +23,15 @@ from typing import Any
 
 import orjson
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from platformdirs import user_data_dir
 from sqlalchemy import Connection, Engine, insert, make_url, select, update
 
 from trailguard.review import tables as rt
+from trailguard.signing import canonical, load_private_key
 
 GENESIS = "0" * 64
 MAX_TARGET = 600  # characters of a target kept (an item id is at most 512)
-
-
-def canonical(obj: Any) -> bytes:
-    return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
 
 
 def event_hash(prev_hash: str, seq: int, at: str, actor: str, action: str, target: str, details: str) -> str:
@@ -101,24 +97,12 @@ class Anchor:
         self._lock = threading.Lock()
 
     def _key(self, create: bool) -> Ed25519PrivateKey:
-        if not self.key_path.exists():
-            if not create:
-                raise FileNotFoundError(f"no audit signing key at {self.key_path}")
+        if create:
             self.key_path.parent.mkdir(parents=True, exist_ok=True)
-            pem = Ed25519PrivateKey.generate().private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-            )
-            try:
-                fd = os.open(self.key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:  # another process made it first: use theirs
-                pass
-            else:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(pem)
-        key = serialization.load_pem_private_key(self.key_path.read_bytes(), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise ValueError(f"{self.key_path} is not an Ed25519 private key")
-        return key
+        try:
+            return load_private_key(self.key_path, create)
+        except FileNotFoundError:
+            raise FileNotFoundError(f"no audit signing key at {self.key_path}") from None
 
     def read(self) -> Checkpoint | None:
         """The checkpoint, its signature checked; None when there is none. ValueError if it is not valid."""
