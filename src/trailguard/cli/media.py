@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from trailguard.cli.app import app
-from trailguard.cli.terminal import json_line
+from trailguard.cli.terminal import emit_json
 from trailguard.media.hashtypes import HASH_TYPES, MD5, PDQ, HashType, hash_type
 from trailguard.model import ImageHash
 from trailguard.settings import Settings
@@ -27,10 +27,6 @@ if TYPE_CHECKING:
 
 bank_app = typer.Typer(help="Hash banks: named lists of image hashes to match against.", no_args_is_help=True)
 app.add_typer(bank_app, name="bank")
-
-
-def _emit(obj: object) -> None:
-    sys.stdout.write(json_line(obj) + "\n")
 
 
 def _engine(settings: Settings) -> Engine:
@@ -75,7 +71,7 @@ def hash_command(
             except ImageError as exc:  # the file changed under us
                 out = ImageHash(path=str(path), error=str(exc)).to_dict()
         unread += "md5" not in out
-        _emit(out)
+        emit_json(out)
     if unread == len(files):
         raise typer.Exit(1)
 
@@ -157,7 +153,7 @@ def match_command(
         if path.exists():
             image = hash_file(path, settings)
             if image.md5 is None:  # not read at all; an undecodable file still matches by MD5/SHA-256
-                _emit({"query": query, "error": image.error})
+                emit_json({"query": query, "error": image.error})
                 failed += 1
                 continue
             out = _result_dict(query, index.match(image, distance))
@@ -174,15 +170,15 @@ def match_command(
                     for name, pdq in forms.items()
                     if name != "orig"
                 }
-            _emit(out)
+            emit_json(out)
             continue
         try:
             found_kind, value = _hash_query(query, kind)
         except ValueError as exc:
-            _emit({"query": query, "error": str(exc)})
+            emit_json({"query": query, "error": str(exc)})
             failed += 1
             continue
-        _emit(_result_dict(query, index.match(found_kind.as_image(value), distance)))
+        emit_json(_result_dict(query, index.match(found_kind.as_image(value), distance)))
     if failed == len(queries):
         raise typer.Exit(1)
 
@@ -211,7 +207,7 @@ def bank_create(
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
-    _emit({"created": bank.name, "kind": bank.kind})
+    emit_json({"created": bank.name, "kind": bank.kind})
 
 
 @bank_app.command("list")
@@ -220,7 +216,7 @@ def bank_list() -> None:
     from trailguard.store import banks
 
     for b in banks.list_banks(_engine(Settings.from_env())):
-        _emit(
+        emit_json(
             {"name": b.name, "kind": b.kind, "active_entries": b.active_entries, "source": b.source,
              "created_by": b.created_by, "created_at": b.created_at.isoformat()}
         )  # fmt: skip
@@ -234,8 +230,8 @@ _READD = Annotated[
 def _report(report: AddReport, where: str = "record") -> None:
     """`where` names what the number of a rejected record counts: a file's `line` or the `record` offered."""
     for number, reason in report.rejected:
-        _emit({where: number, "rejected": reason})
-    _emit(
+        emit_json({where: number, "rejected": reason})
+    emit_json(
         {
             "read": report.read,
             "added": report.added,
@@ -290,7 +286,7 @@ def bank_export(
         else:
             with file.open("w", encoding="utf-8", newline="") as fh:
                 count = bankfiles.write_entries(banks.active_entries(engine, name), fh, fmt)
-            _emit({"exported": count, "file": str(file)})
+            emit_json({"exported": count, "file": str(file)})
     except (KeyError, ValueError) as exc:
         raise typer.BadParameter(str(exc)) from exc
     except OSError as exc:
@@ -350,7 +346,7 @@ def bank_withdraw(
         )
     except (KeyError, ValueError) as exc:
         raise typer.BadParameter(str(exc)) from exc
-    _emit({"withdrawn": count})
+    emit_json({"withdrawn": count})
     if count == 0:
         raise typer.Exit(1)
 

@@ -11,15 +11,14 @@ rejected. scikit-learn is imported by these commands only.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
-import orjson
 import typer
 
 from trailguard.cli.app import app
+from trailguard.cli.terminal import echo, emit_json
 from trailguard.ingest import ReadStats, read_sources
 from trailguard.model import Item, Reject
 from trailguard.settings import Settings
@@ -83,12 +82,12 @@ def _read_labelled(path: Path) -> Labelled:
             continue
         out.rejected += 1
         if out.rejected <= MAX_REPORTED_REJECTS:
-            typer.echo(f"rejected {where}: {problem}", err=True)
+            echo(f"rejected {where}: {problem}", err=True)
     if out.rejected > MAX_REPORTED_REJECTS:
-        typer.echo(f"... and {out.rejected - MAX_REPORTED_REJECTS} more rejected records", err=True)
+        echo(f"... and {out.rejected - MAX_REPORTED_REJECTS} more rejected records", err=True)
     positive = sum(out.labels)
     if positive == 0 or positive == len(out.labels):
-        typer.echo(
+        echo(
             f"{path}: {len(out.labels)} usable labelled chats ({positive} labelled 1); both labels are needed",
             err=True,
         )
@@ -113,9 +112,9 @@ def train(
     try:
         modelfile.save(scorer, out)
     except OSError as exc:
-        typer.echo(f"{out}: cannot write the model file: {exc.strerror or exc}", err=True)
+        echo(f"{out}: cannot write the model file: {exc.strerror or exc}", err=True)
         raise typer.Exit(1) from exc
-    typer.echo(
+    echo(
         f"trained on {len(data.items)} chats ({sum(data.labels)} risky) from {data.read} records "
         f"({data.rejected} rejected); wrote {out}"
     )
@@ -142,7 +141,7 @@ def evaluate(
         raise typer.BadParameter(str(exc), param_hint="--folds") from exc
     figures |= {"read": data.read, "rejected": data.rejected}
     if as_json:
-        sys.stdout.write(orjson.dumps(figures).decode() + "\n")
+        emit_json(figures)
         return
     for key in ("items", "positive", "folds", "roc_auc", "precision", "recall", "f05", "rejected"):
-        typer.echo(f"{key:>10}: {figures[key]}")
+        echo(f"{key:>10}: {figures[key]}")

@@ -288,7 +288,7 @@ def extract(
         out: dict[str, object] = {"line": number}
         if oversize:
             out["error"] = f"line larger than {settings.max_record_bytes} bytes"
-            _emit(out)
+            terminal.emit_json(out)
             continue
         line = line.rstrip(b"\r\n")
         record = None
@@ -301,7 +301,7 @@ def extract(
             item = item_from_record(record, SourceRef("-", number), settings)
             if isinstance(item, Reject):
                 out.update(id=item.record_id, error=item.reason)
-                _emit(out)
+                terminal.emit_json(out)
                 continue
             out["id"] = item.id
             if item.kind == "chat":
@@ -315,12 +315,7 @@ def extract(
         else:
             entities = extract_entities(line.decode("utf-8", errors="replace"), region)
         out["entities"] = [e.to_dict() for e in entities]
-        _emit(out)
-
-
-def _emit(obj: dict[str, object]) -> None:
-    sys.stdout.buffer.write(terminal.json_line(obj).encode() + b"\n")
-    sys.stdout.buffer.flush()
+        terminal.emit_json(out)
 
 
 @app.command()

@@ -39,9 +39,17 @@ def safe(text: object) -> str:
     return str(text).translate(_SHOWN)
 
 
-def json_line(obj: object) -> str:
-    """One JSON value on one line, safe to print: the same value as `orjson.dumps(obj)` reads back."""
-    return orjson.dumps(obj).decode().translate(_JSON_SHOWN)
+def json_line(obj: object, *, indent: bool = False) -> str:
+    """One JSON value (on one line unless `indent`), safe to print: the same value as `orjson.dumps(obj)`
+    reads back."""
+    option = orjson.OPT_INDENT_2 if indent else None
+    return orjson.dumps(obj, option=option).decode().translate(_JSON_SHOWN)
+
+
+def emit_json(obj: object, *, indent: bool = False) -> None:
+    """Write one JSON result to stdout, made safe, and flush (a pipe reader sees each result at once)."""
+    sys.stdout.write(json_line(obj, indent=indent) + "\n")
+    sys.stdout.flush()
 
 
 class SafeConsole(Console):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from itertools import pairwise
 from typing import Annotated
 
-import orjson
 import typer
 
 from trailguard.cli.app import app
+from trailguard.cli.terminal import emit_json
 from trailguard.settings import Settings
 
 
@@ -28,22 +27,17 @@ def versions(
     store = Store(Settings.from_env().database_url)
     if item_id is None:
         listed = [{"item_id": i, "versions": n} for i, n in store.changed_items(limit)]
-        _emit({"changed_items": listed})
+        emit_json({"changed_items": listed}, indent=True)
         return
     found = store.versions(item_id)
     if not found:
         typer.echo("No stored item has this id.", err=True)
         raise typer.Exit(1)
-    _emit(
+    emit_json(
         {
             "item_id": item_id,
             "versions": [v.summary() for v in found],
             "changes": [compare(old, new) for old, new in pairwise(found)],
-        }
+        },
+        indent=True,
     )
-
-
-def _emit(doc: object) -> None:
-    # JSON escapes every control character, so hostile ids and texts cannot drive the terminal.
-    sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
-    sys.stdout.buffer.flush()
