@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian packages behind the browser and PostgreSQL tests, and starts a PostgreSQL server for them.
+# Installs the Debian packages behind the browser, Spark and PostgreSQL tests, and starts a PostgreSQL server for them.
 # Needs root (CI runs as root). Without root it explains what is missing; those tests then skip,
 # except under CI=true, where a missing service fails the run.
 set -euo pipefail
@@ -19,6 +19,7 @@ if [ "${1:-}" = "venv" ]; then
 fi
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v java >/dev/null 2>&1 || need+=(default-jre-headless)  # PySpark's JVM (--engine spark)
 command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   apt_install "${need[@]}" || { echo "system-deps: browser/PostgreSQL tests will skip" >&2; exit 0; }
