@@ -18,9 +18,9 @@ from trailguard.indicators.prefilter import required_literals
 from trailguard.model import KINDS
 
 ENGINE = Engine(packaged_catalogues())
-PATTERNS = [(i, re.compile(i.pattern, re.IGNORECASE)) for i in ENGINE.indicators.values() if i.pattern]
+PATTERNS = [(i, re.compile(i.regex, re.IGNORECASE)) for i in ENGINE.indicators.values() if i.regex]
 VOCABULARY = sorted(
-    {w for i, _ in PATTERNS for w in (required_literals(i.pattern or "") or ())}
+    {w for i, _ in PATTERNS for w in (required_literals(i.regex or "") or ())}
     | {"u", "ur", "you", "i", "me", "my", "'", "’", "?", "!", "\n", "2", "18", "13", "$50"}
 )
 

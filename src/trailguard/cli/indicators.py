@@ -35,7 +35,7 @@ def _load(paths: list[Path] | None) -> list[Catalogue]:
 
 
 def _rule_kind(ind: Indicator) -> str:
-    return "lexicon" if ind.lexicon else "pattern" if ind.pattern else "entities"
+    return "lexicon" if ind.lexicon else "pattern" if ind.pattern or ind.near else "entities"
 
 
 @app.command("indicators")

@@ -1,9 +1,11 @@
 """Indicator catalogues: indicators are data, not code.
 
-A catalogue is a YAML file with a list of indicators. Each names its rule in one of three forms:
+A catalogue is a YAML file with a list of indicators. Each names its rule in one of these forms:
 
 - ``lexicon``: phrases matched case-insensitively on word boundaries;
 - ``pattern``: a regular expression (case-insensitive), for wording a phrase list cannot express;
+- ``near``: two lists of terms that must occur within some words of each other (indicators.near), alone or
+  beside a ``pattern``;
 - ``entities``: a condition on the extracted entities (``type``, and optionally ``obfuscated``, ``min``/``max``
   on the value, ``distinct_at_least``, ``count_at_least``, ``attr`` equality).
 
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -26,6 +28,7 @@ from typing import Any
 import yaml
 
 from trailguard.chat.stages import STAGES
+from trailguard.indicators.near import NearError, clause_regex
 from trailguard.model import ENTITY_TYPES, KINDS
 
 GRADES = ("A", "B", "C", "D")
@@ -69,6 +72,15 @@ class Indicator:
     pattern: str | None = None
     entities: EntityCondition | None = None
     explanation: str = ""
+    near: tuple[tuple[int, tuple[tuple[str, ...], tuple[str, ...]]], ...] = ()  # (within, (terms, terms))
+
+    @property
+    def regex(self) -> str | None:
+        """What the engine runs: the written `pattern` and each `near` clause compiled, as one expression."""
+        parts = ([f"(?:{self.pattern})"] if self.pattern else []) + [
+            clause_regex(terms, within) for within, terms in self.near
+        ]
+        return "|".join(parts) or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +106,7 @@ _ALLOWED_KEYS = {
     "pattern",
     "entities",
     "explanation",
+    "near",
 }
 
 
@@ -209,9 +222,11 @@ def _parse_indicator(path: str, raw: Any, default_kinds: tuple[str, ...], where:
     if isinstance(kinds, str):
         raise fail("kinds", kinds)
     rules = [k for k in ("lexicon", "pattern", "entities") if raw.get(k)]
+    if raw.get("near") and "pattern" not in rules:
+        rules.append("near")  # `near` clauses are run with the pattern, beside a written one
     if len(rules) != 1:
         raise fail(rules[1] if len(rules) > 1 else None,
-                   f"exactly one of lexicon, pattern, entities is required, got {rules}")  # fmt: skip
+                   f"exactly one of lexicon, pattern (and/or near), entities is required, got {rules}")  # fmt: skip
     lexicon: tuple[str, ...] = ()
     if raw.get("lexicon"):
         phrases = raw["lexicon"]
@@ -226,6 +241,7 @@ def _parse_indicator(path: str, raw: Any, default_kinds: tuple[str, ...], where:
             re.compile(pattern)
         except re.error as exc:
             raise fail("pattern", f"invalid pattern: {exc}") from exc
+    near = _parse_near(raw.get("near"), fail)
     band_floor = raw.get("band_floor")
     if band_floor is not None and band_floor not in ("medium", "high", "critical"):
         raise fail("band_floor", f"band_floor must be medium, high or critical, got {band_floor!r}")
@@ -250,7 +266,38 @@ def _parse_indicator(path: str, raw: Any, default_kinds: tuple[str, ...], where:
         pattern=pattern,
         entities=_parse_entities(path, ident, entities, where.child("entities")) if entities else None,
         explanation=str(raw.get("explanation") or raw["description"]).strip(),
+        near=near,
     )
+
+
+def _parse_near(
+    raw: Any, fail: Callable[[str | None, str], CatalogueError]
+) -> tuple[tuple[int, tuple[tuple[str, ...], tuple[str, ...]]], ...]:
+    """The `near` clauses, each checked by compiling it (see indicators.near)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not raw:
+        raise fail("near", "near must be a non-empty list of clauses (each with 'terms' and 'within')")
+    clauses = []
+    for n, clause in enumerate(raw, start=1):
+        if not isinstance(clause, dict) or set(clause) - {"terms", "within"} or "terms" not in clause:
+            raise fail("near", f"near clause {n} must be a mapping of 'terms' (two lists) and 'within'")
+        terms = clause["terms"]
+        within = clause.get("within", 6)
+        if not isinstance(terms, list) or not all(isinstance(ts, list) for ts in terms):
+            raise fail("near", f"near clause {n}: 'terms' must be two lists of terms")
+        odd = [t for ts in terms for t in ts if not isinstance(t, str)]
+        if odd:  # YAML reads a bare no, yes, on, off as true/false: such a term must be quoted
+            raise fail("near", f"near clause {n}: term {odd[0]!r} is not text (quote it: 'no')")
+        if isinstance(within, bool) or not isinstance(within, int):
+            raise fail("near", f"near clause {n}: 'within' must be a whole number of words, got {within!r}")
+        try:
+            clause_regex(terms, within)
+        except NearError as exc:
+            raise fail("near", f"near clause {n}: {exc}") from exc
+        first, second = (tuple(t.strip() for t in ts) for ts in terms)
+        clauses.append((within, (first, second)))
+    return tuple(clauses)
 
 
 def _compose(text: str, path: str) -> tuple[Any, _Where]:

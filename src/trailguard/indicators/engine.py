@@ -111,11 +111,12 @@ class Engine:
         for ind in indicators:
             for phrase in ind.lexicon:
                 phrases[normalise_for_matching(phrase)].append(ind)
-            if ind.pattern:
-                if _case_free(ind.pattern):
-                    patterns.append((ind, re.compile(ind.pattern), True))
+            regex = ind.regex
+            if regex:
+                if _case_free(regex):
+                    patterns.append((ind, re.compile(regex), True))
                 else:
-                    patterns.append((ind, re.compile(ind.pattern, re.IGNORECASE), False))
+                    patterns.append((ind, re.compile(regex, re.IGNORECASE), False))
             if ind.entities:
                 entity_rules.append(ind)
         automaton = None

@@ -71,8 +71,12 @@ not a measurement.
 
 Edit or add a catalogue file in `src/trailguard/indicators/catalogues/`. Each indicator needs `id`,
 `category`, `description`, `weight` (0 to 1), `grade` (A to D), `source`, and exactly one rule: `lexicon`,
-`pattern` or `entities`; optional fields are `kinds`, `effect` (`risk` or `context`), `band_floor` and
-`explanation` (shown to reviewers); `stage` in chat catalogues. `trailguard indicators --catalogue FILE`
+`pattern` (and/or `near`) or `entities`; optional fields are `kinds`, `effect` (`risk` or `context`), `band_floor` and
+`explanation` (shown to reviewers); `stage` in chat catalogues. A `near` rule is a list of clauses, each two
+lists of terms (`terms`) that must occur within `within` words of each other in either order, in one
+message or text: a `*` ends a word with any ending, an apostrophe may be left out, and a bare `no`, `yes`,
+`on` or `off` must be quoted (YAML reads them as true/false). It names a relation between two concepts (a
+document and holding it) once, where a pattern would list its wordings one by one. `trailguard indicators --catalogue FILE`
 validates a file and lists what it holds; a mistake (an unknown key, entity type, kind or stage, a bad
 regular expression, broken YAML) is reported as `FILE:LINE: indicator 'id': reason` and exits 2. Regenerate
 this page with `trailguard indicators --markdown > docs/indicators.md`.
@@ -128,8 +132,16 @@ def rule_summary(ind: Indicator) -> str:
     """The indicator's rule in one Markdown line."""
     if ind.lexicon:
         return "phrases (case-insensitive, whole words): " + ", ".join(_code(p) for p in ind.lexicon)
-    if ind.pattern:
-        return "pattern (regular expression, case-insensitive): " + _code(ind.pattern)
+    if ind.pattern or ind.near:
+        rules = (
+            [f"pattern (regular expression, case-insensitive): {_code(ind.pattern)}"] if ind.pattern else []
+        )
+        rules += [
+            f"any of {', '.join(_code(t) for t in first)} within {within} words of any of "
+            + ", ".join(_code(t) for t in second)
+            for within, (first, second) in ind.near
+        ]
+        return "; or ".join(rules)
     assert ind.entities is not None  # the catalogue loader guarantees exactly one rule
     return "condition on extracted entities, " + entity_condition_summary(ind.entities)
 
