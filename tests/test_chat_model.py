@@ -109,6 +109,31 @@ def test_model_hit_is_explained_by_words_found_in_the_messages(model_path: Path)
     assert "chat.supervision_plus_approach" in {h.indicator for h in a.hits}
 
 
+def test_character_ngram_contributions_are_handed_back_to_the_words_holding_them(
+    scorer: chat_scorer.ChatScorer,
+) -> None:
+    # The character n-grams carry much of the score; the explanation names words for that part too: each
+    # column's contribution is split among the words holding it, so the shares add up to the whole part.
+    item = Item(
+        id="m2",
+        kind="chat",
+        messages=[
+            Message(id="0", author="ace", text="ur passport stays wit me, u owe me 4 the flight"),
+            Message(id="1", author="bea", text="ok..."),
+        ],
+    )
+    row = scorer.matrix([item])
+    n_words, n_chars = scorer.hashing.word_features, scorer.hashing.char_features
+    chars = row[:, n_words : n_words + n_chars]
+    char_part = float((chars @ scorer.char_coef)[0])
+    shares = chat_scorer._char_shares(scorer, row, chat_scorer.conversation_text(item))
+    assert {"passport", "owe", "flight", "ok"} <= shares.keys()
+    assert sum(shares.values()) == pytest.approx(char_part, abs=1e-9)
+    named = chat_scorer._top_terms(scorer, row, chat_scorer.conversation_text(item))
+    assert named and all(w > 0 for _, w in named)
+    assert "word and character n-grams together" in scorer.hit(item).explanation
+
+
 def test_a_benign_chat_gets_a_context_hit_that_does_not_count(model_path: Path) -> None:
     loaded = modelfile.load(model_path)
     item = Item(

@@ -23,7 +23,9 @@ from sklearn.preprocessing import StandardScaler, normalize
 
 from trailguard.learn.features import (
     SHAPE_FEATURES,
+    TOKEN_PATTERN,
     Hashing,
+    char_owners,
     conversation_text,
     shape,
     term_counts,
@@ -103,9 +105,9 @@ class ChatScorer:
             grade="D",
             evidence=evidence,
             explanation=f"The trained model {self.name!r} scores this conversation {p:.2f} (counted from "
-            f"{THRESHOLD:.2f}; weight capped at {MAX_WEIGHT}). Words that moved it most: {shown}; character "
-            f"n-grams {char_part:+.2f}; conversation shape: {shape_note}."
-            + ("" if counted else " Below the threshold: shown, not counted."),
+            f"{THRESHOLD:.2f}; weight capped at {MAX_WEIGHT}). Words that moved it most (their word and "
+            f"character n-grams together): {shown}; character n-grams in all {char_part:+.2f}; conversation "
+            f"shape: {shape_note}." + ("" if counted else " Below the threshold: shown, not counted."),
             source=f"A logistic regression trained by its operator on {trained} labelled conversations "
             f"({self.info.get('positive', '?')} risky), {self.info.get('created', 'date unknown')}; "
             "not validated by Trailguard.",
@@ -204,21 +206,45 @@ def _assemble(
 
 
 def _top_terms(scorer: ChatScorer, row: sparse.csr_matrix, text: str) -> list[tuple[str, float]]:
-    """The conversation's word n-grams with the largest positive contributions (weight x value)."""
+    """The conversation's words and word n-grams with the largest positive contributions: a word n-gram's own
+    weight x value, plus, for a single word, the share of the character n-gram contributions it holds
+    (`_char_shares`), so that the words named are the ones that moved the score, whichever features carried it."""
     terms = word_terms(scorer.hashing, text)
     indexes = term_indexes(scorer.hashing, terms)
     values = _columns(row)
+    from_chars = _char_shares(scorer, row, text)
     seen: set[int] = set()
-    scored: list[tuple[str, float]] = []
+    scored: dict[str, float] = {}
     for term, idx in zip(terms, indexes, strict=True):
         if idx in seen:
             continue  # a hash collision: the first term that hashes here stands for the column
         seen.add(idx)
-        contribution = float(values.get(idx, 0.0) * scorer.word_coef[idx])
-        if contribution > 0:
-            scored.append((term, contribution))
-    scored.sort(key=lambda tw: (-tw[1], tw[0]))
-    return scored[:TOP_TERMS]
+        scored[term] = float(values.get(idx, 0.0) * scorer.word_coef[idx]) + from_chars.pop(term, 0.0)
+    for word, share in from_chars.items():  # words the word n-grams split otherwise ("u?" holds "u")
+        scored[word] = scored.get(word, 0.0) + share
+    ranked = sorted(((t, w) for t, w in scored.items() if w > 0), key=lambda tw: (-tw[1], tw[0]))
+    return ranked[:TOP_TERMS]
+
+
+def _char_shares(scorer: ChatScorer, row: sparse.csr_matrix, text: str) -> dict[str, float]:
+    """Each word's share of the character n-gram contributions: a column's contribution (value x weight) is
+    split among the words holding that n-gram in proportion to how often each holds it. The sublinear tf makes
+    this an apportionment rather than an exact decomposition; the shares add up to the character part."""
+    words, owners = char_owners(scorer.hashing, text)
+    if not words:
+        return {}
+    n_words = scorer.hashing.word_features
+    chars = row[:, n_words : n_words + scorer.hashing.char_features]
+    contribution = np.asarray(chars.multiply(scorer.char_coef.reshape(1, -1)).todense()).ravel()
+    held = np.asarray(owners.sum(axis=0)).ravel()
+    per_count = np.divide(contribution, held, out=np.zeros_like(contribution), where=held > 0)
+    shares = np.asarray(owners @ per_count).ravel()
+    out: dict[str, float] = {}
+    for word, share in zip(words, shares, strict=True):
+        key = " ".join(re.findall(TOKEN_PATTERN, word))  # as the word n-grams and _locate write it
+        if key:
+            out[key] = out.get(key, 0.0) + float(share)
+    return out
 
 
 def _columns(row: sparse.csr_matrix) -> dict[int, float]:

@@ -91,6 +91,23 @@ def word_terms(hashing: Hashing, text: str) -> list[str]:
     return list(dict.fromkeys(analyzer(text)))
 
 
+def char_owners(hashing: Hashing, text: str) -> tuple[list[str], sparse.csr_matrix]:
+    """The words of `text` as the character n-grams see them (whitespace-separated, lower case), and for each
+    word how often it holds each character n-gram column, times how often the word occurs.
+
+    A character n-gram belongs to the words it was cut from (`char_wb` never crosses a word boundary), so a
+    column's contribution to the score can be handed back to those words: this is what lets the explanation
+    name words for the part of the score the character n-grams carry."""
+    vectorizer = _vectorizers(hashing)[1]
+    occurrences = Counter(vectorizer.build_preprocessor()(text).split())
+    words = list(occurrences)
+    if not words:
+        return [], sparse.csr_matrix((0, hashing.char_features))
+    per_word = sparse.csr_matrix(vectorizer.transform(words), dtype=np.float64)
+    times = sparse.diags(np.asarray([occurrences[w] for w in words], dtype=np.float64))
+    return words, sparse.csr_matrix(times @ per_word)
+
+
 def term_indexes(hashing: Hashing, terms: Sequence[str]) -> list[int]:
     """The column each word n-gram hashes to, by the same hashing the model was trained with."""
     if not terms:
