@@ -145,11 +145,35 @@ def test_cli_refuses_an_id_in_two_catalogues(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "demo.phrases" in result.output
 
 
-def test_conversation_rules_and_network_signs_are_in_the_reference_with_their_sources() -> None:
+def test_every_computed_indicator_is_in_the_reference_with_its_source() -> None:
+    # Conversation rules, network signs, image-bank matches, age answers and the model score: one shape.
     from trailguard.chat.combinations import RULES
+    from trailguard.indicators.reference import computed_indicators
     from trailguard.link.signals import SIGNS
+    from trailguard.media.scan import MEDIA_INDICATORS
 
+    listed = computed_indicators()
+    ids = {i.id for i in listed}
+    assert {r.id for r in RULES} | {s.id for s in SIGNS} | {m.id for m in MEDIA_INDICATORS} <= ids
+    assert {"chat.age_answer", "chat.model_score", "media.known_image_match", "link.member_band"} <= ids
+    assert len(ids) == len(listed)  # one id, one indicator
     text = render_reference()
-    for ident, source in [(r.id, r.source) for r in RULES] + [(s.id, s.source) for s in SIGNS]:
-        row = next(line for line in text.splitlines() if line.startswith(f"| `{ident}` |"))
-        assert " ".join(source.split()).replace("|", "\\|") in row
+    for ind in listed:
+        row = next(line for line in text.splitlines() if line.startswith(f"| `{ind.id}` |"))
+        assert " ".join(ind.source.split()).replace("|", "\\|") in row
+        assert f"| {ind.applies_to} |" in row
+
+
+def test_computed_hits_carry_their_indicators_fields() -> None:
+    from trailguard.media.scan import KNOWN_MATCH
+    from trailguard.model import Span
+
+    hit = KNOWN_MATCH.hit("matched", [Span(0, 0, "image a.png")], source="hash bank 'b'")
+    assert (hit.indicator, hit.category, hit.weight, hit.grade, hit.effect) == (
+        "media.known_image_match",
+        "media",
+        1.0,
+        "A",
+        "risk",
+    )
+    assert hit.source == "hash bank 'b'" and hit.evidence[0].text == "image a.png"

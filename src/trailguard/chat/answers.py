@@ -13,18 +13,26 @@ from collections.abc import Sequence
 
 from trailguard.chat.participants import author_of
 from trailguard.chat.stages import AGE_DISCLOSURE
+from trailguard.indicators.computed import ComputedIndicator
 from trailguard.model import Hit, Message, Span
 
-INDICATOR = "chat.age_answer"
 REPLY_WINDOW = 2
 _ANSWER = re.compile(
     r"^\W*(?:i['’]?m\s+|im\s+)?(1[0-7]|[89])\s*(?:m|f|yo|y/o|yrs?|years?(?:\s+old)?)?\s*(?:[,/]?\s*[mf])?"
     r"\W*(?:(?:hbu|wbu|u|you|and you|what about you)\W*)?$",
     re.IGNORECASE,
 )
-_SOURCE = (
-    "Wolak, J., Finkelhor, D., Walsh, W., & Treitman, L. (2018). Sextortion of minors: Characteristics and "
-    "dynamics. Journal of Adolescent Health, 62(1), 72-79."
+AGE_ANSWER = ComputedIndicator(
+    id="chat.age_answer",
+    applies_to="message in context",
+    category="age",
+    weight=0.1,
+    grade="C",
+    holds_when=f"a message that is only an age under 18 replies to another participant's age or school-grade "
+    f"question in the {REPLY_WINDOW} messages before it",
+    source="Wolak, J., Finkelhor, D., Walsh, W., & Treitman, L. (2018). Sextortion of minors: Characteristics "
+    "and dynamics. Journal of Adolescent Health, 62(1), 72-79.",
+    stage=AGE_DISCLOSURE,
 )
 
 
@@ -41,16 +49,10 @@ def age_answers(messages: Sequence[Message], per_message: Sequence[Sequence[Hit]
         if asker is None:
             continue
         out[i].append(
-            Hit(
-                indicator=INDICATOR,
-                category="age",
-                weight=0.1,
-                grade="C",
-                evidence=[Span(m.start(1), m.end(1), m.group(1), i)],
-                explanation=f"A bare age under 18 ({m.group(1)!r}) given in reply to an age question from "
-                f"{asker!r}: a stated minor age.",
-                source=_SOURCE,
-                stage=AGE_DISCLOSURE,
+            AGE_ANSWER.hit(
+                f"A bare age under 18 ({m.group(1)!r}) given in reply to an age question from {asker!r}: a "
+                "stated minor age.",
+                [Span(m.start(1), m.end(1), m.group(1), i)],
             )
         )
     return out

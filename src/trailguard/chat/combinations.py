@@ -12,6 +12,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from trailguard.chat.stages import AGE_DISCLOSURE, APPROACH_STAGES, EXCLUSIVITY_STAGES
+from trailguard.indicators.computed import ComputedIndicator
 from trailguard.model import Hit, Span
 
 # A facet is a stage name or "category:<category>" (e.g. "category:sexual" for requests for intimate images);
@@ -64,12 +65,7 @@ _LOVERBOY_SOURCE = (
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    id: str
-    weight: float
-    band_floor: str | None
-    grade: str
-    source: str
-    explanation: str
+    indicator: ComputedIndicator  # what the rule is, as every indicator is described (indicators.computed)
     # a sender's own facets -> the hits of theirs the rule combines, or None when they do not suffice
     own: Callable[[Mapping[str, Hit]], list[Hit] | None]
     # whether the rule also needs another participant to have disclosed a minor's age
@@ -77,6 +73,10 @@ class Rule:
     # whether the rule ignores a sender who disclosed a minor's age: a minor who asks an age back or agrees to
     # keep a secret is answering, not grooming
     not_by_minor: bool = False
+
+    @property
+    def id(self) -> str:
+        return self.indicator.id
 
 
 def _any_of(wanted: frozenset[str]) -> Callable[[Mapping[str, Hit]], list[Hit] | None]:
@@ -106,111 +106,147 @@ def _same_sender(
 
 RULES: tuple[Rule, ...] = (
     Rule(
-        id="chat.minor_plus_sexualisation",
-        weight=0.6,
-        band_floor="critical",
-        grade="B",
-        source=_WOLAK,
-        explanation="A participant disclosed an age under 18 and another participant sexualised the talk or asked "
-        "for intimate images.",
+        indicator=ComputedIndicator(
+            id="chat.minor_plus_sexualisation",
+            applies_to="conversation",
+            category="conversation",
+            weight=0.6,
+            grade="B",
+            holds_when="A participant disclosed an age under 18 and another participant sexualised the talk or asked "
+            "for intimate images.",
+            source=_WOLAK,
+            band_floor="critical",
+        ),
         own=_any_of(frozenset({"sexualisation", SEXUAL})),
         needs_minor=True,
     ),
     Rule(
-        id="chat.minor_plus_contact_request",
-        weight=0.45,
-        band_floor="high",
-        grade="B",
-        source=_OCONNELL,
-        explanation="A participant disclosed an age under 18 and another participant asked for pictures of them or "
-        "proposed meeting in person.",
+        indicator=ComputedIndicator(
+            id="chat.minor_plus_contact_request",
+            applies_to="conversation",
+            category="conversation",
+            weight=0.45,
+            grade="B",
+            holds_when="A participant disclosed an age under 18 and another participant asked for pictures of them or "
+            "proposed meeting in person.",
+            source=_OCONNELL,
+            band_floor="high",
+        ),
         own=_any_of(frozenset({"image_request", "meeting"})),
         needs_minor=True,
     ),
     Rule(
-        id="chat.sextortion_threat",
-        weight=0.6,
-        band_floor="critical",
-        grade="B",
-        source=_WOLAK,
-        explanation="The same participant threatened the other and demanded payment or more images.",
+        indicator=ComputedIndicator(
+            id="chat.sextortion_threat",
+            applies_to="conversation",
+            category="conversation",
+            weight=0.6,
+            grade="B",
+            holds_when="The same participant threatened the other and demanded payment or more images.",
+            source=_WOLAK,
+            band_floor="critical",
+        ),
         own=_same_sender(frozenset({"threat"}), frozenset({"demand"})),
     ),
     Rule(
-        id="chat.exclusivity_plus_approach",
-        weight=0.4,
-        band_floor=None,
-        grade="B",
-        source=_OCONNELL,
-        explanation="The same participant asked for secrecy or set the other against family and friends, and "
-        "also asked age, offered gifts, asked for images, moved platforms or proposed meeting.",
+        indicator=ComputedIndicator(
+            id="chat.exclusivity_plus_approach",
+            applies_to="conversation",
+            category="conversation",
+            weight=0.4,
+            grade="B",
+            holds_when="The same participant asked for secrecy or set the other against family and friends, and "
+            "also asked age, offered gifts, asked for images, moved platforms or proposed meeting.",
+            source=_OCONNELL,
+            band_floor=None,
+        ),
         own=_same_sender(EXCLUSIVITY_STAGES, APPROACH_STAGES),
         not_by_minor=True,
     ),
     Rule(
-        id="chat.coercive_control",
-        weight=0.45,
-        band_floor="high",
-        grade="C",
-        source=_POLARIS,
-        explanation="The same participant claimed a debt, held back pay or earnings, or controlled the other's "
-        "phone, documents, location or movement, and also another of these, a threat, a demand, isolation from "
-        "helpers or a push to recruit others.",
+        indicator=ComputedIndicator(
+            id="chat.coercive_control",
+            applies_to="conversation",
+            category="conversation",
+            weight=0.45,
+            grade="C",
+            holds_when="The same participant claimed a debt, held back pay or earnings, or controlled the other's "
+            "phone, documents, location or movement, and also another of these, a threat, a demand, isolation from "
+            "helpers or a push to recruit others.",
+            source=_POLARIS,
+            band_floor="high",
+        ),
         own=_same_sender(
             _CONTROL, _CONTROL | frozenset({"threat", "demand", _BRING_OTHERS, "category:isolation"})
         ),
     ),
     Rule(
-        id="chat.recruitment_pressure",
-        weight=0.45,
-        band_floor="high",
-        grade="C",
-        source=_POLARIS,
-        explanation="The same participant pushed the other to bring friends and offered money, claimed a debt, "
-        "demanded payment, asked for secrecy or threatened them.",
+        indicator=ComputedIndicator(
+            id="chat.recruitment_pressure",
+            applies_to="conversation",
+            category="conversation",
+            weight=0.45,
+            grade="C",
+            holds_when="The same participant pushed the other to bring friends and offered money, claimed a debt, "
+            "demanded payment, asked for secrecy or threatened them.",
+            source=_POLARIS,
+            band_floor="high",
+        ),
         own=_same_sender(
             frozenset({_BRING_OTHERS}), frozenset({"gifts_money", "control", "demand", "secrecy", "threat"})
         ),
     ),
     Rule(
-        id="chat.deceptive_recruitment",
-        weight=0.45,
-        band_floor="high",
-        grade="C",
-        source=_ILO,
-        explanation="The same participant offered a job (pay far above the work, no experience, work abroad, "
-        '"be nice to clients") or asked a fee for it, and also a fee, a debt or travel to repay, held '
-        "documents, held-back pay, control of the other's movement or money, or isolation from helpers.",
+        indicator=ComputedIndicator(
+            id="chat.deceptive_recruitment",
+            applies_to="conversation",
+            category="conversation",
+            weight=0.45,
+            grade="C",
+            holds_when="The same participant offered a job (pay far above the work, no experience, work abroad, "
+            '"be nice to clients") or asked a fee for it, and also a fee, a debt or travel to repay, held '
+            "documents, held-back pay, control of the other's movement or money, or isolation from helpers.",
+            source=_ILO,
+            band_floor="high",
+        ),
         own=_same_sender(_JOB_LURE, _LURE_COST),
     ),
     Rule(
-        id="chat.loverboy_runaway",
-        weight=0.4,
-        band_floor="high",
-        grade="B",
-        source=_LOVERBOY_SOURCE,
-        explanation="The same participant planned running away together, bought the ticket or promised that "
-        "friends would help with money or a place, and also showed affection, offered money or gifts, asked "
-        "for secrecy, set the other against family or arranged the travel.",
+        indicator=ComputedIndicator(
+            id="chat.loverboy_runaway",
+            applies_to="conversation",
+            category="conversation",
+            weight=0.4,
+            grade="B",
+            holds_when="The same participant planned running away together, bought the ticket or promised that "
+            "friends would help with money or a place, and also showed affection, offered money or gifts, asked "
+            "for secrecy, set the other against family or arranged the travel.",
+            source=_LOVERBOY_SOURCE,
+            band_floor="high",
+        ),
         own=_same_sender(
             frozenset({_LOVERBOY}), frozenset({"rapport", "gifts_money", "secrecy", "isolation", "meeting"})
         ),
     ),
     Rule(
-        id="chat.supervision_plus_approach",
-        weight=0.35,
-        band_floor=None,
-        grade="B",
-        source=_OCONNELL,
-        explanation="The same participant (not one who discloses a minor's age) checked whether the other's "
-        "parents or neighbours are around or check their phone, and also flattered, showed affection, probed "
-        "exclusivity, planned a visit, sexualised the talk, asked for images, offered gifts or moved platforms.",
+        indicator=ComputedIndicator(
+            id="chat.supervision_plus_approach",
+            applies_to="conversation",
+            category="conversation",
+            weight=0.35,
+            grade="B",
+            holds_when="The same participant (not one who discloses a minor's age) checked whether the other's "
+            "parents or neighbours are around or check their phone, and also flattered, showed affection, probed "
+            "exclusivity, planned a visit, sexualised the talk, asked for images, offered gifts or moved platforms.",
+            source=_OCONNELL,
+            band_floor=None,
+        ),
         own=_same_sender(frozenset({_SUPERVISION}), _GROOMING_APPROACH),
         not_by_minor=True,
     ),
 )
 
-FLOORS: dict[str, str] = {r.id: r.band_floor for r in RULES if r.band_floor is not None}
+FLOORS: dict[str, str] = {r.id: r.indicator.band_floor for r in RULES if r.indicator.band_floor is not None}
 
 
 class RuleTracker:
@@ -291,15 +327,7 @@ def _hit(rule: Rule, sender: str, combined: list[Hit]) -> Hit:
     parts = ", ".join(
         f"{h.indicator} (message {_number(h.evidence[0].message)})" for h in combined if h.evidence
     )
-    return Hit(
-        indicator=rule.id,
-        category="conversation",
-        weight=rule.weight,
-        grade=rule.grade,
-        evidence=evidence,
-        explanation=f"{rule.explanation} Sender: {sender!r}. Combines: {parts}.",
-        source=rule.source,
-    )
+    return rule.indicator.hit(f"{rule.indicator.holds_when} Sender: {sender!r}. Combines: {parts}.", evidence)
 
 
 def _number(index: int | None) -> str:

@@ -18,6 +18,7 @@ from trailguard.indicators.catalogue import (
     Indicator,
     packaged_catalogues,
 )
+from trailguard.indicators.computed import ComputedIndicator
 from trailguard.indicators.scoring import BAND_THRESHOLDS
 
 GENERATED_NOTE = (
@@ -211,30 +212,35 @@ def _indicator_section(ind: Indicator) -> str:
     return "\n".join(lines)
 
 
-def _computed_section() -> list[str]:
-    """The rules that read a whole conversation or a whole network, so live in code beside what they read
-    (chat.combinations, link.signals), listed here with the same fields as the catalogue indicators."""
+def computed_indicators() -> list[ComputedIndicator]:
+    """Every indicator whose rule is code, from the objects the code runs (indicators.computed)."""
+    from trailguard.chat.answers import AGE_ANSWER
     from trailguard.chat.combinations import RULES
+    from trailguard.learn.indicator import MODEL_SCORE
     from trailguard.link.signals import SIGNS
+    from trailguard.media.scan import MEDIA_INDICATORS
 
+    return [AGE_ANSWER, *(r.indicator for r in RULES), *SIGNS, *MEDIA_INDICATORS, MODEL_SCORE]
+
+
+def _computed_section() -> list[str]:
+    """The indicators whose rules read a whole conversation or network, a hash-bank match or a model, listed
+    with the same fields as the catalogue indicators."""
     lines = [
-        "## Computed over a whole conversation or network",
+        "## Computed over a conversation, a network, an image or by a model",
         "",
-        "These read more than one message or item, so their rules are code (`src/trailguard/chat/combinations.py`,",
-        "`src/trailguard/link/signals.py`); they are scored and explained like the indicators above.",
+        "These read more than one message or item, a hash-bank match or a trained model, so their rules are code",
+        "(`src/trailguard/chat/combinations.py`, `chat/answers.py`, `link/signals.py`, `media/scan.py`,",
+        "`learn/indicator.py`), each described by one `ComputedIndicator` (`indicators/computed.py`) with the",
+        "fields of a catalogue indicator; they are scored and explained like the indicators above.",
         "",
         "| Rule | Applies to | Weight | Effect | Band floor | Grade | Holds when | Source |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for r in RULES:
+    for ind in computed_indicators():
         lines.append(
-            f"| {_code(r.id)} | conversation | {r.weight:.2f} | risk | {r.band_floor or '-'} | {r.grade} "
-            f"| {_cell(r.explanation)} | {_cell(r.source)} |"
-        )
-    for sign in SIGNS:
-        lines.append(
-            f"| {_code(sign.id)} | network | {sign.weight:.2f} | {sign.effect} | - | {sign.grade} "
-            f"| {_cell(sign.rule)} | {_cell(sign.source)} |"
+            f"| {_code(ind.id)} | {ind.applies_to} | {ind.weight:.2f} | {ind.effect} | {ind.band_floor or '-'} "
+            f"| {ind.grade} | {_cell(ind.holds_when)} | {_cell(ind.source)} |"
         )
     return lines
 

@@ -32,12 +32,11 @@ from trailguard.learn.features import (
     term_indexes,
     word_terms,
 )
+from trailguard.learn.indicator import MAX_WEIGHT, MODEL_SCORE, THRESHOLD
 from trailguard.model import Hit, Item, Span
 
-HIT_ID = "chat.model_score"
+HIT_ID = MODEL_SCORE.id
 DEFAULT_HASHING = Hashing(word_features=2**18, char_features=2**18, word_ngrams=(1, 2), char_ngrams=(2, 5))
-THRESHOLD = 0.5  # probability at which the model's hit counts (precision/recall are reported there too)
-MAX_WEIGHT = 0.79  # the model alone can put a conversation in high, never in critical (rules decide that)
 C = 4.0  # inverse regularisation strength of the logistic regression
 SHAPE_SCALE = 0.1  # standardised shape values are scaled to sit beside l2-normalised n-gram blocks
 TOP_TERMS = 5
@@ -98,16 +97,13 @@ class ChatScorer:
         shape_note = ", ".join(f"{SHAPE_FEATURES[i]} ({shape_values[i]:+.2f})" for i in order)
         counted = p >= THRESHOLD
         trained = self.info.get("items", "?")
-        return Hit(
-            indicator=HIT_ID,
-            category="model",
-            weight=round(min(p, MAX_WEIGHT), 4) if counted else 0.0,
-            grade="D",
-            evidence=evidence,
-            explanation=f"The trained model {self.name!r} scores this conversation {p:.2f} (counted from "
+        return MODEL_SCORE.hit(
+            f"The trained model {self.name!r} scores this conversation {p:.2f} (counted from "
             f"{THRESHOLD:.2f}; weight capped at {MAX_WEIGHT}). Words that moved it most (their word and "
             f"character n-grams together): {shown}; character n-grams in all {char_part:+.2f}; conversation "
             f"shape: {shape_note}." + ("" if counted else " Below the threshold: shown, not counted."),
+            evidence,
+            weight=round(min(p, MAX_WEIGHT), 4) if counted else 0.0,
             source=f"A logistic regression trained by its operator on {trained} labelled conversations "
             f"({self.info.get('positive', '?')} risky), {self.info.get('created', 'date unknown')}; "
             "not validated by Trailguard.",

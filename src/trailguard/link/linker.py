@@ -23,7 +23,7 @@ from trailguard.link.config import LinkConfig
 from trailguard.link.hubs import detect_hubs, star_edges
 from trailguard.link.images import image_keys, near_image_groups
 from trailguard.link.names import stated_names
-from trailguard.link.signals import item_indicator_hits, network_hits, place_key
+from trailguard.link.signals import MEMBER_BAND_SIGN, item_indicator_hits, network_hits, place_key
 from trailguard.link.templates import SLOT, Template, TemplateFinder, components, top_phrase_pairs
 from trailguard.model import BANDS, Assessment, Hit, Hub, LinkReason, Network
 
@@ -317,13 +317,6 @@ def _shown_template(t: Template, words: list[str], has_chat: bool) -> tuple[str,
     return t.text(words), [{"slot": k + 1, "examples": f} for k, f in enumerate(t.slot_fills)]
 
 
-MEMBER_BAND = "link.member_band"
-MEMBER_BAND_SOURCE = (
-    "Trailguard triage rule: a network is reviewed at least as urgently as its most urgent item (that item's "
-    "own band floors, e.g. a stated age under 18, are not weakened by grouping)."
-)
-
-
 def _member_band(cols: _Columns, members: list[int], hits: list[Hit]) -> dict[str, str]:
     """Add a hit naming the member with the highest band, and return it as a band floor for score_hits."""
     worst = max(
@@ -333,17 +326,11 @@ def _member_band(cols: _Columns, members: list[int], hits: list[Hit]) -> dict[st
     if band not in BANDS or band == "low":
         return {}
     hits.append(
-        Hit(
-            MEMBER_BAND,
-            "network",
-            0.0,
-            "D",
-            [],
-            f"item {cols.ids[worst]} is in band {band}: the network is placed at least in that band",
-            MEMBER_BAND_SOURCE,
+        MEMBER_BAND_SIGN.hit(
+            f"item {cols.ids[worst]} is in band {band}: the network is placed at least in that band"
         )
     )
-    return {MEMBER_BAND: band}
+    return {MEMBER_BAND_SIGN.id: band}
 
 
 def _circuit(cols: _Columns, members: list[int]) -> list[dict[str, object]]:

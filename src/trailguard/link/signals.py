@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
+from trailguard.indicators.computed import ComputedIndicator
 from trailguard.model import Hit
 
 MANY_NAMES = 3
@@ -26,43 +26,27 @@ NAMES_SOURCE = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Sign:
-    """A network-level sign: like a catalogue indicator, but its rule reads the whole network, so it is
-    computed here; the indicator reference lists these with the catalogues (indicators.reference)."""
-
-    id: str
-    category: str
-    weight: float
-    grade: str
-    rule: str
-    source: str
-    effect: str = "risk"
-
-    def hit(self, explanation: str) -> Hit:
-        return Hit(
-            self.id, self.category, self.weight, self.grade, [], explanation, self.source, effect=self.effect
-        )
-
-
-NAMES_SIGN = Sign(
+NAMES_SIGN = ComputedIndicator(
     "link.multiple_names_per_number",
+    "network",
     "control",
     0.25,
     "D",
     f"one (non-hub) phone number advertises {MANY_NAMES} or more different stated names",
     NAMES_SOURCE,
 )
-AGES_SIGN = Sign(
+AGES_SIGN = ComputedIndicator(
     "link.multiple_ages_per_number",
+    "network",
     "control",
     0.15,
     "D",
     f"one (non-hub) phone number advertises {MANY_AGES} or more different stated ages",
     NAMES_SOURCE,
 )
-CIRCUIT_SIGN = Sign(
+CIRCUIT_SIGN = ComputedIndicator(
     "link.multi_city_circuit",
+    "network",
     "movement",
     0.2,
     "C",
@@ -72,8 +56,9 @@ CIRCUIT_SIGN = Sign(
     "to reveal circuits; Polaris Project, 'The Typology of Modern Slavery' (2017) describes victims moved on "
     "circuits between cities.",
 )
-TEMPLATE_SIGN = Sign(
+TEMPLATE_SIGN = ComputedIndicator(
     "link.template_reuse",
+    "network",
     "organisation",
     0.0,
     "C",
@@ -83,7 +68,17 @@ TEMPLATE_SIGN = Sign(
     "context only and never raises the score.",
     effect="context",
 )
-SIGNS: tuple[Sign, ...] = (NAMES_SIGN, AGES_SIGN, CIRCUIT_SIGN, TEMPLATE_SIGN)
+MEMBER_BAND_SIGN = ComputedIndicator(
+    "link.member_band",
+    "network",
+    "network",
+    0.0,
+    "D",
+    "a member item is in band medium or above: the network is placed at least in that band",
+    "Trailguard triage rule: a network is reviewed at least as urgently as its most urgent item (that item's "
+    "own band floors, e.g. a stated age under 18, are not weakened by grouping).",
+)
+SIGNS: tuple[ComputedIndicator, ...] = (NAMES_SIGN, AGES_SIGN, CIRCUIT_SIGN, TEMPLATE_SIGN, MEMBER_BAND_SIGN)
 
 
 _WORD = re.compile(r"[^\W\d_]+")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import orjson
 
+from trailguard.indicators.computed import ComputedIndicator
 from trailguard.media.hamming import HammingIndex, pdq_words
 from trailguard.media.hashing import hash_file
 from trailguard.media.hashtypes import hash_type
@@ -19,9 +20,42 @@ from trailguard.media.index import Match, MatchIndex
 from trailguard.model import Hit, ImageHash, Span
 from trailguard.settings import Settings
 
-_INDICATORS = {
-    "known": ("media.known_image_match", "known abusive material"),
-    "victim_submission": ("media.victim_submitted_image_match", "an image a person asked to have blocked"),
+_BANK_SOURCE = (
+    "the hash bank that matched (each hit names it): the bank's own provenance stands behind the entry"
+)
+KNOWN_MATCH = ComputedIndicator(
+    id="media.known_image_match",
+    applies_to="image",
+    category="media",
+    weight=1.0,
+    grade="A",
+    holds_when="an image the item names matches an entry of a bank of known abusive material: the identical file "
+    "(MD5, SHA-256) or PDQ within the bank's distance",
+    source=_BANK_SOURCE,
+)
+VICTIM_MATCH = ComputedIndicator(
+    id="media.victim_submitted_image_match",
+    applies_to="image",
+    category="media",
+    weight=1.0,
+    grade="A",
+    holds_when="an image the item names matches a hash a person submitted to have their own image blocked",
+    source=_BANK_SOURCE,
+)
+SUPPRESSED = ComputedIndicator(
+    id="media.match_suppressed_by_negative_bank",
+    applies_to="image",
+    category="media",
+    weight=0.0,
+    grade="A",
+    holds_when="the image also matches a negative bank (known false matches): its other matches are not counted",
+    source=_BANK_SOURCE,
+    effect="context",
+)
+MEDIA_INDICATORS: tuple[ComputedIndicator, ...] = (KNOWN_MATCH, VICTIM_MATCH, SUPPRESSED)
+_BY_BANK_KIND = {
+    "known": (KNOWN_MATCH, "known abusive material"),
+    "victim_submission": (VICTIM_MATCH, "an image a person asked to have blocked"),
 }
 
 
@@ -127,7 +161,7 @@ def match_item_images(hashes: list[ImageHash], index: MatchIndex) -> list[Hit]:
     for image in hashes:
         result = index.match(image)
         for m in result.matches:
-            indicator, what = _INDICATORS.get(m.bank_kind, _INDICATORS["known"])
+            indicator, what = _BY_BANK_KIND.get(m.bank_kind, _BY_BANK_KIND["known"])
             kind = hash_type(m.hash_type)
             how = (
                 f"identical file ({kind.label})"
@@ -135,36 +169,22 @@ def match_item_images(hashes: list[ImageHash], index: MatchIndex) -> list[Hit]:
                 else f"{kind.label} {kind.metric} {m.distance} of {kind.max_distance}"
             )
             hits.append(
-                Hit(
-                    indicator=indicator,
-                    category="media",
-                    weight=1.0,
-                    grade="A",
-                    evidence=[_evidence(image, m)],
-                    explanation=(
-                        f"Image {image.path} matches {what} in hash bank '{m.bank}' (entry {m.entry_id}"
-                        f"{', label ' + repr(m.label) if m.label else ''}; {how}). A reviewer must confirm."
-                    ),
+                indicator.hit(
+                    f"Image {image.path} matches {what} in hash bank '{m.bank}' (entry {m.entry_id}"
+                    f"{', label ' + repr(m.label) if m.label else ''}; {how}). A reviewer must confirm.",
+                    [_evidence(image, m)],
                     source=f"hash bank '{m.bank}'",
-                    effect="risk",
                 )
             )
         if result.suppressed:
             neg = result.negative[0]
             hits.append(
-                Hit(
-                    indicator="media.match_suppressed_by_negative_bank",
-                    category="media",
-                    weight=0.0,
-                    grade="A",
-                    evidence=[_evidence(image, neg)],
-                    explanation=(
-                        f"Image {image.path} also matches negative bank '{neg.bank}' (known false matches), so "
-                        f"{len(result.suppressed)} match(es) against "
-                        f"{', '.join(sorted({m.bank for m in result.suppressed}))} were not counted."
-                    ),
+                SUPPRESSED.hit(
+                    f"Image {image.path} also matches negative bank '{neg.bank}' (known false matches), so "
+                    f"{len(result.suppressed)} match(es) against "
+                    f"{', '.join(sorted({m.bank for m in result.suppressed}))} were not counted.",
+                    [_evidence(image, neg)],
                     source=f"hash bank '{neg.bank}'",
-                    effect="context",
                 )
             )
     return hits
