@@ -15,7 +15,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from trailguard.api import pages, people, work
+from trailguard.api import pages, people, public, work
 from trailguard.api.auth import Context
 from trailguard.review import work as review_work
 from trailguard.review.audit import AuditLog
@@ -44,6 +44,7 @@ def create_app(log: AuditLog, settings: Settings) -> FastAPI:
     app.include_router(people.router)
     app.include_router(work.router)
     app.include_router(pages.router)
+    app.include_router(public.router)
 
     @app.exception_handler(LookupError)
     async def not_found(_: Request, exc: LookupError) -> JSONResponse:

@@ -27,6 +27,7 @@ class Sign:
 @dataclass(frozen=True, slots=True)
 class Source:
     id: str
+    short: str
     text: dict[str, str]
     url: str | None
 
@@ -60,9 +61,9 @@ def parse_checklist(doc: Any) -> Checklist:
     """A Checklist from the YAML document; ValueError naming the item for a missing text or source."""
     sources = {}
     for sid, raw in (doc.get("sources") or {}).items():
-        if any(not isinstance(raw.get(lang), str) for lang in LANGUAGES):
-            raise ValueError(f"source {sid}: needs a text in each of {', '.join(LANGUAGES)}")
-        sources[sid] = Source(sid, {lang: raw[lang] for lang in LANGUAGES}, raw.get("url"))
+        if not isinstance(raw.get("short"), str) or any(not isinstance(raw.get(lang), str) for lang in LANGUAGES):
+            raise ValueError(f"source {sid}: needs `short` and a text in each of {', '.join(LANGUAGES)}")
+        sources[sid] = Source(sid, raw["short"], {lang: raw[lang] for lang in LANGUAGES}, raw.get("url"))
     groups = []
     seen: set[str] = set()
     for group in doc.get("groups") or []:
