@@ -81,7 +81,9 @@ def limited(request: Request, g: Guarded) -> None:
     """429 with Retry-After once this client has used its requests for now."""
     key = _client(request)
     if not g.limiter.allow(key):
-        raise HTTPException(429, "too many requests", headers={"Retry-After": str(g.limiter.retry_after(key))})
+        raise HTTPException(
+            429, "too many requests", headers={"Retry-After": str(g.limiter.retry_after(key))}
+        )
 
 
 Limited = Depends(limited)
@@ -257,7 +259,9 @@ def challenge(g: Guarded) -> dict[str, Any]:
     return {"token": issued.token, "bits": issued.bits, "expires": issued.expires}
 
 
-@router.post("/api/public/reports", openapi_extra=_body_doc(ReportIn), dependencies=[Limited], status_code=201)
+@router.post(
+    "/api/public/reports", openapi_extra=_body_doc(ReportIn), dependencies=[Limited], status_code=201
+)
 async def submit_report(request: Request, ctx: Ctx, g: Guarded) -> JSONResponse:
     """Report a page, account or ad: it becomes an item in the review queue, marked "public report"."""
     body: ReportIn = await _json(request, ReportIn)
@@ -277,7 +281,10 @@ async def report_status(request: Request, ctx: Ctx) -> dict[str, str]:
 
 
 @router.post(
-    "/api/public/victim-submissions", openapi_extra=_body_doc(HashesIn), dependencies=[Limited], status_code=201
+    "/api/public/victim-submissions",
+    openapi_extra=_body_doc(HashesIn),
+    dependencies=[Limited],
+    status_code=201,
 )
 async def submit_hashes(request: Request, ctx: Ctx, g: Guarded) -> JSONResponse:
     """A person's own image, by its PDQ and/or MD5 code only, into the victim-submission bank; the reference

@@ -60,7 +60,11 @@ def solve(token: str, bits: int) -> str:
 
 class ProofOfWork:
     def __init__(
-        self, bits: int, ttl_seconds: int = 300, clock: Callable[[], float] = time.time, key: bytes | None = None
+        self,
+        bits: int,
+        ttl_seconds: int = 300,
+        clock: Callable[[], float] = time.time,
+        key: bytes | None = None,
     ) -> None:
         if not 1 <= bits <= 32:
             raise ValueError(f"proof-of-work bits must be 1..32, got {bits}")
@@ -95,7 +99,10 @@ class ProofOfWork:
         now = int(self._clock())
         if expires < now:
             raise ProofRefused("expired")
-        if bits < self.bits or leading_zero_bits(hashlib.sha256(f"{token}:{counter}".encode()).digest()) < bits:
+        if (
+            bits < self.bits
+            or leading_zero_bits(hashlib.sha256(f"{token}:{counter}".encode()).digest()) < bits
+        ):
             raise ProofRefused("too_easy")
         with self._lock:
             if nonce in self._spent:

@@ -14,7 +14,9 @@ MAX_CLIENTS = 50_000  # buckets held; past this, the full (idle) ones are droppe
 class RateLimiter:
     """`capacity` requests at once, refilled at `capacity` per `per_seconds`, for each client key."""
 
-    def __init__(self, capacity: int, per_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, capacity: int, per_seconds: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         if capacity < 1 or per_seconds <= 0:
             raise ValueError("a rate limit needs a capacity of at least 1 and a positive period")
         self.capacity = capacity

@@ -18,9 +18,8 @@ from sqlalchemy import Engine, insert, select
 
 from trailguard.frontline.references import digest, new_reference
 from trailguard.model import Assessment, Item
-from trailguard.review import audit
+from trailguard.review import audit, work
 from trailguard.review import tables as rt
-from trailguard.review import work
 from trailguard.review.audit import AuditLog
 from trailguard.store import tables as st
 
@@ -75,15 +74,30 @@ def submit(log: AuditLog, report: PublicReport) -> str:
         extra["reported_platform"] = report.platform
     if report.contact:
         extra["contact"] = report.contact
-    item = Item(id=item_id(reference), kind="post", platform=SOURCE, url=report.url, text=report.seen, extra=extra)
+    item = Item(
+        id=item_id(reference), kind="post", platform=SOURCE, url=report.url, text=report.seen, extra=extra
+    )
     assessment = Assessment(
-        item_id=item.id, kind="post", entities=[], hits=[], score=0.0, band="low", platform=SOURCE, text=report.seen
+        item_id=item.id,
+        kind="post",
+        entities=[],
+        hits=[],
+        score=0.0,
+        band="low",
+        platform=SOURCE,
+        text=report.seen,
     )
     sha = item.content_hash()
     with log.begin() as conn:
         scan = conn.execute(
             insert(st.scans).values(
-                started_at=now, finished_at=now, inputs=[SOURCE], read=1, assessed=1, rejected=0, status="finished"
+                started_at=now,
+                finished_at=now,
+                inputs=[SOURCE],
+                read=1,
+                assessed=1,
+                rejected=0,
+                status="finished",
             )
         ).inserted_primary_key[0]  # type: ignore[index]
         conn.execute(
@@ -118,7 +132,9 @@ def submit(log: AuditLog, report: PublicReport) -> str:
             )
         )
         work.add_job(conn, work.PUBLIC_REPORTS, item.id, 0.0, "low", ACTOR)
-        audit.record(conn, ACTOR, "public_report.receive", f"item:{item.id}", {"contact_given": bool(report.contact)})
+        audit.record(
+            conn, ACTOR, "public_report.receive", f"item:{item.id}", {"contact_given": bool(report.contact)}
+        )
     return reference
 
 

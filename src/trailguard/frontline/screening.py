@@ -61,7 +61,9 @@ def parse_checklist(doc: Any) -> Checklist:
     """A Checklist from the YAML document; ValueError naming the item for a missing text or source."""
     sources = {}
     for sid, raw in (doc.get("sources") or {}).items():
-        if not isinstance(raw.get("short"), str) or any(not isinstance(raw.get(lang), str) for lang in LANGUAGES):
+        if not isinstance(raw.get("short"), str) or any(
+            not isinstance(raw.get(lang), str) for lang in LANGUAGES
+        ):
             raise ValueError(f"source {sid}: needs `short` and a text in each of {', '.join(LANGUAGES)}")
         sources[sid] = Source(sid, raw["short"], {lang: raw[lang] for lang in LANGUAGES}, raw.get("url"))
     groups = []
@@ -78,7 +80,13 @@ def parse_checklist(doc: Any) -> Checklist:
                 raise ValueError(f"item {sid}: needs a text in each of {', '.join(LANGUAGES)}")
             seen.add(sid)
             signs.append(
-                Sign(sid, group["id"], raw["source"], {lang: raw[lang] for lang in LANGUAGES}, bool(raw.get("urgent")))
+                Sign(
+                    sid,
+                    group["id"],
+                    raw["source"],
+                    {lang: raw[lang] for lang in LANGUAGES},
+                    bool(raw.get("urgent")),
+                )
             )
         groups.append((str(group["id"]), tuple(signs)))
     steps_source = doc.get("next_steps_source")

@@ -50,7 +50,11 @@ def withdraw(engine: Engine, reference: str) -> int:
     """Withdraw every active entry of the request with this reference; how many (0: none or already done)."""
     try:
         return banks.withdraw(
-            engine, banks.VICTIM_BANK, by=ACTOR, reason="withdrawn by the person who asked", case_ref=case_ref(reference)
+            engine,
+            banks.VICTIM_BANK,
+            by=ACTOR,
+            reason="withdrawn by the person who asked",
+            case_ref=case_ref(reference),
         )
     except KeyError:  # no victim-submission bank yet: nothing was ever submitted
         return 0
