@@ -71,7 +71,10 @@ def test_a_public_report_becomes_a_queued_item_marked_public_report(client: Test
     assert "está a la espera" in page.text
     with engine.begin() as conn:
         work.claim(conn, job.id, _rita(conn), 30)
-    assert client.post("/api/public/reports/status", json={"reference": reference}).json()["status"] == "in_review"
+    assert (
+        client.post("/api/public/reports/status", json={"reference": reference}).json()["status"]
+        == "in_review"
+    )
     unknown = "TGR-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA"
     assert client.post("/api/public/reports/status", json={"reference": unknown}).status_code == 404
     # The queue page shows the report's text escaped, in the public-reports queue.
@@ -88,7 +91,10 @@ def _rita(conn):  # type: ignore[no-untyped-def]
 
 def test_reports_need_a_fresh_proof_of_work_and_fit_their_bounds(client: TestClient) -> None:
     body = {"url": "https://ads.example.com/x", "seen": "something worrying"}
-    assert client.post("/api/public/reports", json={**body, "challenge": "x.1.8.y", "counter": "1"}).status_code == 403
+    assert (
+        client.post("/api/public/reports", json={**body, "challenge": "x.1.8.y", "counter": "1"}).status_code
+        == 403
+    )
     proof = _proof(client)
     assert client.post("/api/public/reports", json={**body, **proof}).status_code == 201
     replay = client.post("/api/public/reports", json={**body, **proof})
@@ -174,5 +180,10 @@ def test_the_openapi_document_marks_the_public_api_public(client: TestClient) ->
                            "/api/public/victim-submissions", "/api/public/victim-submissions/withdraw"}  # fmt: skip
     for ops in public.values():
         assert ops["post"]["security"] == [] and "x-roles" not in ops["post"]
-    assert "seen" in public["/api/public/reports"]["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"]
+    assert (
+        "seen"
+        in public["/api/public/reports"]["post"]["requestBody"]["content"]["application/json"]["schema"][
+            "properties"
+        ]
+    )
     assert not any(p in paths for p in PAGES)

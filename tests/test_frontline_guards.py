@@ -48,7 +48,7 @@ def test_a_wrong_counter_is_too_easy_and_a_forged_token_is_forged() -> None:
         if leading_zero_bits(hashlib.sha256(f"{c.token}:{n}".encode()).digest()) < 12
     )
     assert _refused(pow_, c.token, wrong) == "too_easy"
-    nonce, expires, bits, mac = c.token.split(".")
+    nonce, expires, _bits, mac = c.token.split(".")
     easier = f"{nonce}.{expires}.1.{mac}"  # claims a 1-bit challenge under the 12-bit signature
     assert _refused(pow_, easier, solve(easier, 1)) == "forged"
     other = ProofOfWork(bits=12)  # another server's key
