@@ -49,7 +49,7 @@ def _engine(c: TestClient):  # type: ignore[no-untyped-def]
 
 def test_a_public_report_becomes_a_queued_item_marked_public_report(client: TestClient) -> None:
     body = {"url": "https://ads.example.com/listing/0101", "platform": "Example Ads",
-            "seen": "An ad for 'models' aged 16, call 555-0101 <b>now</b>", "contact": ""}  # fmt: skip
+            "seen": "An ad for 'models' aged 16, call (617) 555-0101 <b>now</b>", "contact": ""}  # fmt: skip
     r = client.post("/api/public/reports", json={**body, **_proof(client)})
     assert r.status_code == 201, r.text
     reference = r.json()["reference"]
@@ -59,11 +59,16 @@ def test_a_public_report_becomes_a_queued_item_marked_public_report(client: Test
         job = conn.execute(select(rt.jobs).where(rt.jobs.c.item_id == item.id)).one()
         queue = conn.execute(select(rt.queues.c.name).where(rt.queues.c.id == job.queue_id)).scalar_one()
         actions = conn.execute(select(rt.audit_events.c.action)).scalars().all()
+        found = conn.execute(
+            select(st.entities.c.type, st.entities.c.value).where(st.entities.c.item_id == item.id)
+        )
+        entities = set(found.tuples())
     assert queue == work.PUBLIC_REPORTS and job.status == "open"
     assert item.url == body["url"] and item.data["text"] == body["seen"]
     assert item.data["extra"]["source"] == "public report" and "contact" not in item.data["extra"]
     assert reference not in str(item.data) and reference not in item.id  # only its hash is kept
     assert "public_report.receive" in actions and "job.create" in actions
+    assert {("phone", "+16175550101"), ("age", "16")} <= entities  # extracted as a scan would, for linking
     # The reporter follows up by reference; the status says where it stands, never the decision.
     status = client.post("/api/public/reports/status", json={"reference": reference.lower()})
     assert status.json() == {"status": "received"}

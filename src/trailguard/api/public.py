@@ -267,7 +267,8 @@ async def submit_report(request: Request, ctx: Ctx, g: Guarded) -> JSONResponse:
     body: ReportIn = await _json(request, ReportIn)
     _proved(g, body)
     report = reports.checked(body.url, body.platform, body.seen, body.contact)
-    return JSONResponse({"reference": reports.submit(ctx.log, report)}, status_code=201)
+    reference = reports.submit(ctx.log, report, ctx.settings.default_region, ctx.settings.max_entities)
+    return JSONResponse({"reference": reference}, status_code=201)
 
 
 @router.post("/api/public/reports/status", openapi_extra=_body_doc(ReferenceIn), dependencies=[Limited])

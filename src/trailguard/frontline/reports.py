@@ -3,7 +3,8 @@
 A report is stored as a `post` item whose platform is "public report" (what the person saw is its text, the
 page they name its URL, the platform they name in `extra`), with an unscored assessment (band low, score 0:
 nothing has judged it yet), and put straight into the `public-reports` queue, all in one transaction with its
-audit event. Nothing about the reporter is kept but the contact they chose to give; no IP address is stored.
+audit event. The identifiers in what the person saw (phones, e-mails, handles, ...) are extracted as a scan
+would, so a reviewer sees them and later scans link the report to ads that share them. Nothing about the reporter is kept but the contact they chose to give; no IP address is stored.
 The reporter gets a reference; the item's id is derived from its hash, so the status can be found from the
 reference and the reference cannot be found from the item.
 """
@@ -16,12 +17,15 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, insert, select
 
+from trailguard.extract import extract_entities
 from trailguard.frontline.references import digest, new_reference
 from trailguard.model import Assessment, Item
+from trailguard.pipeline.analyze import cap_entities
 from trailguard.review import audit, work
 from trailguard.review import tables as rt
 from trailguard.review.audit import AuditLog
 from trailguard.store import tables as st
+from trailguard.store.writer import entity_rows_of
 
 SOURCE = "public report"
 PREFIX = "TGR"
@@ -65,8 +69,9 @@ def item_id(reference: str) -> str:
     return f"public-report:{digest(reference)[:40]}"
 
 
-def submit(log: AuditLog, report: PublicReport) -> str:
-    """Store the report as an item with a job in the public-reports queue; the reporter's reference."""
+def submit(log: AuditLog, report: PublicReport, region: str, max_entities: int) -> str:
+    """Store the report as an item with a job in the public-reports queue; the reporter's reference.
+    `region` reads phone numbers written without a country code; `max_entities` caps what is kept."""
     reference = new_reference(PREFIX)
     now = datetime.now(UTC)
     extra: dict[str, object] = {"source": SOURCE, "received_at": now.isoformat(timespec="seconds")}
@@ -77,15 +82,17 @@ def submit(log: AuditLog, report: PublicReport) -> str:
     item = Item(
         id=item_id(reference), kind="post", platform=SOURCE, url=report.url, text=report.seen, extra=extra
     )
+    entities, truncated = cap_entities(extract_entities(report.seen, region=region), max_entities)
     assessment = Assessment(
         item_id=item.id,
         kind="post",
-        entities=[],
+        entities=entities,
         hits=[],
         score=0.0,
         band="low",
         platform=SOURCE,
         text=report.seen,
+        entities_truncated=truncated,
     )
     sha = item.content_hash()
     with log.begin() as conn:
@@ -131,6 +138,8 @@ def submit(log: AuditLog, report: PublicReport) -> str:
                 last_scan_id=scan,
             )
         )
+        if entities:
+            conn.execute(insert(st.entities), entity_rows_of(item.id, entities))
         work.add_job(conn, work.PUBLIC_REPORTS, item.id, 0.0, "low", ACTOR)
         audit.record(
             conn, ACTOR, "public_report.receive", f"item:{item.id}", {"contact_given": bool(report.contact)}
