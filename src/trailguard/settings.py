@@ -99,8 +99,8 @@ class Settings:
     audit_checkpoint_file: str = ""
     claim_minutes: int = 30  # a reviewer's claim on a job lapses after this long
     # The public pages (docs/frontline.md): leading zero bits of SHA-256 a browser must find before a report
-    # or hash submission (16: a median 0.9 s in desktop Chromium; a phone is slower), and requests per minute per client address
-    # to /api/public/* and the public forms.
+    # or hash submission (16: a median 0.9 s in desktop Chromium; a phone is slower), and requests per
+    # minute per client address to /api/public/* and the public forms.
     public_pow_bits: int = 16
     public_rate_limit: int = 10
 
