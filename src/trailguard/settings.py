@@ -67,6 +67,8 @@ _BOUNDS: dict[str, tuple[int, int | None]] = {
     "max_decompression_ratio": (1, None),
     "max_entities": (1, None),
     "claim_minutes": (1, None),
+    "public_pow_bits": (1, 32),
+    "public_rate_limit": (1, None),
 }
 
 
@@ -96,6 +98,11 @@ class Settings:
     audit_key_file: str = ""
     audit_checkpoint_file: str = ""
     claim_minutes: int = 30  # a reviewer's claim on a job lapses after this long
+    # The public pages (docs/frontline.md): leading zero bits of SHA-256 a browser must find before a report
+    # or hash submission (16: a median 0.9 s in desktop Chromium; a phone is slower), and requests per
+    # minute per client address to /api/public/* and the public forms.
+    public_pow_bits: int = 16
+    public_rate_limit: int = 10
 
     def __post_init__(self) -> None:
         for f in fields(self):

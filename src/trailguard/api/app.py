@@ -15,13 +15,12 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from trailguard.api import pages, people, work
-from trailguard.api.auth import Context
+from trailguard.api import pages, people, public, work
+from trailguard.api.auth import PUBLIC, Context
 from trailguard.review import work as review_work
 from trailguard.review.audit import AuditLog
 from trailguard.settings import Settings
 
-PUBLIC: dict[str, Any] = {"security": []}
 HEADERS = {
     "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
     "X-Content-Type-Options": "nosniff",
@@ -44,6 +43,7 @@ def create_app(log: AuditLog, settings: Settings) -> FastAPI:
     app.include_router(people.router)
     app.include_router(work.router)
     app.include_router(pages.router)
+    app.include_router(public.router)
 
     @app.exception_handler(LookupError)
     async def not_found(_: Request, exc: LookupError) -> JSONResponse:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, Response
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
@@ -19,6 +19,9 @@ from trailguard.review import tables as rt
 from trailguard.review.audit import AuditLog
 from trailguard.review.users import SESSION_FOR, User, user_for_session, user_for_token
 from trailguard.settings import Settings
+
+# A route meant to be public says so in the OpenAPI document: `openapi_extra=PUBLIC` on its decorator.
+PUBLIC: dict[str, Any] = {"security": []}
 
 bearer = HTTPBearer(auto_error=False, description="An API token from `trailguard users token NAME`.")
 SESSION_COOKIE = "tg_session"

@@ -24,6 +24,9 @@ from trailguard.store import tables as st
 
 DEFAULT_QUEUE = "review"
 ESCALATIONS = "escalations"
+PUBLIC_REPORTS = "public-reports"
+# Queues that only `add_job` puts items in: `fill` routes scored items by band, and never into these.
+EXPLICIT_QUEUES = (ESCALATIONS, PUBLIC_REPORTS)
 MAX_REASON, MAX_POLICY, MAX_COMMENT = 2000, 128, 4000
 WORKERS = ("reviewer", "analyst")  # the roles that work jobs and decide
 
@@ -92,7 +95,7 @@ def fill(conn: Connection, by: str) -> dict[str, int]:
     j, a, it = rt.jobs, st.assessments, st.items
     made: dict[str, int] = {}
     for queue in conn.execute(
-        select(rt.queues).where(rt.queues.c.name != ESCALATIONS).order_by(rt.queues.c.id)
+        select(rt.queues).where(rt.queues.c.name.not_in(EXPLICIT_QUEUES)).order_by(rt.queues.c.id)
     ):
         wanted = select(
             literal(queue.id), a.c.item_id, a.c.score, a.c.band, literal("open"), literal(_now())
@@ -110,6 +113,21 @@ def fill(conn: Connection, by: str) -> dict[str, int]:
         made[queue.name] = _count(conn, queue.id) - had
     audit.record(conn, by, "queue.fill", "queues", made)
     return made
+
+
+def add_job(conn: Connection, queue: str, item_id: str, score: float, band: str, by: str) -> int:
+    """Put one stored item in the named queue (made if missing, band low: it takes what it is given), outside
+    `fill`'s routing: how an item nothing has scored, such as a public report, still reaches a reviewer."""
+    bands_from(band)
+    qid = _queue_id(conn, queue, "low", f"Items put here directly ({queue}), not routed by score.")
+    result = conn.execute(
+        insert(rt.jobs).values(
+            queue_id=qid, item_id=item_id, score=score, band=band, status="open", created_at=_now()
+        )
+    )
+    job_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+    audit.record(conn, by, "job.create", f"job:{job_id}", {"queue": queue, "item": item_id[:512]})
+    return job_id
 
 
 def _count(conn: Connection, queue_id: int) -> int:

@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.expression import Insert
 
 from trailguard.batching import chunked
-from trailguard.model import Assessment, Item, Network, Reject
+from trailguard.model import Assessment, Entity, Item, Network, Reject
 from trailguard.store import tables as tb
 from trailguard.store.db import create_schema, exclusive, make_engine, write_transaction
 from trailguard.store.versions import ItemVersion
@@ -195,18 +195,7 @@ class Store:
             version_rows.append(
                 _version_row(item.id, sha, item.kind, a.score, a.band, item_data, assessment_data, scan_id)
             )
-            entity_rows += [
-                {
-                    "item_id": item.id,
-                    "position": i,
-                    "type": e.type,
-                    "value": str(e.value),
-                    "raw": e.raw,
-                    "obfuscated": e.obfuscated,
-                    "message": e.message,
-                }
-                for i, e in enumerate(a.entities)
-            ]
+            entity_rows += entity_rows_of(item.id, a.entities)
             hits = _hit_rows(item.id, [h.to_dict() for h in a.hits])
             hit_rows += hits
             version_hit_rows += [{**h, "content_sha256": sha} for h in hits]
@@ -577,6 +566,22 @@ def _touching_networks(
 def _storable(text: str | None) -> str | None:
     """A rejected record's text as PostgreSQL can hold it: NUL, which it refuses, becomes U+FFFD."""
     return None if text is None else text.replace("\x00", "\ufffd")
+
+
+def entity_rows_of(item_id: str, entities: Sequence[Entity]) -> list[dict[str, Any]]:
+    """The `entities` rows of an item's entities, in order (also written by frontline.reports)."""
+    return [
+        {
+            "item_id": item_id,
+            "position": i,
+            "type": e.type,
+            "value": str(e.value),
+            "raw": e.raw,
+            "obfuscated": e.obfuscated,
+            "message": e.message,
+        }
+        for i, e in enumerate(entities)
+    ]
 
 
 def _hit_rows(item_id: str, hits: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

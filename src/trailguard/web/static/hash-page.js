@@ -2,8 +2,11 @@
 // person to copy or read out to the service helping them. The image never leaves the device.
 //
 // Sending is offered only when the page that served this file declares where to send, in
-// <meta name="trailguard-submit" content="URL">, on its own origin. The page as shipped has no such tag
-// (Trailguard does not serve a submission endpoint yet), so it never shows a button that cannot work.
+// <meta name="trailguard-submit" content="URL">, on its own origin: `trailguard serve` does at /hash (which
+// also declares a proof-of-work challenge, solved by proof-of-work.js before sending); the static hash.html
+// has no such tag, so opened as a file it never shows a button that cannot work.
+// The texts are English below; a page may give its own (its language) in
+// <script type="application/json" id="page-messages">.
 "use strict";
 
 (function () {
@@ -11,6 +14,20 @@
   const MAX_PIXELS = 50 * 1000 * 1000;
   const MIN_QUALITY = 50;
   const $ = (id) => document.getElementById(id);
+  const TEXT = Object.assign(
+    {
+      working: "Working on it. This happens on your device and can take a few seconds.",
+      done: "Done. Your picture stayed on this device.",
+      too_large: "This picture is too large to process here. Try a smaller copy of it.",
+      unreadable: "This file could not be read as a picture. Try another file, or a screenshot of the picture.",
+      copied: "Copied. You can paste it into a message to the service helping you.",
+      copy_failed: "Copying did not work. Please write down the case number and the codes.",
+      sending: "Sending the fingerprints and case number (not the picture)...",
+      sent: "Sent. Keep this reference to withdraw your request later: {reference}",
+      send_failed: "Sending did not work. Please try again later, or copy the codes instead.",
+    },
+    $("page-messages") ? JSON.parse($("page-messages").textContent) : {}
+  );
   let current = null;
   let latest = 0; // number of the most recent file choice; only its result may reach the screen
 
@@ -149,7 +166,7 @@
     $("send").hidden = submitEndpoint() === null;
     $("sent").textContent = "";
     $("result").hidden = false;
-    $("status").textContent = "Done. Your picture stayed on this device.";
+    $("status").textContent = TEXT.done;
   }
 
   function summary() {
@@ -163,16 +180,14 @@
     const file = event.target.files && event.target.files[0];
     $("result").hidden = true;
     if (!file) return;
-    $("status").textContent = "Working on it. This happens on your device and can take a few seconds.";
+    $("status").textContent = TEXT.working;
     try {
       const result = await hashFile(file);
       if (request !== latest) return;
       show(result);
     } catch (err) {
       if (request !== latest) return;
-      $("status").textContent = err && err.message === "too large"
-        ? "This picture is too large to process here. Try a smaller copy of it."
-        : "This file could not be read as a picture. Try another file, or a screenshot of the picture.";
+      $("status").textContent = err && err.message === "too large" ? TEXT.too_large : TEXT.unreadable;
     }
     event.target.value = ""; // forget the file
   });
@@ -180,28 +195,37 @@
   $("copy").addEventListener("click", async () => {
     try {
       await navigator.clipboard.writeText(summary());
-      $("sent").textContent = "Copied. You can paste it into a message to the service helping you.";
+      $("sent").textContent = TEXT.copied;
     } catch (err) {
-      $("sent").textContent = "Copying did not work. Please write down the case number and the codes.";
+      $("sent").textContent = TEXT.copy_failed;
     }
   });
 
+  // With a declared challenge (see proof-of-work.js) the codes go with a solved proof of work; the server
+  // answers with the reference that withdraws the request, shown for the person to keep.
   $("send").addEventListener("click", async () => {
     const endpoint = submitEndpoint();
     if (endpoint === null) return;
-    $("sent").textContent = "Sending the fingerprints and case number (not the picture)...";
+    $("send").disabled = true;
+    $("sent").textContent = TEXT.sending;
     try {
+      const body = { case: current.case, pdq: current.pdq, quality: current.quality, md5: current.md5 };
+      if (window.TrailguardPoW && window.TrailguardPoW.challengeEndpoint() !== null) {
+        Object.assign(body, await window.TrailguardPoW.solve());
+      }
       const response = await fetch(endpoint, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ case: current.case, pdq: current.pdq, quality: current.quality, md5: current.md5 }),
+        body: JSON.stringify(body),
       });
+      const answer = response.ok ? await response.json().catch(() => ({})) : {};
       $("sent").textContent = response.ok
-        ? "Sent. Keep your case number: " + current.case
-        : "Sending did not work. Please try again later, or copy the codes instead.";
+        ? TEXT.sent.replace("{reference}", String(answer.reference || current.case))
+        : TEXT.send_failed;
     } catch (err) {
-      $("sent").textContent = "Sending did not work. Please try again later, or copy the codes instead.";
+      $("sent").textContent = TEXT.send_failed;
     }
+    $("send").disabled = false;
   });
 
   window.TrailguardHashPage = { hashFile: hashFile };
