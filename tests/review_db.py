@@ -113,7 +113,9 @@ def seed_network(url: str, items: list[str]) -> str:
         ],
         score=0.7,
         band="high",
-        templates=[{"template": "new in town, call * <script>alert(1)</script>", "slots": [], "items": items}],
+        templates=[
+            {"template": "new in town, call * <script>alert(1)</script>", "slots": [], "items": items}
+        ],
     )
     store = Store(url)
     scan = store.start_scan(["link"])

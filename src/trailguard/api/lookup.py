@@ -72,15 +72,19 @@ def normalise(value: str, type_: str | None = None) -> tuple[str, str] | None:
     return None
 
 
-def _item_rows(conn: Connection, where: Any, limit: int, offset: int) -> list[dict[str, Any]]:
+def _item_rows(
+    conn: Connection, where: Any, limit: int, offset: int, first: Any = None
+) -> list[dict[str, Any]]:
+    """Items matching `where`, best score first (those matching `first` before all others)."""
     it, a = st.items, st.assessments
+    order = [a.c.score.desc().nulls_last(), it.c.id]
     rows = conn.execute(
         select(
             it.c.id, it.c.kind, it.c.platform, it.c.location, it.c.posted_at, it.c.data, a.c.score, a.c.band
         )
         .outerjoin(a, a.c.item_id == it.c.id)
         .where(where)
-        .order_by(a.c.score.desc().nulls_last(), it.c.id)
+        .order_by(*([] if first is None else [first.desc()]), *order)
         .limit(limit)
         .offset(offset)
     ).all()
@@ -122,7 +126,7 @@ def entity(conn: Connection, type_: str, value: str) -> dict[str, Any]:
 
 
 def search(conn: Connection, q: str, limit: int, offset: int) -> dict[str, Any]:
-    """Items whose id is `q` or starts with it, that hold the identifier `q` reads as, or whose title or text
+    """Items whose id is `q` (first) or starts with it, that hold the identifier `q` reads as, or whose title or text
     contains `q` (case-insensitive; LIKE with %, _ and \\ escaped, on both databases: no index serves a
     substring, so a search reads every item's text and is bounded by `limit`)."""
     it = st.items
@@ -146,7 +150,7 @@ def search(conn: Connection, q: str, limit: int, offset: int) -> dict[str, Any]:
         "identifier": None if found is None else {"type": found[0], "value": found[1]},
         "limit": limit,
         "offset": offset,
-        "items": _item_rows(conn, or_(*conditions), limit, offset),
+        "items": _item_rows(conn, or_(*conditions), limit, offset, first=it.c.id == text),
     }
 
 
