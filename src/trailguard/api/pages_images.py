@@ -36,6 +36,12 @@ from trailguard.store import tables as st
 router = APIRouter()
 BLURRED_SIDE = 320  # pixels of the longer side of the blurred view
 PIXELS_ACROSS = 12  # the blurred view keeps no more detail than this many blocks across
+# A revealed image opens as the browser's own image document, which centres it with inline style: allowed
+# there (the document holds nothing but our PNG), and nothing else is.
+IMAGE_HEADERS = {
+    "Cache-Control": "no-store, private",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+}
 Index = Annotated[int, Path(ge=0, le=1000)]
 ItemId = Annotated[str, Path(max_length=512)]
 
@@ -110,7 +116,7 @@ def _serve(who: Visitor, ctx: Ctx, item_id: str, n: int, action: str, reason: st
     except Unavailable as exc:
         return Response(str(exc), status_code=404, media_type="text/plain; charset=utf-8")
     body = blurred(im) if reason is None else _png(im)
-    return Response(body, media_type="image/png", headers={"Cache-Control": "no-store, private"})
+    return Response(body, media_type="image/png", headers=IMAGE_HEADERS)
 
 
 @router.get("/images/{n}/{item_id:path}")
