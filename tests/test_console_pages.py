@@ -260,3 +260,46 @@ def test_images_are_blurred_grey_until_revealed_and_each_view_is_audited(world: 
     changed = c.get(f"/console/images/1/{world.pictures}")
     assert changed.status_code == 404 and "not the file the scan hashed" in changed.text
     assert c.get(f"/console/images/9/{world.pictures}").status_code == 404
+
+
+def test_lookups_and_item_page_on_postgresql(new_postgres_database: Any, tmp_path: Path) -> None:
+    """The queries that differ by dialect (JSON text, ILIKE, NULLS LAST, the versions query) on PostgreSQL."""
+    log, _tokens, network, pictures = build(new_postgres_database(), tmp_path, items=12)
+    assert isinstance(log, audit.AuditLog)
+    try:
+        w = Console(create_app(log, Settings()), log, network, pictures, tmp_path)
+        c = w.client("rita")
+        ids = re.compile(r'href="/console/items/([^"]+)"')
+        assert ids.findall(c.get("/console/search", params={"q": "ad-1"}).text) == [
+            "ad-1",
+            "ad-11",
+            "ad-10",
+        ]  # exact first, then by score
+        assert ids.findall(c.get("/console/search", params={"q": "%"}).text) == []
+        assert "ad-pictures" in ids.findall(c.get("/console/search", params={"q": "Window.Pwned"}).text)
+        entity = c.get("/console/entities", params={"value": "617 555 0102"}).text
+        assert 'href="/console/items/ad-2"' in entity and f'href="/console/networks/{network}"' in entity
+        assert "<td>67%</td>" in c.get(f"/console/networks/{network}").text
+        item = c.get("/console/items/ad-2")
+        assert item.status_code == 200 and f'href="/console/networks/{network}"' in item.text
+        assert _png(c.get(f"/console/images/0/{pictures}")).mode == "L"
+    finally:
+        log.engine.dispose()
+
+
+def test_item_page_shows_versions_and_what_changed(world: Console) -> None:
+    from trailguard.model import Assessment, Item
+    from trailguard.store.writer import Store
+
+    store = Store(str(world.log.engine.url))
+    scan = store.start_scan(["again.jsonl"])
+    edited = "new in town, now <em>edited</em>, call 617 555 0104"
+    item = Item(id="ad-4", kind="ad", text=edited, location="Boston, MA", platform="example.com")
+    store.save_assessed(scan, [(item, Assessment("ad-4", "ad", [], [], 0.05, "low", text=edited))])
+    store.finish_scan(scan, read=1, assessed=1, rejected=0)
+    store.engine.dispose()
+    page = world.client("rita").get("/console/items/ad-4").text
+    assert "<h2>Versions (2)</h2>" in page
+    assert "indicators lost: ads.obscured_phone" in page
+    assert "now &lt;em&gt;edited&lt;/em&gt;" in page and "<em>" not in page
+    assert "Versions" not in world.client("rita").get("/console/items/ad-5").text

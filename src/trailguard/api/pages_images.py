@@ -26,7 +26,7 @@ from PIL import Image, ImageFilter
 from sqlalchemy import Connection, select
 
 from trailguard.api.console_page import Ctx, Seen, Visitor, check_csrf, refusal
-from trailguard.media.hashing import ImageError, _open_pixels
+from trailguard.media.hashing import ImageError, decode_pixels
 from trailguard.media.scan import UnsafeImagePath, resolve_item_image
 from trailguard.model import Assessment
 from trailguard.review import audit, work
@@ -82,7 +82,7 @@ def load_image(conn: Connection, item_id: str, n: int, settings: Settings) -> Im
     if want is None or hashlib.sha256(data).hexdigest() != want:
         raise Unavailable(f"image {n} is not the file the scan hashed (changed, or never hashed): not shown")
     try:
-        return Image.fromarray(_open_pixels(io.BytesIO(data), settings, upright=True))
+        return Image.fromarray(decode_pixels(data, settings, upright=True))
     except ImageError as exc:
         raise Unavailable(f"image {n}: {exc}") from exc
 
