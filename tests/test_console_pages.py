@@ -148,6 +148,24 @@ def test_claim_hold_and_release_from_the_job_page(world: Console) -> None:
     assert sorted(actions) == ["job.hold", "job.release"]
 
 
+def test_reassign_for_admins_and_analysts_and_log_out(world: Console) -> None:
+    adam, rita = world.client("adam"), world.client("rita")
+    page = adam.get("/console/jobs/5").text
+    assert 'id="reassign"' in page and "<option>rob</option>" in page and "<option>aud</option>" not in page
+    assert 'id="reassign"' not in rita.get("/console/jobs/5").text
+    token = _csrf(page)
+    assert adam.post("/console/jobs/5/reassign", data={"csrf": token, "user": "rob"}).status_code == 303
+    assert "claimed by rob" in adam.get("/console/jobs/5").text
+    refused = adam.post("/console/jobs/5/reassign", data={"csrf": token, "user": "aud"})
+    assert refused.status_code == 409 and "cannot work jobs" in refused.text
+    mine = _csrf(rita.get("/console/queues").text)
+    assert rita.post("/console/jobs/5/reassign", data={"csrf": mine, "user": "rita"}).status_code == 403
+    assert [e["details"] for e in world.events("job.reassign")] == [{"to": "rob"}]
+    assert rita.post("/console/logout", data={"csrf": mine}).headers["location"] == "/console/login"
+    assert rita.get("/console/queues").headers["location"] == "/console/login"
+    assert world.events("logout")[0]["actor"] == "rita"
+
+
 def test_roles_on_the_admin_and_audit_pages_and_job_forms(world: Console) -> None:
     rita, aud, adam = world.client("rita"), world.client("aud"), world.client("adam")
     refused = rita.get("/console/admin/users")

@@ -21,7 +21,7 @@ from trailguard.api.console_page import Ctx, Seen, Visitor, check_csrf, page, re
 from trailguard.model import Assessment, Item
 from trailguard.report.highlight import highlight
 from trailguard.report.html import TEXT_LIMIT, item_view
-from trailguard.review import work
+from trailguard.review import users, work
 from trailguard.store import tables as st
 from trailguard.store.versions import compare
 from trailguard.store.writer import read_versions
@@ -83,6 +83,11 @@ def job_page(job_id: JobId, who: Seen, ctx: Ctx) -> Response:
     except work.NotFound as exc:
         return refusal(who, 404, str(exc))
     mine = job["claimed_by"] == who.user.name and job["status"] == "open"
+    workers = (
+        [p["name"] for p in users.list_users(ctx.log.engine) if p["role"] in work.WORKERS]
+        if who.user.role in ("admin", "analyst") and job["status"] != "decided"
+        else []
+    )
     return page(
         "item.html.j2",
         who,
@@ -90,15 +95,23 @@ def job_page(job_id: JobId, who: Seen, ctx: Ctx) -> Response:
         job=job,
         mine=mine,
         actions=sorted(("dismiss", "escalate", "confirm", "report")),
+        workers=workers,
         **values,
     )
 
 
-def _act(who: Visitor, csrf: str, job_id: int, ctx: Any, change: Callable[[Connection], object]) -> Response:
-    """Run one change to a job for a reviewer or analyst; back to the job page, or a page saying why not."""
+def _act(
+    who: Visitor,
+    csrf: str,
+    job_id: int,
+    ctx: Any,
+    change: Callable[[Connection], object],
+    roles: tuple[str, ...] = work.WORKERS,
+) -> Response:
+    """Run one change to a job for `roles`; back to the job page, or a page saying why not."""
     check_csrf(who, csrf)
-    if not who.works:
-        return refusal(who, 403, f"a {who.user.role} does not work jobs")
+    if who.user.role not in roles:
+        return refusal(who, 403, f"a {who.user.role} may not do this")
     try:
         with ctx.log.begin() as conn:
             change(conn)
@@ -139,6 +152,22 @@ def decide(
 ) -> Response:
     return _act(
         who, csrf, job_id, ctx, lambda conn: work.decide(conn, job_id, who.user, action, reason, policy)
+    )
+
+
+@router.post("/jobs/{job_id}/reassign")
+def reassign(
+    job_id: JobId, who: Seen, ctx: Ctx, csrf: Csrf, user: Annotated[str, Form(max_length=64)] = ""
+) -> Response:
+    """Make an undecided job another reviewer's or analyst's claim (admins and analysts)."""
+    minutes = ctx.settings.claim_minutes
+    return _act(
+        who,
+        csrf,
+        job_id,
+        ctx,
+        lambda conn: work.reassign(conn, job_id, user, who.user, minutes),
+        roles=("admin", "analyst"),
     )
 
 
