@@ -4,7 +4,6 @@ hold LIKE's wildcards, which must match only themselves."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
