@@ -65,8 +65,8 @@ def load_image(conn: Connection, item_id: str, n: int, settings: Settings) -> Im
     ref = str(refs[n])
     if "://" in ref:
         raise Unavailable(f"image {n} is a URL ({ref[:200]}): the console never fetches it")
-    if not row.source_file:
-        raise Unavailable("the store does not say which input file this item was read from")
+    if not row.source_file or row.source_file in ("-", "<stdin>"):
+        raise Unavailable("the store does not say which input file this item was read from (standard input?)")
     hashes = Assessment.from_dict(row.a).images if row.a else []
     want = next((h.sha256 for h in hashes if h.path == ref), None)
     try:

@@ -52,7 +52,11 @@ def item_page_values(conn: Connection, item_id: str, who: Visitor) -> dict[str, 
     versions = read_versions(conn, item_id)
     changes = [compare(old, new) for old, new in pairwise(versions)]
     images = assessment.images if assessment else []
+    identifiers: dict[str, Any] = {}  # each identifier once, however often the text repeats it
+    for e in view["entities"]:
+        identifiers.setdefault(e.key(), e)
     return {
+        "identifiers": list(identifiers.values()),
         "item": item,
         "a": assessment,
         "v": view,
