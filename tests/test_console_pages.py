@@ -301,6 +301,13 @@ def test_lookups_and_item_page_on_postgresql(new_postgres_database: Any, tmp_pat
         item = c.get("/console/items/ad-2")
         assert item.status_code == 200 and f'href="/console/networks/{network}"' in item.text
         assert _png(c.get(f"/console/images/0/{pictures}")).mode == "L"
+        # PostgreSQL text holds no NUL: a query with one finds nothing, a path with one is refused, no 500.
+        assert ids.findall(c.get("/console/search", params={"q": "ad-1\x00"}).text)[:1] == ["ad-1"]
+        assert c.get("/api/search", params={"q": "\x00"}).json()["items"] == []
+        assert c.get("/api/entities", params={"value": "617 555 0102\x00"}).json()["items_total"] == 1
+        for path in ("/console/items/ad-1%00", "/console/networks/net%00", "/api/networks/net%00/graph",
+                     "/console/entities/phone/1%00", f"/console/images/0/{pictures}%00"):  # fmt: skip
+            assert c.get(path).status_code == 422, path
     finally:
         log.engine.dispose()
 

@@ -12,12 +12,13 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from trailguard.api import lookup
 from trailguard.api.auth import Anyone, Context, context
+from trailguard.api.console_page import NO_NUL
 from trailguard.model import ENTITY_TYPES
 from trailguard.review import audit
 
 router = APIRouter(prefix="/api")
 Ctx = Annotated[Context, Depends(context)]
-NetworkId = Annotated[str, Path(min_length=1, max_length=64)]
+NetworkId = Annotated[str, Path(min_length=1, max_length=64, pattern=NO_NUL)]
 EntityType = Literal[ENTITY_TYPES]  # type: ignore[valid-type]
 
 

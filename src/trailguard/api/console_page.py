@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -25,11 +25,15 @@ from trailguard.review import users
 from trailguard.review.users import User
 
 Ctx = Annotated[Context, Depends(context)]
+# No NUL in a path: PostgreSQL text cannot hold one, so no stored id has one (and the audit log could not
+# record the request).
+NO_NUL = r"^[^\x00]*$"
+ItemId = Annotated[str, Path(max_length=512, pattern=NO_NUL)]
 PAGE_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
-STATIC = Path(__file__).resolve().parent.parent / "web" / "console"
+STATIC = FilePath(__file__).resolve().parent.parent / "web" / "console"
 
 _env = Environment(
     loader=PackageLoader("trailguard.api", "templates"),

@@ -24,6 +24,8 @@ EXCERPT = 200
 
 def network(conn: Connection, network_id: str) -> dict[str, Any] | None:
     """The stored network (its JSON, see model.Network) with each shared identifier's link strength."""
+    if "\x00" in network_id:
+        return None
     data = conn.execute(select(st.networks.c.data).where(st.networks.c.id == network_id)).scalar()
     if data is None:
         return None
@@ -61,7 +63,7 @@ def normalise(value: str, type_: str | None = None) -> tuple[str, str] | None:
     wanted type, if one is given) that is it. Otherwise a given type keeps the query as typed (a handle or a
     place the extractor does not recognise on its own).
     """
-    text = value.strip()
+    text = value.replace("\x00", "").strip()  # no stored value holds a NUL (PostgreSQL text cannot)
     if not text:
         return None
     for e in extract_entities(text):
@@ -130,7 +132,7 @@ def search(conn: Connection, q: str, limit: int, offset: int) -> dict[str, Any]:
     contains `q` (case-insensitive; LIKE with %, _ and \\ escaped, on both databases: no index serves a
     substring, so a search reads every item's text and is bounded by `limit`)."""
     it = st.items
-    text = q.strip()
+    text = q.replace("\x00", "").strip()  # as in `normalise`
     if not text:
         return {"q": text, "identifier": None, "limit": limit, "offset": offset, "items": []}
     found = normalise(text)

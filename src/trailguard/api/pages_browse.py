@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
 from trailguard.api import lookup
-from trailguard.api.console_page import Ctx, Seen, page, refusal
+from trailguard.api.console_page import NO_NUL, Ctx, Seen, page, refusal
 from trailguard.model import ENTITY_TYPES
 from trailguard.review import audit, users
 
@@ -24,7 +24,9 @@ AUDIT_SHOWN = 200
 
 
 @router.get("/networks/{network_id}")
-def network_page(network_id: Annotated[str, Path(max_length=64)], who: Seen, ctx: Ctx) -> Response:
+def network_page(
+    network_id: Annotated[str, Path(max_length=64, pattern=NO_NUL)], who: Seen, ctx: Ctx
+) -> Response:
     with ctx.log.begin() as conn:
         audit.record(conn, who.user.name, "network.view", f"network:{network_id}")
         found = lookup.network(conn, network_id)
@@ -58,7 +60,7 @@ def entity_query_page(
 @router.get("/entities/{type_}/{value:path}")
 def entity_page(
     type_: Annotated[str, Path(max_length=16)],
-    value: Annotated[str, Path(max_length=512)],
+    value: Annotated[str, Path(max_length=512, pattern=NO_NUL)],
     who: Seen,
     ctx: Ctx,
 ) -> Response:

@@ -25,7 +25,7 @@ from fastapi.responses import Response
 from PIL import Image, ImageFilter
 from sqlalchemy import Connection, select
 
-from trailguard.api.console_page import Ctx, Seen, Visitor, check_csrf, refusal
+from trailguard.api.console_page import Ctx, ItemId, Seen, Visitor, check_csrf, refusal
 from trailguard.media.hashing import ImageError, decode_pixels
 from trailguard.media.scan import UnsafeImagePath, resolve_item_image
 from trailguard.model import Assessment
@@ -43,7 +43,6 @@ IMAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
 }
 Index = Annotated[int, Path(ge=0, le=1000)]
-ItemId = Annotated[str, Path(max_length=512)]
 
 
 class Unavailable(Exception):

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Form, Path
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Connection, select
 
-from trailguard.api.console_page import Ctx, Seen, Visitor, check_csrf, page, refusal
+from trailguard.api.console_page import Ctx, ItemId, Seen, Visitor, check_csrf, page, refusal
 from trailguard.model import Assessment, Item
 from trailguard.report.highlight import highlight
 from trailguard.report.html import TEXT_LIMIT, item_view
@@ -69,7 +69,7 @@ def item_page_values(conn: Connection, item_id: str, who: Visitor) -> dict[str, 
 
 
 @router.get("/items/{item_id:path}")
-def item_page(item_id: Annotated[str, Path(max_length=512)], who: Seen, ctx: Ctx) -> Response:
+def item_page(item_id: ItemId, who: Seen, ctx: Ctx) -> Response:
     try:
         with ctx.log.begin() as conn:
             values = item_page_values(conn, item_id, who)
