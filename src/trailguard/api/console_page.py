@@ -21,7 +21,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from trailguard.api.auth import SESSION_COOKIE, Context, context
 from trailguard.report.highlight import untrusted
-from trailguard.review import users
+from trailguard.review import users, work
 from trailguard.review.users import User
 
 Ctx = Annotated[Context, Depends(context)]
@@ -61,7 +61,7 @@ class Visitor:
 
     @property
     def works(self) -> bool:
-        return self.user.role in ("reviewer", "analyst")
+        return self.user.role in work.WORKERS
 
 
 def visitor(request: Request, ctx: Ctx) -> Visitor:

@@ -40,7 +40,7 @@ def graph(data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     """Cytoscape elements of a network: one node per member item and per link reason (a shared identifier
     or a template), an edge from each reason to each item it names."""
     nodes: list[dict[str, Any]] = [
-        {"data": {"id": f"item:{i}", "label": i, "kind": "item", "href": None}} for i in data["items"]
+        {"data": {"id": f"item:{i}", "label": i, "kind": "item"}} for i in data["items"]
     ]
     edges: list[dict[str, Any]] = []
     members = set(data["items"])
