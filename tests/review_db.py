@@ -89,3 +89,37 @@ def console(url: str, tmp_path: Path, items: int, people: dict[str, str]) -> tup
             tokens[name] = users.new_token(conn, user, by="test")
         work.fill(conn, by="test")
     return log, tokens
+
+
+def seed_network(url: str, items: list[str]) -> str:
+    """Store one synthetic network over stored `items`: a shared handle whose value is hostile markup (for
+    the escaping tests), a hub e-mail recorded but not used to link, a template over all of them and a
+    circuit of two places; its id."""
+    from trailguard.model import LinkReason, Network
+    from trailguard.store.writer import Store
+
+    handle = 'example:<img src=x onerror="window.pwned=1">'
+    network = Network(
+        id="net-" + "0123456789abcdef",
+        items=sorted(items),
+        reasons=[
+            LinkReason("shared_handle", handle, sorted(items[:2])),
+            LinkReason("shared_email", "desk@example.org", sorted(items), {"hub": "on many posts"}, False),
+            LinkReason("template", "tpl:new in town", sorted(items), {"template": "new in town, call *"}),
+        ],
+        places=[
+            {"place": "Boston, MA", "first_seen": "2026-01-02", "last_seen": "2026-01-05", "items": 2},
+            {"place": "Worcester, MA", "first_seen": "2026-01-09", "last_seen": "2026-01-09", "items": 1},
+        ],
+        score=0.7,
+        band="high",
+        templates=[
+            {"template": "new in town, call * <script>alert(1)</script>", "slots": [], "items": items}
+        ],
+    )
+    store = Store(url)
+    scan = store.start_scan(["link"])
+    store.save_networks(scan, [network])
+    store.finish_scan(scan, read=0, assessed=0, rejected=0)
+    store.engine.dispose()
+    return network.id

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from review_db import console
+from review_db import console, seed_network
 from trailguard.api.app import create_app
 from trailguard.review import audit, users, work
 from trailguard.review import tables as rt
@@ -23,8 +23,8 @@ AS_ROLE = {"admin": "adam", "analyst": "ann", "reviewer": "rita", "auditor": "au
 
 
 class World:
-    def __init__(self, log: audit.AuditLog, tokens: dict[str, str]) -> None:
-        self.log, self.tokens = log, tokens
+    def __init__(self, log: audit.AuditLog, tokens: dict[str, str], network: str) -> None:
+        self.log, self.tokens, self.network = log, tokens, network
         self.counter = itertools.count(1)
         with log.engine.connect() as conn:
             self.queue = int(
@@ -70,6 +70,10 @@ CALLS: dict[str, Call] = {
     "GET /api/audit": lambda w, u: ("/api/audit?limit=5", None),
     "GET /api/audit/verify": lambda w, u: ("/api/audit/verify", None),
     "GET /api/items/{item_id}": lambda w, u: ("/api/items/ad-1", None),
+    "GET /api/networks/{network_id}": lambda w, u: (f"/api/networks/{w.network}", None),
+    "GET /api/networks/{network_id}/graph": lambda w, u: (f"/api/networks/{w.network}/graph", None),
+    "GET /api/entities": lambda w, u: ("/api/entities?value=(617)%20555-0105", None),
+    "GET /api/search": lambda w, u: ("/api/search?q=ad-1&limit=5", None),
     "GET /api/queues": lambda w, u: ("/api/queues", None),
     "POST /api/queues": lambda w, u: ("/api/queues", {"name": f"q{next(w.counter)}", "min_band": "high"}),
     "POST /api/queues/fill": lambda w, u: ("/api/queues/fill", None),
@@ -96,11 +100,13 @@ CALLS: dict[str, Call] = {
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[tuple[TestClient, World, dict[str, Any]]]:
-    log, tokens = console(f"sqlite:///{tmp_path / 'tg.db'}", tmp_path, 80, PEOPLE)
+    url = f"sqlite:///{tmp_path / 'tg.db'}"
+    log, tokens = console(url, tmp_path, 80, PEOPLE)
     assert isinstance(log, audit.AuditLog)
+    network = seed_network(url, ["ad-1", "ad-2", "ad-3"])
     app = create_app(log, Settings())
     with TestClient(app) as client:
-        yield client, World(log, tokens), app.openapi()
+        yield client, World(log, tokens, network), app.openapi()
     log.engine.dispose()
 
 

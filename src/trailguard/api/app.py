@@ -15,8 +15,9 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from trailguard.api import pages, people, public, work
+from trailguard.api import browse, pages, people, public, work
 from trailguard.api.auth import PUBLIC, Context
+from trailguard.api.console_page import static_files
 from trailguard.review import work as review_work
 from trailguard.review.audit import AuditLog
 from trailguard.settings import Settings
@@ -42,8 +43,10 @@ def create_app(log: AuditLog, settings: Settings) -> FastAPI:
 
     app.include_router(people.router)
     app.include_router(work.router)
+    app.include_router(browse.router)
     app.include_router(pages.router)
     app.include_router(public.router)
+    app.mount("/console/static", static_files(), name="console-static")
 
     @app.exception_handler(LookupError)
     async def not_found(_: Request, exc: LookupError) -> JSONResponse:
@@ -67,7 +70,7 @@ def create_app(log: AuditLog, settings: Settings) -> FastAPI:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             doc = get_openapi(title=app.title, version=app.version, routes=app.routes)
-            for route in [*app.routes, *people.router.routes, *work.router.routes]:
+            for route in [*app.routes, *people.router.routes, *work.router.routes, *browse.router.routes]:
                 if isinstance(route, APIRoute):
                     roles = _roles(route.dependant)
                     for method in route.methods or ():

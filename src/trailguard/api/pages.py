@@ -1,43 +1,32 @@
-"""The server-rendered console pages (a first one: the queues), for a browser with a session cookie.
+"""The server-rendered console: log-in, log-out and the queues, and the routers of the other pages.
 
-Pages are Jinja2 with autoescaping on for every template, so ad text written by an attacker is shown as text,
-and they are served under a Content-Security-Policy that allows no script, style, frame or foreign form target.
-They are not part of the API's OpenAPI document.
+The pages are not part of the API's OpenAPI document. Shared machinery (templates, CSP, session, CSRF) is in
+`api.console_page`; items and jobs in `api.pages_items`, images in `api.pages_images`, networks, entities,
+search, audit and users in `api.pages_browse`.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import select
 
-from trailguard.api.auth import SESSION_COOKIE, Context, context, set_session_cookie
-from trailguard.review import users, work
+from trailguard.api import pages_browse, pages_images, pages_items
+from trailguard.api.auth import SESSION_COOKIE, set_session_cookie
+from trailguard.api.console_page import Ctx, Seen, check_csrf, page
+from trailguard.review import audit, users, work
 from trailguard.store import tables as st
 
 router = APIRouter(prefix="/console", include_in_schema=False)
-Ctx = Annotated[Context, Depends(context)]
-PAGE_CSP = "default-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 EXCERPT = 200  # characters of an item's text shown in a queue row
 JOBS_SHOWN = 50
-
-_env = Environment(
-    loader=PackageLoader("trailguard.api", "templates"),
-    autoescape=select_autoescape(default=True, default_for_string=True),
-)
-
-
-def _page(name: str, status: int = 200, **values: Any) -> HTMLResponse:
-    html = _env.get_template(name).render(**values)
-    return HTMLResponse(html, status_code=status, headers={"Content-Security-Policy": PAGE_CSP})
 
 
 @router.get("/login")
 def login_page() -> HTMLResponse:
-    return _page("login.html.j2", title="Log in", user=None, refused=False)
+    return page("login.html.j2", None, title="Log in", refused=False)
 
 
 @router.post("/login")
@@ -49,7 +38,7 @@ def login_form(
 ) -> Response:
     user = users.log_in(ctx.log, name, password)
     if user is None:
-        return _page("login.html.j2", status=401, title="Log in", user=None, refused=True)
+        return page("login.html.j2", None, status=401, title="Log in", refused=True)
     with ctx.log.begin() as conn:
         cookie, _csrf = users.start_session(conn, user)
     response = RedirectResponse("/console/queues", status_code=303)
@@ -57,11 +46,21 @@ def login_form(
     return response
 
 
+@router.post("/logout")
+def logout_form(
+    request: Request, who: Seen, ctx: Ctx, csrf: Annotated[str, Form(max_length=100)]
+) -> Response:
+    check_csrf(who, csrf)
+    with ctx.log.begin() as conn:
+        users.end_session(conn, request.cookies.get(SESSION_COOKIE, ""))
+        audit.record(conn, who.user.name, "logout", who.user.name)
+    response = RedirectResponse("/console/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
 @router.get("/queues")
-def queues_page(request: Request, ctx: Ctx) -> Response:
-    found = users.user_for_session(ctx.log.engine, request.cookies.get(SESSION_COOKIE, ""))
-    if found is None:
-        return RedirectResponse("/console/login", status_code=303)
+def queues_page(who: Seen, ctx: Ctx, empty: int | None = None) -> Response:
     queues = work.list_queues(ctx.log.engine)
     for q in queues:
         q["jobs"] = work.list_jobs(ctx.log.engine, q["id"], "open", JOBS_SHOWN, 0)
@@ -73,4 +72,9 @@ def queues_page(request: Request, ctx: Ctx) -> Response:
         for j in q["jobs"]:
             data = texts.get(j["item_id"]) or {}
             j["excerpt"] = str(data.get("text") or data.get("title") or "")[:EXCERPT]
-    return _page("queues.html.j2", title="Queues", user=found[0], queues=queues)
+    return page("queues.html.j2", who, title="Queues", queues=queues, empty=empty)
+
+
+router.include_router(pages_items.router)
+router.include_router(pages_images.router)
+router.include_router(pages_browse.router)

@@ -23,6 +23,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import BaseModel, Field, ValidationError
 
 from trailguard.api.auth import PUBLIC, Context, context
+from trailguard.api.console_page import PAGE_CSP
 from trailguard.frontline import reports, victim_hashes
 from trailguard.frontline.directory import load_directory
 from trailguard.frontline.i18n import Catalogue, catalogue, negotiate
@@ -33,10 +34,6 @@ from trailguard.frontline.screening import load_checklist, summarise
 
 router = APIRouter()
 Ctx = Annotated[Context, Depends(context)]
-PAGE_CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-)
 EXIT_URL = "https://www.google.com/"  # neutral, and common enough in any history not to stand out
 MAX_BODY = 16 * 1024  # bytes of any public request body: a report's longest text fits several times over
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"

@@ -113,6 +113,15 @@ def _open_pixels(stream: BinaryIO, settings: Settings, upright: bool) -> np.ndar
         raise ImageError(f"corrupt or truncated image ({type(exc).__name__}: {exc})") from exc
 
 
+def decode_pixels(data: bytes, settings: Settings, *, upright: bool = False) -> np.ndarray:
+    """The RGB pixels of image bytes, under the same guards as hashing (decoder allow-list, pixel bound,
+    reduction above MAX_PDQ_PIXELS); ImageError naming the reason otherwise. For a viewer (the console's
+    image pages) that must decode no more of a hostile file than the scan does."""
+    if len(data) > settings.max_image_bytes:
+        raise ImageError(f"image larger than {settings.max_image_bytes} bytes")
+    return _open_pixels(io.BytesIO(data), settings, upright)
+
+
 def pdq_of_pixels(rgb: np.ndarray) -> tuple[str, int]:
     """PDQ hex and quality of an RGB uint8 array (height x width x 3)."""
     bits, quality = pdqhash.compute(np.ascontiguousarray(rgb, dtype=np.uint8))

@@ -26,8 +26,9 @@ CHAT_EXCERPT_CHARS = 400  # of each evidence message: the report shows what the 
 MAX_NETWORKS = 200
 
 
-def _item_view(item: Item, a: Assessment) -> dict[str, Any]:
-    """What the template shows for one item: evidence highlighted, and for chats only the evidence messages."""
+def item_view(item: Item, a: Assessment) -> dict[str, Any]:
+    """What a page shows for one item (this report, the console's item page): evidence highlighted, and for
+    chats only the evidence messages."""
     contrib = contributions(a.hits, a.score)
     view: dict[str, Any] = {"item": item, "a": a, "contrib": contrib}
     if a.kind == "chat":
@@ -77,7 +78,7 @@ def render_report(result: ScanResult, path: Path) -> None:
         r=result,
         bands=BANDS,
         thresholds=BAND_THRESHOLDS,
-        items=[_item_view(item, a) for item, a in result.top],
+        items=[item_view(item, a) for item, a in result.top],
         networks=networks,
         networks_total=len(result.networks),
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),

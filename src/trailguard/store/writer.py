@@ -268,27 +268,9 @@ class Store:
                     conn.execute(insert(rj), new)
 
     def versions(self, item_id: str) -> list[ItemVersion]:
-        """Every stored version of an item, oldest first (by the scan that first read it); [] for an unknown
-        id. An item stored before versions were kept, and read once since, has its current version only."""
-        iv = tb.item_versions
+        """Every stored version of an item, oldest first (see `read_versions`)."""
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(iv)
-                .where(iv.c.item_id == item_id)
-                .order_by(iv.c.first_scan_id, iv.c.last_scan_id, iv.c.content_sha256)
-            ).all()
-            if not rows:
-                rows = conn.execute(_stored_version_query([item_id])).all()
-        return [
-            ItemVersion(
-                content_sha256=row.content_sha256,
-                first_scan_id=row.first_scan_id,
-                last_scan_id=row.last_scan_id,
-                item=Item.from_dict(row.item),
-                assessment=Assessment.from_dict(row.assessment),
-            )
-            for row in rows
-        ]
+            return read_versions(conn, item_id)
 
     def changed_items(self, limit: int = 100) -> list[tuple[str, int]]:
         """Items with more than one stored version and how many, those most recently changed first."""
@@ -440,6 +422,30 @@ class Store:
     def count(self, table: Any) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def read_versions(conn: Connection, item_id: str) -> list[ItemVersion]:
+    """Every stored version of an item, oldest first (by the scan that first read it); [] for an unknown
+    id. An item stored before versions were kept, and read once since, has its current version only.
+    On a connection, so that the console reads them in the transaction that audits the view."""
+    iv = tb.item_versions
+    rows = conn.execute(
+        select(iv)
+        .where(iv.c.item_id == item_id)
+        .order_by(iv.c.first_scan_id, iv.c.last_scan_id, iv.c.content_sha256)
+    ).all()
+    if not rows:
+        rows = conn.execute(_stored_version_query([item_id])).all()
+    return [
+        ItemVersion(
+            content_sha256=row.content_sha256,
+            first_scan_id=row.first_scan_id,
+            last_scan_id=row.last_scan_id,
+            item=Item.from_dict(row.item),
+            assessment=Assessment.from_dict(row.assessment),
+        )
+        for row in rows
+    ]
 
 
 def _dead(host: str | None, pid: int | None, seen_at: datetime | None, now: datetime) -> bool:
