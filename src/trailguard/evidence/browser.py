@@ -32,9 +32,7 @@ def executable() -> str:
     """The Chromium to launch; BrowserError naming the setting when there is none."""
     path = os.environ.get("TRAILGUARD_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(path).is_file():
-        raise BrowserError(
-            f"no Chromium at {path}: install it, set TRAILGUARD_CHROMIUM, or pass --no-render"
-        )
+        raise BrowserError(f"no Chromium at {path}: install it, set TRAILGUARD_CHROMIUM, or pass --no-render")
     return path
 
 
@@ -42,9 +40,11 @@ def executable() -> str:
 def offline_page() -> Iterator[Page]:
     """A fresh page with JavaScript off and every request aborted unless the caller routes it first
     (Playwright tries the most recently added route first)."""
-    from playwright.sync_api import Error as PlaywrightError
-    from playwright.sync_api import sync_playwright
-
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        raise BrowserError("Playwright is not installed (pip install playwright), or pass --no-render") from exc
     path = executable()
     try:
         with sync_playwright() as p:

@@ -12,16 +12,23 @@ everything lower-cased.
 
 from __future__ import annotations
 
+import gzip
 import ipaddress
+import zlib
 from collections.abc import Iterable
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
 import orjson
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.limitreader import LimitReader
+from warcio.recordloader import ArcWarcRecord
+from warcio.statusandheaders import StatusAndHeadersParserException
 
 INDEXED = ("response", "resource", "revisit")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+MAX_UNCOMPRESSED = 4 * 1024**3  # bytes of one WARC file, inflated
 
 
 def surt(url: str) -> str:
@@ -52,30 +59,85 @@ def timestamp(warc_date: str) -> str:
     return digits[:14].ljust(14, "0")
 
 
-def index(stream: BinaryIO, filename: str) -> list[str]:
-    """CDXJ lines of every indexed record of one WARC file (unsorted). warcio raises on a corrupt file."""
+class WARCError(ValueError):
+    """A WARC file that is truncated or not a WARC file."""
+
+
+def index(stream: BinaryIO, filename: str, max_uncompressed: int = MAX_UNCOMPRESSED) -> list[str]:
+    """CDXJ lines of every indexed record of one WARC file (unsorted); WARCError naming the file and offset
+    when it is truncated, corrupt or inflates past `max_uncompressed` bytes."""
+    _check_gzip(stream, filename, max_uncompressed)
     lines: list[str] = []
     iterator = ArchiveIterator(stream)
-    for record in iterator:
-        if record.rec_type not in INDEXED:
-            continue
-        headers = record.rec_headers
-        url = headers.get_header("WARC-Target-URI") or ""
-        fields: dict[str, str] = {"url": url}
-        if record.http_headers is not None and record.rec_type != "resource":
-            fields["mime"] = (record.http_headers.get_header("Content-Type") or "").split(";")[0].strip()
-            fields["status"] = str(record.http_headers.get_statuscode() or "")
-        else:
-            fields["mime"] = (headers.get_header("Content-Type") or "").split(";")[0].strip()
-        digest = headers.get_header("WARC-Payload-Digest") or headers.get_header("WARC-Block-Digest") or ""
-        fields["digest"] = digest
-        iterator.read_to_end(record)  # so the iterator knows where the record's gzip member ends
-        fields["length"] = str(iterator.get_record_length())
-        fields["offset"] = str(iterator.get_record_offset())
-        fields["filename"] = filename
-        date = headers.get_header("WARC-Date") or ""
-        lines.append(f"{surt(url)} {timestamp(date)} {orjson.dumps(fields).decode()}")
+    records = 0
+    try:
+        for record in iterator:
+            records += 1
+            if not record.format.startswith("warc"):
+                raise WARCError(f"{filename}: not a WARC record at offset {iterator.offset}")
+            line = _line(iterator, record, filename)
+            if line is not None:
+                lines.append(line)
+    except (
+        ArchiveLoadFailed,
+        StatusAndHeadersParserException,
+        zlib.error,
+        EOFError,
+        UnicodeDecodeError,
+    ) as exc:
+        reason = str(exc).split("\n", 1)[0][:80]
+        raise WARCError(f"{filename}: corrupt WARC near offset {iterator.offset}: {reason!r}") from exc
+    if not records:
+        raise WARCError(f"{filename}: holds no WARC record")
     return lines
+
+
+def _check_gzip(stream: BinaryIO, filename: str, max_uncompressed: int) -> None:
+    """A `.gz` WARC must be whole gzip members to its last byte (warcio reads a cut-off member quietly);
+    the stream is read through once and rewound."""
+    if stream.read(2) != b"\x1f\x8b":
+        raise WARCError(f"{filename}: not a gzipped WARC file")
+    stream.seek(0)
+    total = 0
+    try:
+        with gzip.GzipFile(fileobj=stream) as unzipped:
+            while block := unzipped.read(1 << 20):
+                total += len(block)
+                if total > max_uncompressed:
+                    raise WARCError(f"{filename}: inflates past {max_uncompressed} bytes (gzip bomb?)")
+    except EOFError as exc:
+        raise WARCError(f"{filename}: truncated WARC (its gzip data ends early)") from exc
+    except (gzip.BadGzipFile, zlib.error) as exc:
+        raise WARCError(f"{filename}: corrupt gzip data: {str(exc)[:80]!r}") from exc
+    stream.seek(0)
+
+
+def _line(iterator: ArchiveIterator, record: ArcWarcRecord, filename: str) -> str | None:
+    """The record's CDXJ line (None for a record type not indexed), once it is read to its end: warcio ends
+    quietly on a file cut short, so a record with fewer bytes than its Content-Length is refused here."""
+    iterator.read_to_end(record)
+    if isinstance(record.raw_stream, LimitReader) and record.raw_stream.limit > 0:
+        raise WARCError(
+            f"{filename}: truncated WARC: the record at offset {iterator.get_record_offset()} lacks "
+            f"{record.raw_stream.limit} of its bytes"
+        )
+    if record.rec_type not in INDEXED:
+        return None
+    headers = record.rec_headers
+    url = headers.get_header("WARC-Target-URI") or ""
+    fields: dict[str, str] = {"url": url}
+    if record.http_headers is not None and record.rec_type != "resource":
+        fields["mime"] = (record.http_headers.get_header("Content-Type") or "").split(";")[0].strip()
+        fields["status"] = str(record.http_headers.get_statuscode() or "")
+    else:
+        fields["mime"] = (headers.get_header("Content-Type") or "").split(";")[0].strip()
+    digest = headers.get_header("WARC-Payload-Digest") or headers.get_header("WARC-Block-Digest") or ""
+    fields["digest"] = digest
+    fields["length"] = str(iterator.get_record_length())
+    fields["offset"] = str(iterator.get_record_offset())
+    fields["filename"] = filename
+    date = headers.get_header("WARC-Date") or ""
+    return f"{surt(url)} {timestamp(date)} {orjson.dumps(fields).decode()}"
 
 
 def join(lines: Iterable[str]) -> bytes:

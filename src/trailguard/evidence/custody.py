@@ -23,7 +23,7 @@ from trailguard.evidence import keys
 from trailguard.evidence.tables import evidence_cases, evidence_custody
 from trailguard.signing import canonical
 
-KINDS = ("create", "capture", "view", "export", "transfer", "note", "approve")
+KINDS = ("create", "capture", "attach", "view", "export", "transfer", "note", "approve")
 GENESIS = "0" * 64
 
 
@@ -42,9 +42,13 @@ class Entry:
         parsed: dict[str, Any] = orjson.loads(self.body)
         return parsed
 
+    def to_record(self) -> dict[str, Any]:
+        """The entry as the exported log and the CLI show it: its fields, hash and signature."""
+        return {"entry": self.fields, "hash": self.entry_hash, "signature": self.signature}
+
     def to_line(self) -> bytes:
-        """One JSON Lines record of the exported log."""
-        return orjson.dumps({"entry": self.fields, "hash": self.entry_hash, "signature": self.signature})
+        """One JSON Lines record of the exported log (its `entry` re-serialised canonically is the body)."""
+        return orjson.dumps(self.to_record())
 
 
 def create_case(engine: Engine, keydir: Path, title: str, operator: str) -> str:

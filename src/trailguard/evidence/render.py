@@ -69,7 +69,12 @@ def render(original: Original) -> tuple[bytes, str]:
         page.goto(original.url, wait_until="load")
         height = int(page.evaluate("document.documentElement.scrollHeight") or 0)
         width = int(page.evaluate("document.documentElement.scrollWidth") or 0)
-        clip = {"x": 0, "y": 0, "width": max(1, min(width, 4096)), "height": max(1, min(height, MAX_SCREENSHOT_HEIGHT))}
+        clip = {
+            "x": 0,
+            "y": 0,
+            "width": max(1, min(width, 4096)),
+            "height": max(1, min(height, MAX_SCREENSHOT_HEIGHT)),
+        }
         png = page.screenshot(full_page=True, clip=clip, type="png")  # type: ignore[arg-type]
         html = page.content()
     return png, html

@@ -24,6 +24,7 @@ from typing import IO
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+MAX_NAME = 512  # characters of an entry name
 
 
 class NotABundle(ValueError):
@@ -39,10 +40,10 @@ class Limits:
     max_entries: int = 10_000
     max_total: int = 16 * 1024**3  # bytes, all members uncompressed
     max_ratio: int = 200  # uncompressed / compressed, for members over 1 MiB
-    max_name: int = 512  # characters
+    max_name: int = MAX_NAME
 
 
-def name_problem(name: str, max_name: int = Limits.max_name) -> str | None:
+def name_problem(name: str, max_name: int = MAX_NAME) -> str | None:
     """Why `name` may not be a bundle entry, or None when it is a safe relative POSIX path."""
     if not name:
         return "empty name"

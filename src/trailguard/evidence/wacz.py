@@ -106,7 +106,9 @@ def write(out: Path, members: list[Member], key: Ed25519PrivateKey, *, title: st
                                           created=created),
             }  # fmt: skip
             zf.writestr(_info(DATAPACKAGE, stamp, zipfile.ZIP_DEFLATED), package)
-            zf.writestr(_info(DIGEST, stamp, zipfile.ZIP_DEFLATED), orjson.dumps(digest, option=orjson.OPT_INDENT_2))
+            zf.writestr(
+                _info(DIGEST, stamp, zipfile.ZIP_DEFLATED), orjson.dumps(digest, option=orjson.OPT_INDENT_2)
+            )
         os.replace(partial, out)
     finally:
         partial.unlink(missing_ok=True)
