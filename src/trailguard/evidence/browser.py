@@ -44,7 +44,9 @@ def offline_page() -> Iterator[Page]:
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
     except ImportError as exc:
-        raise BrowserError("Playwright is not installed (pip install playwright), or pass --no-render") from exc
+        raise BrowserError(
+            "Playwright is not installed (pip install playwright), or pass --no-render"
+        ) from exc
     path = executable()
     try:
         with sync_playwright() as p:

@@ -1,0 +1,371 @@
+"""Case bundles end to end through the CLI: capture from a local server, attach, export as WACZ, verify; then
+every kind of tampering and every hostile zip the verifier must name. Rendering (Chromium) is covered in
+tests/browser/test_evidence_render.py; these run with --no-render."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import os
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+from warcio.archiveiterator import ArchiveIterator
+
+from evidence_bundles import members, page_server, rewrite, url_of
+from store_fixtures import write_inputs
+from trailguard.cli import app
+from trailguard.evidence import wacz
+from trailguard.evidence.safezip import Limits, SafeZip, UnsafeBundle, name_problem
+from trailguard.pipeline.local import ScanOptions, run_scan
+from trailguard.settings import Settings
+from trailguard.store import banks
+from trailguard.store.db import make_engine
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    r = CliRunner().invoke(app, list(args))
+    return r.exit_code, r.stdout, r.stderr
+
+
+@dataclass(frozen=True)
+class Exported:
+    root: Path  # the evidence directory
+    case_id: str
+    bundle: Path
+    warc: str  # archive/NAME of the capture
+
+    @property
+    def key(self) -> Path:
+        return self.root / "keys" / "carol.ed25519"
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exported]:
+    """One case captured twice, noted and exported by another operator; shared by the tamper tests (each
+    writes its own copy)."""
+    tmp = tmp_path_factory.mktemp("bundle")
+    with pytest.MonkeyPatch.context() as mp, page_server() as httpd:
+        mp.setenv("TRAILGUARD_DATABASE_URL", f"sqlite:///{tmp / 'tg.db'}")
+        mp.delenv("TRAILGUARD_EVIDENCE_DIR", raising=False)
+        case_id = _run("case", "create", "Ads on example.org", "--operator", "alice")[1].strip()
+        for path in ("/ad/1", "/ad/2?b=2&a=1"):
+            code, _, err = _run("capture", url_of(httpd, path), "--case", case_id, "--operator", "alice",
+                                "--no-render")  # fmt: skip
+            assert code == 0, err
+        assert _run("case", "note", case_id, "seen twice", "--operator", "bob")[0] == 0
+        bundle = tmp / "case.wacz"
+        code, out, err = _run("case", "export", case_id, "--out", str(bundle), "--operator", "carol",
+                              "--no-render")  # fmt: skip
+        assert code == 0, err
+        assert json.loads(out)["entry"]["kind"] == "export"
+        warc = sorted(n for n in members(bundle) if n.startswith("archive/"))[0]
+        yield Exported(tmp / "evidence", case_id, bundle, warc)
+
+
+def _verify(bundle: Path) -> tuple[int, str]:
+    code, out, err = _run("case", "verify", str(bundle))
+    return code, out + err
+
+
+def _custody_lines(e: Exported) -> list[bytes]:
+    return members(e.bundle)["case/custody.jsonl"].splitlines(keepends=True)
+
+
+def test_an_intact_bundle_verifies(exported: Exported) -> None:
+    code, text = _verify(exported.bundle)
+    assert code == 0, text
+    assert f"intact (case {exported.case_id}, 7 files, 5 custody entries)" in text
+
+
+def test_the_bundle_follows_the_wacz_1_1_1_layout(exported: Exported) -> None:
+    # Checked against the spec by hand: py-wacz and pywb are not installed here (docs/evidence.md).
+    files = members(exported.bundle)
+    package = orjson.loads(files["datapackage.json"])
+    assert package["profile"] == "data-package" and package["wacz_version"] == "1.1.1"
+    assert {"title", "created", "software", "resources", "mainPageUrl", "mainPageDate"} <= set(package)
+    listed = {r["path"]: r for r in package["resources"]}
+    assert set(listed) == set(files) - {"datapackage.json", "datapackage-digest.json"}
+    for path, data in files.items():
+        if path in listed:
+            assert listed[path]["bytes"] == len(data)
+            assert listed[path]["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+    assert {"indexes/index.cdxj", "pages/pages.jsonl", "case/custody.jsonl", "case/report.html",
+            "case/certificate.html"} <= set(files)  # fmt: skip
+    with zipfile.ZipFile(exported.bundle) as zf:
+        assert all(
+            i.compress_type == zipfile.ZIP_STORED for i in zf.infolist() if i.filename.startswith("archive/")
+        )
+    digest = orjson.loads(files["datapackage-digest.json"])
+    assert digest["path"] == "datapackage.json"
+    assert digest["hash"] == "sha256:" + hashlib.sha256(files["datapackage.json"]).hexdigest()
+    pages = [orjson.loads(line) for line in files["pages/pages.jsonl"].splitlines()]
+    assert pages[0]["format"] == "json-pages-1.0"
+    assert [p["url"].split("/", 3)[3] for p in pages[1:]] == ["ad/1", "ad/2?b=2&a=1"]
+    lines = files["indexes/index.cdxj"].decode().splitlines()
+    assert lines == sorted(lines) and len(lines) == 2
+    for line in lines:
+        key, ts, body = re.fullmatch(r"(\S+) (\d{14}) (\{.*\})", line).groups()  # type: ignore[union-attr]
+        fields = json.loads(body)
+        assert key.startswith("127.0.0.1:") and ")/ad/" in key
+        # A reader seeks into the stored WARC at offset and reads length bytes: one gzip member, the record.
+        member = files[f"archive/{fields['filename']}"][
+            int(fields["offset"]) : int(fields["offset"]) + int(fields["length"])
+        ]
+        [record] = list(ArchiveIterator(io.BytesIO(member)))
+        assert record.rec_headers.get_header("WARC-Target-URI") == fields["url"]
+        assert record.rec_headers.get_header("WARC-Payload-Digest") == fields["digest"]
+        assert fields["mime"] == "text/html" and fields["status"] == "200"
+    assert "2&a=1" not in key or "a=1&b=2" in key  # query arguments sorted in the key
+
+
+def test_the_report_and_the_draft_certificate_describe_the_case(exported: Exported) -> None:
+    files = members(exported.bundle)
+    report = files["case/report.html"].decode()
+    assert exported.case_id in report and "Ads on example.org" in report and "seen twice" in report
+    certificate = files["case/certificate.html"].decode()
+    assert "DRAFT" in certificate and "902(14)" in certificate and "Ed25519" in certificate
+    package = orjson.loads(files["datapackage.json"])
+    for r in package["resources"]:
+        if r["path"].startswith("archive/"):
+            assert r["path"].removeprefix("archive/") in certificate
+            assert r["hash"].removeprefix("sha256:") in certificate
+
+
+def _tampered(
+    exported: Exported, tmp_path: Path, changes: dict[str, bytes | None], reseal: bool = False
+) -> tuple[int, str]:
+    bundle = rewrite(
+        exported.bundle, tmp_path / "t.wacz", changes, reseal_key=exported.key if reseal else None
+    )
+    return _verify(bundle)
+
+
+def test_a_flipped_byte_in_a_warc_is_named(exported: Exported, tmp_path: Path) -> None:
+    data = bytearray(members(exported.bundle)[exported.warc])
+    data[len(data) // 2] ^= 0x01
+    code, text = _tampered(exported, tmp_path, {exported.warc: bytes(data)})
+    assert code == 1 and f"{exported.warc}: its SHA-256 does not match datapackage.json (changed)" in text
+    # Even resealed with the exporting key, the file is not the one its capture recorded, and not whole.
+    code, text = _tampered(exported, tmp_path, {exported.warc: bytes(data)}, reseal=True)
+    assert code == 1 and re.search(r"not the file its capture \(custody entry \d\) recorded", text)
+    assert "corrupt gzip data" in text
+
+
+def test_a_truncated_warc_is_named(exported: Exported, tmp_path: Path) -> None:
+    data = members(exported.bundle)[exported.warc]
+    code, text = _tampered(exported, tmp_path, {exported.warc: data[: len(data) * 2 // 3]}, reseal=True)
+    assert code == 1 and f"{exported.warc}: truncated WARC" in text
+
+
+def test_an_edited_custody_entry_is_named(exported: Exported, tmp_path: Path) -> None:
+    lines = _custody_lines(exported)
+    lines[3] = lines[3].replace(b"seen twice", b"seen once")
+    code, text = _tampered(exported, tmp_path, {"case/custody.jsonl": b"".join(lines)}, reseal=True)
+    assert code == 1
+    assert "custody entry 3: its content does not match its hash (edited)" in text
+    assert "custody entry 3: bad signature" in text
+
+
+@pytest.mark.parametrize("how", ["remove", "insert", "reorder"])
+def test_removed_inserted_or_reordered_custody_entries_are_named(
+    exported: Exported, tmp_path: Path, how: str
+) -> None:
+    lines = _custody_lines(exported)
+    if how == "remove":
+        del lines[2]
+    elif how == "insert":
+        lines.insert(2, lines[1])
+    else:
+        lines[1], lines[2] = lines[2], lines[1]
+    code, text = _tampered(exported, tmp_path, {"case/custody.jsonl": b"".join(lines)}, reseal=True)
+    assert code == 1 and "(removed, inserted or reordered)" in text
+    unsealed = _tampered(exported, tmp_path, {"case/custody.jsonl": b"".join(lines)})
+    assert unsealed[0] == 1 and re.search(r"case/custody\.jsonl: .*\(changed\)", unsealed[1])
+
+
+def test_a_custody_log_cut_short_is_named(exported: Exported, tmp_path: Path) -> None:
+    lines = _custody_lines(exported)[:-1]
+    code, text = _tampered(exported, tmp_path, {"case/custody.jsonl": b"".join(lines)}, reseal=True)
+    assert code == 1 and "4 entries, but the signed head has 5 (cut short)" in text
+    assert "not signed by the key of the log's last entry, the export" in text
+
+
+def test_a_swapped_or_foreign_signature_is_named(exported: Exported, tmp_path: Path) -> None:
+    files = members(exported.bundle)
+    digest = orjson.loads(files["datapackage-digest.json"])
+    digest["signedData"]["signature"] = "00" * 64
+    code, text = _tampered(exported, tmp_path, {"datapackage-digest.json": orjson.dumps(digest)})
+    assert code == 1 and "datapackage-digest.json: bad signature" in text
+    # Signed by someone else's key (a custody entry's key that is not the exporter's): the signature is
+    # valid, but not the export's.
+    alice = exported.root / "keys" / "alice.ed25519"
+    bundle = rewrite(exported.bundle, tmp_path / "a.wacz", {}, reseal_key=alice)
+    code, text = _verify(bundle)
+    assert code == 1 and "not signed by the key of the log's last entry, the export" in text
+
+
+def test_an_edited_datapackage_is_named(exported: Exported, tmp_path: Path) -> None:
+    package = orjson.loads(members(exported.bundle)["datapackage.json"])
+    package["title"] = "Something else"
+    code, text = _tampered(exported, tmp_path, {"datapackage.json": orjson.dumps(package)})
+    assert code == 1 and "datapackage.json has changed" in text
+
+
+def test_added_and_missing_files_are_named(exported: Exported, tmp_path: Path) -> None:
+    code, text = _tampered(exported, tmp_path, {"case/extra.txt": b"planted"})
+    assert code == 1 and "case/extra.txt: in the bundle but not in datapackage.json (added)" in text
+    code, text = _tampered(exported, tmp_path, {"case/report.html": None})
+    assert code == 1 and "case/report.html: listed in datapackage.json but missing from the bundle" in text
+
+
+def test_an_index_pointing_outside_a_warc_is_named(exported: Exported, tmp_path: Path) -> None:
+    index = members(exported.bundle)["indexes/index.cdxj"]
+    moved = re.sub(rb'"offset":"\d+"', b'"offset":"99999999"', index, count=1)
+    code, text = _tampered(exported, tmp_path, {"indexes/index.cdxj": moved}, reseal=True)
+    assert code == 1 and re.search(r"index\.cdxj line \d: points outside archive/", text)
+    shifted = re.sub(rb'"offset":"(\d+)"', lambda m: b'"offset":"%d"' % (int(m.group(1)) + 1), index, count=1)
+    code, text = _tampered(exported, tmp_path, {"indexes/index.cdxj": shifted}, reseal=True)
+    assert code == 1 and "does not match the record at offset" in text
+
+
+def test_hostile_zip_entries_are_refused(exported: Exported, tmp_path: Path) -> None:
+    for name, reason in [("../evil.txt", "path traversal"), ("/etc/evil", "absolute path"),
+                         ("case/..\\evil", "backslash"), ("C:/evil", "drive letter"),
+                         ("case/\x1b[2Jx", "control character")]:  # fmt: skip
+        bundle = rewrite(exported.bundle, tmp_path / "h.wacz", {}, extra=[zipfile.ZipInfo(name)])
+        code, text = _verify(bundle)
+        assert code == 1 and reason in text, (name, text)
+    link = zipfile.ZipInfo("case/link")
+    link.external_attr = 0o120777 << 16
+    code, text = _verify(rewrite(exported.bundle, tmp_path / "l.wacz", {}, extra=[link]))
+    assert code == 1 and "a symbolic link" in text
+    with pytest.warns(UserWarning, match="Duplicate name"):  # zipfile warns, and writes it all the same
+        duplicated = rewrite(
+            exported.bundle, tmp_path / "d.wacz", {}, extra=[zipfile.ZipInfo("case/report.html")]
+        )
+    code, text = _verify(duplicated)
+    assert code == 1 and "duplicate name" in text
+
+
+def test_a_zip_bomb_is_refused_before_it_is_inflated(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.wacz"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("datapackage.json", b"{}")
+        with zf.open("archive/a.warc.gz", "w") as fh:
+            for _ in range(64):
+                fh.write(bytes(1 << 20))  # 64 MiB of zeros, about 64 kB compressed
+    code, text = _verify(bomb)
+    assert code == 1 and "zip bomb" in text
+    # A header that understates the size cannot slip more bytes through while streaming.
+    with pytest.raises(UnsafeBundle, match="more than the 16 allowed|zip bomb"):
+        with SafeZip(bomb, Limits(max_total=16, max_ratio=10**9)):
+            pass
+
+
+def test_not_a_zip_or_not_a_wacz_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "x.wacz").write_bytes(b"not a zip at all")
+    code, text = _verify(tmp_path / "x.wacz")
+    assert code == 2 and "not a zip file" in text
+    with zipfile.ZipFile(tmp_path / "y.wacz", "w") as zf:
+        zf.writestr("hello.txt", b"hi")
+    code, text = _verify(tmp_path / "y.wacz")
+    assert code == 2 and "not a WACZ bundle" in text
+
+
+def test_export_refuses_a_warc_changed_or_truncated_on_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRAILGUARD_DATABASE_URL", f"sqlite:///{tmp_path / 'tg.db'}")
+    monkeypatch.delenv("TRAILGUARD_EVIDENCE_DIR", raising=False)
+    with page_server() as httpd:
+        case_id = _run("case", "create", "Case D", "--operator", "alice")[1].strip()
+        code, out, _ = _run(
+            "capture", url_of(httpd, "/x"), "--case", case_id, "--operator", "alice", "--no-render"
+        )
+    warc = tmp_path / "evidence" / "cases" / case_id / "archive" / json.loads(out)["entry"]["details"]["file"]
+    data = warc.read_bytes()
+    warc.write_bytes(data[:-20])
+    code, _, err = _run(
+        "case", "export", case_id, "--out", str(tmp_path / "d.wacz"), "--no-render", "--operator", "alice"
+    )
+    assert code == 2 and f"WARC file {warc.name} has changed since capture" in err
+    assert not (tmp_path / "d.wacz").exists()
+    warc.write_bytes(data)
+    (tmp_path / "d.wacz").write_bytes(b"")
+    code, _, err = _run(
+        "case", "export", case_id, "--out", str(tmp_path / "d.wacz"), "--no-render", "--operator", "alice"
+    )
+    assert code == 2 and "already exists" in err
+
+
+def test_attach_records_the_stored_content_hash_of_items_and_bank_entries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'tg.db'}"
+    monkeypatch.setenv("TRAILGUARD_DATABASE_URL", url)
+    monkeypatch.delenv("TRAILGUARD_EVIDENCE_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    run_scan(
+        write_inputs(tmp_path), Settings(database_url=url, workers=1), ScanOptions(out_dir=tmp_path / "out")
+    )
+    engine = make_engine(url)
+    banks.create_bank(engine, "known", "known", created_by="alice")
+    banks.add_entries(
+        engine, "known", [banks.NewEntry("md5", "0" * 31 + "1", label="test hash")], added_by="alice"
+    )
+    [entry] = list(banks.active_entries(engine, "known"))
+    from sqlalchemy import select
+
+    from trailguard.store.tables import items
+
+    with engine.connect() as conn:
+        stored = conn.execute(select(items.c.content_sha256).where(items.c.id == "ad-1")).scalar_one()
+    case_id = _run("case", "create", "Case E", "--operator", "alice")[1].strip()
+    code, out, err = _run(
+        "case", "attach", case_id, "--item", "ad-1", "--bank-entry", str(entry.id), "--operator", "alice"
+    )
+    assert code == 0, err
+    first, second = (json.loads(line)["entry"] for line in out.splitlines())
+    assert first["kind"] == "attach" and first["details"]["item"] == "ad-1"
+    assert first["details"]["content_sha256"] == stored
+    assert second["details"]["attached"] == "bank-entry"
+    assert (second["details"]["hash_type"], second["details"]["value"]) == ("md5", "0" * 31 + "1")
+    code, _, err = _run("case", "attach", case_id, "--item", "ad-missing", "--operator", "alice")
+    assert code == 2 and "no stored item 'ad-missing'" in err
+    code, _, err = _run("case", "attach", case_id, "--operator", "alice")
+    assert code == 2 and "nothing to attach" in err
+
+
+@given(
+    st.text(max_size=80)
+    | st.lists(st.sampled_from(["a", "..", ".", "", "/", "\\", "C:", "b.txt"]), max_size=6).map("/".join)
+)
+def test_a_zip_name_is_refused_or_stays_inside_the_bundle(name: str) -> None:
+    problem = name_problem(name)
+    if problem is None:
+        root = Path("/bundle-root")
+        resolved = Path(os.path.normpath(root / name))
+        assert resolved.is_relative_to(root) and resolved != root
+        assert "\\" not in name and not name.startswith("/") and "\x00" not in name
+
+
+def test_a_gzip_inside_the_zip_that_inflates_without_end_is_refused(
+    exported: Exported, tmp_path: Path
+) -> None:
+    # A WARC member that is itself a gzip bomb (stored in the zip, so the zip's ratio check passes).
+    from trailguard.evidence import cdxj
+
+    bomb = gzip.compress(bytes(8 << 20))
+    with pytest.raises(cdxj.WARCError, match="inflates past"):
+        cdxj.index(io.BytesIO(bomb), "bomb.warc.gz", max_uncompressed=1 << 20)
