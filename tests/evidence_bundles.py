@@ -22,7 +22,8 @@ from trailguard.evidence import wacz
 from trailguard.signing import load_private_key
 
 PAGE = b"<html><head><title>Room for rent</title></head><body><h1>Room</h1>Call 555-0142 (example.org)"
-PAGE += b'<img src="http://example.org/a.png"><link rel="stylesheet" href="/style.css"></body></html>'
+PAGE += b'<img src="http://example.org/a.png"><link rel="stylesheet" href="/style.css">'
+PAGE += b"<script>document.body.textContent = 'SCRIPT RAN'</script></body></html>"
 
 
 class PageServer(http.server.ThreadingHTTPServer):
