@@ -11,6 +11,7 @@ import json
 import os
 import re
 import struct
+import warnings
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 from warcio.archiveiterator import ArchiveIterator
@@ -27,8 +28,9 @@ from evidence_bundles import members, page_server, rewrite, url_of
 from store_fixtures import write_inputs
 from trailguard.cli import app
 from trailguard.evidence.safezip import Limits, SafeZip, UnsafeBundle, name_problem
+from trailguard.evidence.verify import verify
 from trailguard.pipeline.local import ScanOptions, run_scan
-from trailguard.settings import Settings
+from trailguard.settings import Settings as TrailguardSettings
 from trailguard.store import banks
 from trailguard.store.db import make_engine
 
@@ -330,7 +332,9 @@ def test_attach_records_the_stored_content_hash_of_items_and_bank_entries(
     monkeypatch.delenv("TRAILGUARD_EVIDENCE_DIR", raising=False)
     monkeypatch.chdir(tmp_path)
     run_scan(
-        write_inputs(tmp_path), Settings(database_url=url, workers=1), ScanOptions(out_dir=tmp_path / "out")
+        write_inputs(tmp_path),
+        TrailguardSettings(database_url=url, workers=1),
+        ScanOptions(out_dir=tmp_path / "out"),
     )
     engine = make_engine(url)
     banks.create_bank(engine, "known", "known", created_by="alice")
@@ -382,3 +386,43 @@ def test_a_gzip_inside_the_zip_that_inflates_without_end_is_refused(
     bomb = gzip.compress(bytes(8 << 20))
     with pytest.raises(cdxj.WARCError, match="inflates past"):
         cdxj.index(io.BytesIO(bomb), "bomb.warc.gz", max_uncompressed=1 << 20)
+
+
+_NAMES = st.text(st.sampled_from("ab./\\:\x00\x1b C"), min_size=0, max_size=12)
+
+
+@given(st.lists(_NAMES, min_size=1, max_size=5))
+def test_any_zip_is_refused_or_holds_only_safe_distinct_names(
+    tmp_path_factory: pytest.TempPathFactory, names: list[str]
+) -> None:
+    path = tmp_path_factory.mktemp("names") / "n.zip"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns on the duplicates it is asked to write
+        with zipfile.ZipFile(path, "w") as zf:
+            for name in names:
+                zf.writestr(zipfile.ZipInfo(name or "x"), b"x")
+    try:
+        with SafeZip(path) as zf:
+            kept = zf.names
+    except UnsafeBundle as exc:
+        assert str(exc).startswith("entry ")
+    else:
+        assert all(name_problem(n) is None for n in kept) and len(set(kept)) == len(kept)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_any_change_to_a_resealed_custody_log_is_found_and_never_crashes(
+    exported: Exported, tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    log = members(exported.bundle)["case/custody.jsonl"]
+    at = data.draw(st.integers(0, len(log) - 1))
+    new = data.draw(st.binary(min_size=1, max_size=3).filter(lambda b: b != log[at : at + len(b)]))
+    changed = log[:at] + new + log[at + len(new) :]
+    bundle = rewrite(
+        exported.bundle,
+        tmp_path_factory.mktemp("fuzz") / "f.wacz",
+        {"case/custody.jsonl": changed},
+        reseal_key=exported.key,
+    )
+    assert verify(bundle).problems

@@ -3,8 +3,8 @@
 Order: the files on disk are checked against the SHA-256 their capture entries recorded and indexed (a
 truncated or altered WARC stops the export with its name), then the `export` custody entry is appended and
 signed, then the bundle is written holding the log up to and including that entry, its head anchored in the
-signed digest. An export that fails after its entry was appended leaves the entry (it records the attempt)
-and no bundle.
+signed digest. An export that fails after its entry was appended (a full disk, Chromium failing while
+printing the PDF) leaves the entry (it records the attempt) and no bundle.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import orjson
 from sqlalchemy import Engine
 
-from trailguard.evidence import casefiles, cdxj, custody, keys, wacz
+from trailguard.evidence import browser, casefiles, cdxj, custody, keys, wacz
 from trailguard.evidence.capture import file_sha256
 
 
@@ -42,6 +42,10 @@ def archived_files(case_dir: Path, chain: list[custody.Entry]) -> list[Archived]
         if f["details"].get("derived"):
             named.append(("derived", f["details"]["derived"]["file"], f["details"]["derived"]["sha256"]))
         for role, name, recorded in named:
+            if not isinstance(name, str) or Path(name).name != name or name in ("", ".", ".."):
+                raise ExportError(
+                    f"custody entry {f['seq']}: WARC file name {str(name)[:200]!r} is not a file name"
+                )
             path = case_dir / "archive" / name
             if not path.is_file():
                 raise ExportError(f"custody entry {f['seq']}: WARC file {name} is missing from {path.parent}")
@@ -84,6 +88,8 @@ def export(
     keydir = root / "keys"
     files = archived_files(root / "cases" / case_id, custody.entries(engine, case_id))
     lines = index_lines(files)
+    if pdf:
+        browser.executable()  # no Chromium: fail before the export entry is appended
     entry = custody.append(
         engine, keydir, case_id, "export", operator,
         {"bundle": out.name, "format": f"WACZ {wacz.WACZ_VERSION}",

@@ -155,11 +155,21 @@ def _custody(zf: SafeZip, signed: dict[str, Any] | None, hashes: dict[str, str],
     for n, line in enumerate(zf.read(CUSTODY, MAX_META).splitlines(), start=1):
         try:
             record = orjson.loads(line)
-            entry = custody.Entry(canonical(record["entry"]), str(record["hash"]), str(record["signature"]))
-        except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
+        except orjson.JSONDecodeError as exc:
+            p.append(f"{CUSTODY} line {n}: not JSON ({exc})")
+            return
+        if not isinstance(record, dict) or not isinstance(record.get("entry"), dict):
+            p.append(f"{CUSTODY} line {n}: not a custody entry (no 'entry' object)")
+            return
+        try:
+            chain.append(
+                custody.Entry(
+                    canonical(record["entry"]), str(record.get("hash")), str(record.get("signature"))
+                )
+            )
+        except TypeError as exc:  # a value canonical JSON cannot hold (an integer past 64 bits)
             p.append(f"{CUSTODY} line {n}: not a custody entry ({exc})")
             return
-        chain.append(entry)
     result.custody_entries = len(chain)
     case_id = result.case_id or ""
     p.extend(f"{CUSTODY}: {problem}" for problem in custody.check_chain(chain, case_id))
@@ -167,9 +177,9 @@ def _custody(zf: SafeZip, signed: dict[str, Any] | None, hashes: dict[str, str],
         return
     anchored = signed.get("custodyHead")
     actual = custody.head(chain)
-    if not isinstance(anchored, dict):
+    if not isinstance(anchored, dict) or not isinstance(anchored.get("count"), int):
         p.append(f"{wacz.DIGEST}: no custody head")
-    elif actual["count"] < anchored.get("count", 0):
+    elif actual["count"] < anchored["count"]:
         p.append(
             f"{CUSTODY}: {actual['count']} entries, but the signed head has {anchored.get('count')} (cut short)"
         )
@@ -220,12 +230,12 @@ def _index(zf: SafeZip, computed: set[str], result: Result) -> None:
             continue
         name = f"archive/{fields.get('filename')}"
         try:
-            end = int(fields.get("offset", -1)) + int(fields.get("length", -1))
+            offset, length = int(fields.get("offset", -1)), int(fields.get("length", -1))
         except (TypeError, ValueError):
-            end = -1
+            offset, length = -1, -1
         if name not in zf.infos:
             p.append(f"{INDEX} line {n}: points to {name[:200]!r}, which is not in the bundle")
-        elif end < 0 or end > zf.size(name):
+        elif offset < 0 or length <= 0 or offset + length > zf.size(name):
             p.append(f"{INDEX} line {n}: points outside {name}")
         elif line not in computed:
             p.append(
