@@ -68,6 +68,8 @@ class SafeZip:
 
     def __init__(self, path: Path, limits: Limits | None = None) -> None:
         self.limits = limits or Limits()
+        if path.stat().st_size > self.limits.max_total:  # zipfile parses the whole central directory first
+            raise UnsafeBundle(f"{path.name} is larger than {self.limits.max_total} bytes")
         try:
             self._zf = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
