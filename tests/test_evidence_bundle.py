@@ -269,8 +269,10 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated(tmp_path: Path) -> None:
                 fh.write(bytes(1 << 20))  # 64 MiB of zeros, about 64 kB compressed
     code, text = _verify(bomb)
     assert code == 1 and "zip bomb" in text
-    with pytest.raises(UnsafeBundle, match="members total more than 16 bytes"):
-        SafeZip(bomb, Limits(max_total=16, max_ratio=10**9))
+    with pytest.raises(UnsafeBundle, match="members total more than 1048576 bytes"):
+        SafeZip(bomb, Limits(max_total=1 << 20, max_ratio=10**9))
+    with pytest.raises(UnsafeBundle, match="bomb.wacz is larger than 1024 bytes"):
+        SafeZip(bomb, Limits(max_total=1024))
 
 
 def test_a_header_that_understates_a_size_lets_no_more_bytes_through(tmp_path: Path) -> None:
