@@ -28,6 +28,7 @@ PAGE += b"<script>document.body.textContent = 'SCRIPT RAN'</script></body></html
 
 class PageServer(http.server.ThreadingHTTPServer):
     requests: list[str]
+    body: bytes
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -37,19 +38,19 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.server.requests.append(self.path)
         self.send_response(200)
         self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(PAGE)))
+        self.send_header("Content-Length", str(len(self.server.body)))
         self.end_headers()
-        self.wfile.write(PAGE)
+        self.wfile.write(self.server.body)
 
     def log_message(self, *args: object) -> None:
         pass
 
 
 @contextmanager
-def page_server() -> Iterator[PageServer]:
-    """A page on 127.0.0.1 that records every path asked for."""
+def page_server(body: bytes = PAGE) -> Iterator[PageServer]:
+    """A page (`body`, as text/html) on 127.0.0.1 that records every path asked for."""
     httpd = PageServer(("127.0.0.1", 0), _Handler)
-    httpd.requests = []
+    httpd.requests, httpd.body = [], body
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
