@@ -27,6 +27,7 @@ from warcio.archiveiterator import ArchiveIterator
 from evidence_bundles import members, page_server, rewrite, url_of
 from store_fixtures import write_inputs
 from trailguard.cli import app
+from trailguard.evidence import custody
 from trailguard.evidence.safezip import Limits, SafeZip, UnsafeBundle, name_problem
 from trailguard.evidence.verify import verify
 from trailguard.pipeline.local import ScanOptions, run_scan
@@ -271,7 +272,7 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated(tmp_path: Path) -> None:
     assert code == 1 and "zip bomb" in text
     with pytest.raises(UnsafeBundle, match="members total more than 1048576 bytes"):
         SafeZip(bomb, Limits(max_total=1 << 20, max_ratio=10**9))
-    with pytest.raises(UnsafeBundle, match="bomb.wacz is larger than 1024 bytes"):
+    with pytest.raises(UnsafeBundle, match=r"bomb\.wacz is larger than 1024 bytes"):
         SafeZip(bomb, Limits(max_total=1024))
 
 
@@ -428,3 +429,41 @@ def test_any_change_to_a_resealed_custody_log_is_found_and_never_crashes(
         reseal_key=exported.key,
     )
     assert verify(bundle).problems
+
+
+def test_import_takes_over_the_case_and_a_re_export_verifies(
+    exported: Exported, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A second installation receives the bundle: its own database and evidence directory.
+    monkeypatch.setenv("TRAILGUARD_DATABASE_URL", f"sqlite:///{tmp_path / 'other.db'}")
+    monkeypatch.delenv("TRAILGUARD_EVIDENCE_DIR", raising=False)
+    tampered = rewrite(exported.bundle, tmp_path / "t.wacz", {"case/extra.txt": b"planted"})
+    code, _, err = _run("case", "import", str(tampered), "--operator", "dave")
+    assert code == 1 and "(added)" in err and "nothing imported" in err
+    assert not (tmp_path / "evidence" / "cases").exists()
+    code, out, err = _run("case", "import", str(exported.bundle), "--operator", "dave")
+    assert code == 0, err
+    transfer = json.loads(out)["entry"]
+    assert (
+        transfer["kind"] == "transfer"
+        and transfer["seq"] == 5
+        and transfer["details"]["signed_by"] == "carol"
+    )
+    engine = make_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    chain = custody.entries(engine, exported.case_id)
+    assert custody.check_chain(chain, exported.case_id) == []
+    assert [e.fields["operator"] for e in chain] == ["alice", "alice", "alice", "bob", "carol", "dave"]
+    files = members(exported.bundle)
+    archive = tmp_path / "evidence" / "cases" / exported.case_id / "archive"
+    assert {f"archive/{p.name}": p.read_bytes() for p in archive.iterdir()} == {
+        n: d for n, d in files.items() if n.startswith("archive/")
+    }
+    code, _, err = _run("case", "import", str(exported.bundle), "--operator", "dave")
+    assert code == 2 and "holds files already" in err
+    again = tmp_path / "again.wacz"
+    assert (
+        _run("case", "export", exported.case_id, "--out", str(again), "--operator", "dave", "--no-render")[0]
+        == 0
+    )
+    code, text = _verify(again)
+    assert code == 0 and "7 custody entries" in text

@@ -225,3 +225,32 @@ def case_verify(bundle: Annotated[Path, typer.Argument(help="The .wacz bundle to
         raise _fail(f"{bundle.name}: {len(result.problems)} problem(s); the bundle is not intact", 1)
     echo(f"{bundle.name}: intact (case {result.case_id}, {result.files} files, "
          f"{result.custody_entries} custody entries)")  # fmt: skip
+
+
+@case_app.command("import")
+def case_import(
+    bundle: Annotated[Path, typer.Argument(help="The .wacz bundle received.")],
+    operator: Annotated[str | None, typer.Option(help="Who receives the case (default: login name).")] = None,
+) -> None:
+    """Take over a case from a bundle: verified first (nothing is imported from a bundle with any problem),
+    then its WARC files and custody log stored as they are, and a signed `transfer` entry appended."""
+    from trailguard.evidence import custody, importer, keys
+    from trailguard.evidence.safezip import NotABundle, UnsafeBundle
+    from trailguard.store.db import create_schema, make_engine
+
+    if not bundle.is_file():
+        raise _fail(f"{bundle}: no such file")
+    settings = Settings.from_env()
+    engine = make_engine(settings.database_url)
+    create_schema(engine)
+    try:
+        entry = importer.import_bundle(engine, evidence_dir(settings), bundle, _operator(operator))
+    except importer.BundleRejected as exc:
+        for problem in exc.result.problems:
+            echo(f"{bundle.name}: {problem}", err=True)
+        raise _fail(f"{bundle.name}: {exc}", 1) from exc
+    except UnsafeBundle as exc:
+        raise _fail(f"{bundle.name}: {exc}", 1) from exc
+    except (NotABundle, custody.CaseError, keys.OperatorKeyError) as exc:
+        raise _fail(str(exc)) from exc
+    emit_json(entry.to_record())

@@ -167,3 +167,38 @@ def check_chain(chain: list[Entry], case_id: str) -> list[str]:
 def head(chain: list[Entry]) -> dict[str, Any]:
     """What an export anchors: the last hash and the number of entries."""
     return {"count": len(chain), "last_hash": chain[-1].entry_hash if chain else GENESIS}
+
+
+def adopt(engine: Engine, case_id: str, chain: list[Entry]) -> None:
+    """Take over a verified case from another installation: its case row (from its `create` entry) and every
+    custody entry exactly as signed, in one transaction. CaseError when the case exists here already."""
+    first = chain[0].fields
+    if first.get("kind") != "create" or not isinstance(first.get("details"), dict):
+        raise CaseError("the custody log does not start with the case's `create` entry")
+    with engine.begin() as conn:
+        if conn.execute(select(evidence_cases.c.id).where(evidence_cases.c.id == case_id)).first():
+            raise CaseError(f"case {case_id!r} exists here already; it is not merged or overwritten")
+        conn.execute(
+            insert(evidence_cases).values(
+                id=case_id,
+                title=str(first["details"].get("title", ""))[:500],
+                created_at=datetime.fromisoformat(first["at"]),
+                created_by=first["operator"],
+            )
+        )
+        conn.execute(
+            insert(evidence_custody),
+            [
+                {
+                    "case_id": case_id,
+                    "seq": e.fields["seq"],
+                    "kind": e.fields["kind"],
+                    "at": datetime.fromisoformat(e.fields["at"]),
+                    "operator": e.fields["operator"],
+                    "body": e.body.decode(),
+                    "entry_hash": e.entry_hash,
+                    "signature": e.signature,
+                }
+                for e in chain
+            ],
+        )

@@ -33,6 +33,8 @@ class Result:
     files: int = 0
     custody_entries: int = 0
     problems: list[str] = field(default_factory=list)
+    hashes: dict[str, str] = field(default_factory=dict)  # path: SHA-256 hex of each file that checked out
+    signed: dict[str, Any] | None = None  # signedData, when its signature is good
 
 
 def verify(path: Path, limits: Limits | None = None) -> Result:
@@ -56,7 +58,8 @@ def _verify(zf: SafeZip, result: Result) -> None:
         return
     signed = _signed(zf, raw, result)
     result.case_id = (signed or {}).get("case") or (package or {}).get("trailguard:case")
-    hashes = _files(zf, resources, result)
+    result.signed = signed
+    hashes = result.hashes = _files(zf, resources, result)
     result.files = len(hashes)
     _custody(zf, signed, hashes, result)
     lines = _warcs(zf, hashes, result)
