@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 from warcio.archiveiterator import ArchiveIterator
 
-from evidence_bundles import members, page_server, rewrite, url_of
+from evidence_bundles import forge, members, page_server, rewrite, url_of
 from store_fixtures import write_inputs
 from trailguard.cli import app
 from trailguard.evidence import custody
@@ -467,3 +467,22 @@ def test_import_takes_over_the_case_and_a_re_export_verifies(
     )
     code, text = _verify(again)
     assert code == 0 and "7 custody entries" in text
+
+
+def test_a_forged_but_self_consistent_bundle_with_hostile_values_imports_nothing(
+    exported: Exported, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRAILGUARD_DATABASE_URL", f"sqlite:///{tmp_path / 'other.db'}")
+    monkeypatch.delenv("TRAILGUARD_EVIDENCE_DIR", raising=False)
+    honest = forge(exported.bundle, tmp_path / "h.wacz", exported.key, lambda entry, n: None)
+    assert _verify(honest)[0] == 0  # re-signed by one key throughout: it verifies; the fingerprints tell
+
+    def hostile(entry: dict[str, object], n: int) -> None:
+        if n == 1:
+            entry["operator"] = "../../etc/passwd"
+
+    forged = forge(exported.bundle, tmp_path / "f.wacz", exported.key, hostile)
+    assert _verify(forged)[0] == 0
+    code, _, err = _run("case", "import", str(forged), "--operator", "dave")
+    assert code == 2 and "custody entry 1: operator name '../../etc/passwd' is not allowed" in err
+    assert custody.entries(make_engine(f"sqlite:///{tmp_path / 'other.db'}"), exported.case_id) == []

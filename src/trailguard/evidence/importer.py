@@ -11,6 +11,8 @@ already is refused, never merged.
 from __future__ import annotations
 
 import hashlib
+import re
+from datetime import datetime
 from pathlib import Path
 
 import orjson
@@ -43,6 +45,7 @@ def import_bundle(engine: Engine, root: Path, bundle: Path, operator: str) -> cu
     with SafeZip(bundle) as zf:
         raw = _read_checked(zf, CUSTODY, result)
         chain = [_entry(line) for line in raw.splitlines()]
+        _check_columns(case_id, chain)
         warcs = [n for n in zf.names if n.startswith("archive/")]
         archive.mkdir(parents=True, exist_ok=True)
         written: list[Path] = []
@@ -64,6 +67,20 @@ def import_bundle(engine: Engine, root: Path, bundle: Path, operator: str) -> cu
         "files": [p.name for p in written],
     }
     return custody.append(engine, root / "keys", case_id, "transfer", operator, details)
+
+
+def _check_columns(case_id: str, chain: list[custody.Entry]) -> None:
+    """What the tables will hold must fit them: a signed entry may still carry values no installation writes
+    (signed with keys of the bundle's own making, whose owners are confirmed out of band)."""
+    if not re.fullmatch(r"case-[0-9a-f]{16}", case_id):
+        raise custody.CaseError(f"case id {case_id[:80]!r} is not one Trailguard makes")
+    for n, entry in enumerate(chain):
+        f = entry.fields
+        try:
+            keys.check_operator(str(f.get("operator")))
+            datetime.fromisoformat(str(f.get("at")))
+        except (keys.OperatorKeyError, ValueError) as exc:
+            raise custody.CaseError(f"custody entry {n}: {exc}") from exc
 
 
 def _entry(line: bytes) -> custody.Entry:
