@@ -44,6 +44,17 @@ def discord_export(deleted: tuple[str, ...] = ()) -> bytes:
     return json.dumps(doc).encode()
 
 
+def whatsapp_export(deleted: tuple[str, ...] = ()) -> bytes:
+    """The same conversation as a WhatsApp "Export chat" file (Android, UK dates); `deleted` message ids
+    left out, as a later export after the message was deleted."""
+    lines = [
+        f"01/05/2024, 16:0{n} - {name}: {text}"
+        for n, (ident, name, _user, text) in enumerate(_MAY_1)
+        if ident not in deleted
+    ]
+    return ("\n".join(lines) + "\n").encode()
+
+
 ADS = [
     {
         "id": "ad-1",

@@ -253,14 +253,35 @@ def test_android_group_events_with_a_colon_are_system_lines() -> None:
     assert item.extra["system_lines"] == 5
 
 
-def test_item_ids_tell_exports_apart() -> None:
-    # Two exports with the same file name and the same first line (two members' exports of one group, or
-    # one chat exported twice) used to share an id, so the second overwrote the first in the store.
+def test_a_re_export_of_one_chat_is_the_same_item_in_another_version() -> None:
+    # The same chat exported again after a message was deleted and another added: one item id (so the store
+    # keeps both as versions and `trailguard versions` compares them), other content, and the messages that
+    # stayed keep their ids although their lines moved.
+    may1 = b"31/12/2024, 21:15 - Ana: hi\n31/12/2024, 21:16 - Ben: send it\n31/12/2024, 21:17 - Ana: ok\n"
+    may8 = b"31/12/2024, 21:15 - Ana: hi\n31/12/2024, 21:17 - Ana: ok\n31/12/2024, 21:18 - Ben: new\n"
+    (a,), _ = read("WhatsApp Chat with Ana.txt", may1)
+    (b,), _ = read("WhatsApp Chat with Ana (1).txt", may8)  # a browser's second download
+    (again,), _ = read("copy/WhatsApp Chat with Ana.txt", may1)
+    assert a.id == b.id == again.id and a.id.startswith("whatsapp:")
+    assert a.content_hash() != b.content_hash() and a.content_hash() == again.content_hash()
+    ids_a = {m.text: m.id for m in a.messages}
+    ids_b = {m.text: m.id for m in b.messages}
+    assert ids_a["hi"] == ids_b["hi"] and ids_a["ok"] == ids_b["ok"]
+    assert ids_a["send it"] not in ids_b.values() and ids_b["new"] not in ids_a.values()
+
+
+def test_item_ids_tell_chats_apart() -> None:
     first = b"31/12/2024, 21:15 - Ana: hi\n"
-    (a,), _ = read("WhatsApp Chat with Ana.txt", first + b"31/12/2024, 21:16 - Ben: ok\n")
-    (b,), _ = read("WhatsApp Chat with Ana.txt", first + b"31/12/2024, 21:16 - Ben: no\n")
-    (again,), _ = read("copy/WhatsApp Chat with Ana.txt", first + b"31/12/2024, 21:16 - Ben: ok\n")
-    assert a.id != b.id and a.id == again.id and a.id.startswith("whatsapp:")
+    (a,), _ = read("WhatsApp Chat with Ana.txt", first)
+    (other_title,), _ = read("WhatsApp Chat with Bea.txt", first)
+    (other_start,), _ = read("WhatsApp Chat with Ana.txt", b"31/12/2024, 21:14 - Ana: hi\n")
+    (other_author,), _ = read("WhatsApp Chat with Ana.txt", b"31/12/2024, 21:15 - Ben: hi\n")
+    assert len({a.id, other_title.id, other_start.id, other_author.id}) == 4
+
+
+def test_repeated_messages_in_one_minute_get_distinct_ids() -> None:
+    (item,), _ = read("_chat.txt", b"31/12/2024, 21:15 - Ana: hi\n" * 3 + b"31/12/2024, 21:15 - Ben: hi\n")
+    assert len({m.id for m in item.messages}) == 4
 
 
 us_dates = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2029, 12, 31)).map(

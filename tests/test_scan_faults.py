@@ -196,6 +196,35 @@ def test_a_huge_image_named_by_many_items_is_decoded_once_and_cheaply(tmp_path: 
     assert len(pdqs) == 1
 
 
+def test_workers_share_image_results_so_a_file_is_decoded_once_per_scan(tmp_path: Path) -> None:
+    # 600 items (three batches, so both workers get some) name one image; every decode is logged by pid.
+    Image.new("RGB", (300, 200), (30, 90, 160)).save(tmp_path / "pic.png")
+    lines = [
+        orjson.dumps({"id": f"ad-{i}", "text": "new in town", "images": ["pic.png"]}) for i in range(600)
+    ]
+    (tmp_path / "ads.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    log = tmp_path / "decodes.log"
+    child = (
+        "import os, pathlib\n"
+        "import trailguard.media.scan as ms\n"
+        "real = ms.hash_file\n"
+        "def counted(path, settings):\n"
+        f"    with open('{log}', 'a') as fh: fh.write(f'{{os.getpid()}}\\n')\n"
+        "    return real(path, settings)\n"
+        "ms.hash_file = counted\n"
+        "from trailguard.pipeline.local import ScanOptions, run_scan\n"
+        "from trailguard.settings import Settings\n"
+        "s = Settings(database_url='sqlite://', workers=2)\n"
+        f"r = run_scan(['{tmp_path / 'ads.jsonl'}'], s, ScanOptions(out_dir=pathlib.Path('{tmp_path / 'o'}'), store=False))\n"
+        "print(r.assessed)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=300)
+    assert proc.stdout.split() == ["600"], proc.stderr
+    assert len(log.read_text().split()) == 1  # was one decode per worker that met the file
+    pdqs = {json.loads(line)["images"][0]["pdq"] for line in (tmp_path / "o" / "assessments.jsonl").open()}
+    assert len(pdqs) == 1
+
+
 def test_the_image_cache_hashes_a_rewritten_file_again(tmp_path: Path) -> None:
     path = tmp_path / "a.png"
     settings = Settings(database_url="sqlite://")

@@ -18,11 +18,12 @@ import orjson
 import pytest
 from sqlalchemy import inspect, select
 
-from store_fixtures import CHAT_ID, THREAT, write_inputs
+from store_fixtures import CHAT_ID, THREAT, whatsapp_export, write_inputs
 from trailguard.model import Item, Message
 from trailguard.pipeline.local import ScanOptions, run_scan
 from trailguard.settings import Settings
 from trailguard.store import tables as tb
+from trailguard.store.versions import compare
 from trailguard.store.writer import Store
 
 DATA = Path(__file__).parent / "data" / "store"
@@ -168,3 +169,28 @@ def test_a_version_is_what_the_item_says_not_where_it_was_read() -> None:
     edited = Item.from_dict(chat.to_dict())
     edited.messages[0].text = "hi!"
     assert edited.content_hash() != chat.content_hash()
+
+
+def test_a_whatsapp_re_export_is_a_new_version_of_the_same_chat(in_tmp: Path, url: str) -> None:
+    # WhatsApp exports carry no chat id; the chat's title and first message still make a re-export the same
+    # item, so the threat deleted before the second export stays in the store, and the change is shown.
+    settings = Settings(database_url=url, workers=1)
+    name = "WhatsApp Chat with kai.txt"
+    (in_tmp / "may1").mkdir()
+    (in_tmp / "may1" / name).write_bytes(whatsapp_export())
+    run_scan([f"may1/{name}"], settings, ScanOptions(out_dir=in_tmp / "out1"))
+    (in_tmp / "may8").mkdir()
+    (in_tmp / "may8" / name).write_bytes(whatsapp_export(deleted=("1003",)))
+    assert run_scan([f"may8/{name}"], settings, ScanOptions(out_dir=in_tmp / "out8")).changed == 1
+
+    store = Store(url)
+    [(chat_id, count)] = store.changed_items()
+    assert count == 2
+    assert chat_id.startswith("whatsapp:")
+    first, second = store.versions(chat_id)
+    assert "chat.sextortion_threat" in {h.indicator for h in first.assessment.hits}
+    assert "chat.sextortion_threat" in version_hits(store, chat_id)[first.content_sha256]
+    change = compare(first, second)
+    assert [m["text"] for m in change["messages_removed"]] == [THREAT]
+    assert change["messages_added"] == [] and change["messages_edited"] == []
+    assert "chat.sextortion_threat" in change["indicators_lost"]

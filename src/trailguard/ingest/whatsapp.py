@@ -138,7 +138,6 @@ def read(stream: BinaryIO, source_name: str, settings: Settings) -> Iterator[Ite
     except ExportTooLarge as exc:
         yield reject(source_name, 0, str(exc))
         return
-    digest = hashlib.sha256(data).hexdigest()
     # The bytes, the decoded text and its list of lines are each as large as the file: only the entries built
     # from them are kept (see _Entry), so the file's own copies are dropped as soon as they are split.
     lines = _lines(data.decode("utf-8-sig", errors="replace"))
@@ -154,6 +153,7 @@ def read(stream: BinaryIO, source_name: str, settings: Settings) -> Iterator[Ite
     order, guessed = _date_order(entries)
     head = entries[0]
     messages: list[dict[str, Any]] = []
+    seen: Counter[tuple[str, str]] = Counter()
     system = 0
     pending = deque(entries)
     del entries
@@ -172,7 +172,7 @@ def read(stream: BinaryIO, source_name: str, settings: Settings) -> Iterator[Ite
             continue
         author, text = said
         parsed = {
-            "id": f"line-{e.line}",
+            "id": _message_id(sent_at, author, seen),
             "author": author,
             "sent_at": sent_at,
             "text": _media("\n".join([text, *e.continuation]) if e.continuation else text),
@@ -189,9 +189,7 @@ def read(stream: BinaryIO, source_name: str, settings: Settings) -> Iterator[Ite
         return
     file_name = PurePath(source_name).name
     record = {
-        # The export names no chat, so the id is its content's hash: the same file always gives the same id,
-        # and two different exports (other chats, or the same chat exported later) never share one.
-        "id": stable_id("whatsapp", digest),
+        "id": chat_identity(file_name, messages[0]),
         "kind": "chat",
         "platform": "whatsapp",
         "posted_at": messages[0]["sent_at"],
@@ -205,6 +203,34 @@ def read(stream: BinaryIO, source_name: str, settings: Settings) -> Iterator[Ite
         },
     }
     yield item_from_record(record, SourceRef(source_name, head.line), settings, head.raw)
+
+
+_EXPORT_NAME = re.compile(r"WhatsApp Chat (?:with |- )(?P<title>.+?)(?: \(\d+\))?\.txt", re.IGNORECASE)
+
+
+def chat_identity(file_name: str, first: dict[str, Any]) -> str:
+    """The chat's item id: what stays when the same chat is exported again.
+
+    The export carries no chat id. What a later export of one chat keeps is its title (WhatsApp names the file
+    "WhatsApp Chat with <title>.txt"; a browser's " (2)" on a second download is dropped) and its first
+    message's time and author (a deleted message keeps its place, as "This message was deleted", so only a
+    cut-off start changes them). A re-export after messages were deleted, edited or added is then a new
+    version of the same item (`Item.content_hash`), which the store keeps beside the earlier one and
+    `trailguard versions` compares, instead of an unrelated item. iOS's `_chat.txt` has no title: its chats
+    are told apart by their first message only.
+    """
+    m = _EXPORT_NAME.fullmatch(file_name)
+    title = m["title"] if m else ""
+    return stable_id("whatsapp", title, first["sent_at"], first["author"])
+
+
+def _message_id(sent_at: str, author: str, seen: Counter[tuple[str, str]]) -> str:
+    """`<time>/<n>`-style id of a message: the n-th message its author sent in that minute, hashed with the
+    author. Unlike the line number, it does not move when another message is deleted or added, so
+    `trailguard versions` matches a re-export's messages to the earlier ones (removed, added, edited)."""
+    seen[sent_at, author] += 1
+    key = f"{sent_at}\x1f{author}\x1f{seen[sent_at, author]}"
+    return "m-" + hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
 def _lines(text: str) -> list[str]:

@@ -5,9 +5,12 @@ that share an image. Reports carry hashes, bank names and distances, never the i
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
+
+import orjson
 
 from trailguard.media.hamming import HammingIndex, pdq_words
 from trailguard.media.hashing import hash_file
@@ -51,11 +54,15 @@ class ImageCache:
     picture reused across a network's ads, or a hostile 7000x7000 PNG named by every line) is decoded once.
 
     A file is the same file while its device, inode, size and modification time are: a file rewritten
-    between two items is hashed again. Bounded (least recently used out); one per worker process per scan.
+    between two items is hashed again. Each worker keeps a bounded memory of its own (least recently used
+    out); with `shared_dir` (one directory per scan, made by the runner) the workers also share their results
+    through it, so that N workers decode such a file once, not N times: the first to reach it holds a lock
+    on the file's entry while it decodes, and the others wait and read its result.
     """
 
-    def __init__(self, max_entries: int = 4096) -> None:
+    def __init__(self, max_entries: int = 4096, shared_dir: Path | None = None) -> None:
         self._max = max_entries
+        self._shared = shared_dir
         self._hashes: OrderedDict[tuple[str, int, int, int, int], ImageHash] = OrderedDict()
 
     def hash(self, path: Path, settings: Settings) -> ImageHash:
@@ -67,12 +74,29 @@ class ImageCache:
         key = (str(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
         cached = self._hashes.get(key)
         if cached is None:
-            cached = self._hashes[key] = hash_file(path, settings)
+            cached = self._hashes[key] = self._hash_shared(key, path, settings)
             if len(self._hashes) > self._max:
                 self._hashes.popitem(last=False)
         else:
             self._hashes.move_to_end(key)
         return dataclasses.replace(cached)
+
+    def _hash_shared(self, key: tuple[str, int, int, int, int], path: Path, settings: Settings) -> ImageHash:
+        if self._shared is None:
+            return hash_file(path, settings)
+        import fcntl
+
+        name = hashlib.blake2b(repr(key).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        done = self._shared / f"{name}.json"
+        with (self._shared / f"{name}.lock").open("ab") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed, also if this worker dies
+            if done.is_file():
+                return ImageHash.from_dict(orjson.loads(done.read_bytes()))
+            result = hash_file(path, settings)
+            part = done.with_suffix(".part")
+            part.write_bytes(orjson.dumps(result.to_dict()))
+            part.replace(done)  # readers never see half an entry
+            return result
 
 
 def hash_item_images(

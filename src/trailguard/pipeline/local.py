@@ -15,6 +15,7 @@ import logging
 import os
 import signal
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter, deque
@@ -121,7 +122,9 @@ def die_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="trailguard-parent-watchdog", daemon=True).start()
 
 
-def _init_worker(settings: Settings, index: MatchIndex | None, parent_pid: int | None = None) -> None:
+def _init_worker(
+    settings: Settings, index: MatchIndex | None, parent_pid: int | None = None, images: Path | None = None
+) -> None:
     if parent_pid is not None:
         die_with_parent(parent_pid)
     matcher = None
@@ -137,7 +140,7 @@ def _init_worker(settings: Settings, index: MatchIndex | None, parent_pid: int |
         max_entities=settings.max_entities,
     )
     _WORKER["settings"] = settings
-    _WORKER["images"] = ImageCache()  # one per scan: a file named by many items is hashed once
+    _WORKER["images"] = ImageCache(shared_dir=images)  # a file named by many items is hashed once
 
 
 def _chat_scorer(settings: Settings) -> ChatScorer | None:
@@ -328,8 +331,10 @@ def _run(
             for batch in chunked(_items(stream, on_reject), BATCH):
                 on_results(batch, _analyze_batch(batch))
         else:
-            initargs = (settings, index, os.getpid())
-            with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=initargs) as pool:
+            # The workers' shared image results (media.scan.ImageCache): a file is decoded once per scan.
+            images = tempfile.TemporaryDirectory(prefix="trailguard-images-")
+            initargs = (settings, index, os.getpid(), Path(images.name))
+            with images, ProcessPoolExecutor(workers, initializer=_init_worker, initargs=initargs) as pool:
                 in_flight: deque[tuple[list[Item], Future[list[Assessment]]]] = deque()
                 for batch in chunked(_items(stream, on_reject), BATCH):
                     in_flight.append((batch, pool.submit(_analyze_batch, batch)))
