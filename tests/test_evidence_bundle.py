@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import importlib
 import io
 import json
 import os
 import re
 import struct
+import subprocess
+import sys
 import warnings
 import zipfile
 from collections.abc import Iterator
@@ -24,10 +27,11 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 from warcio.archiveiterator import ArchiveIterator
 
+from conftest import missing
 from evidence_bundles import forge, members, page_server, rewrite, url_of
 from store_fixtures import write_inputs
 from trailguard.cli import app
-from trailguard.evidence import custody
+from trailguard.evidence import cdxj, custody
 from trailguard.evidence.safezip import Limits, SafeZip, UnsafeBundle, name_problem
 from trailguard.evidence.verify import verify
 from trailguard.pipeline.local import ScanOptions, run_scan
@@ -92,7 +96,7 @@ def test_an_intact_bundle_verifies(exported: Exported) -> None:
 
 
 def test_the_bundle_follows_the_wacz_1_1_1_layout(exported: Exported) -> None:
-    # Checked against the spec by hand: py-wacz and pywb are not installed here (docs/evidence.md).
+    # Checked against the spec here; test_other_wacz_tools_read_the_bundle runs py-wacz and cdxj-indexer.
     files = members(exported.bundle)
     package = orjson.loads(files["datapackage.json"])
     assert package["profile"] == "data-package" and package["wacz_version"] == "1.1.1"
@@ -120,7 +124,7 @@ def test_the_bundle_follows_the_wacz_1_1_1_layout(exported: Exported) -> None:
     for line in lines:
         key, _, body = re.fullmatch(r"(\S+) (\d{14}) (\{.*\})", line).groups()  # type: ignore[union-attr]
         fields = json.loads(body)
-        assert key.startswith("127.0.0.1:") and ")/ad/" in key
+        assert key.startswith("1,0,0,127:") and ")/ad/" in key
         # A reader seeks into the stored WARC at offset and reads length bytes: one gzip member, the record.
         member = files[f"archive/{fields['filename']}"][
             int(fields["offset"]) : int(fields["offset"]) + int(fields["length"])
@@ -486,3 +490,67 @@ def test_a_forged_but_self_consistent_bundle_with_hostile_values_imports_nothing
     code, _, err = _run("case", "import", str(forged), "--operator", "dave")
     assert code == 2 and "custody entry 1: operator name '../../etc/passwd' is not allowed" in err
     assert custody.entries(make_engine(f"sqlite:///{tmp_path / 'other.db'}"), exported.case_id) == []
+
+
+def _dev_tool(module: str) -> None:
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        missing(module, "install the dev dependencies: pip install -e .[dev]")
+
+
+def test_other_wacz_tools_read_the_bundle(exported: Exported, tmp_path: Path) -> None:
+    _dev_tool("wacz")
+    command = [sys.executable, "-m", "wacz", "validate", "-f"]
+    # `python -m wacz` exits 0 either way: its verdict is the last line it prints.
+    done = subprocess.run([*command, str(exported.bundle)], capture_output=True, text=True, timeout=300)
+    assert "Validation succeeded, the passed WACZ is valid" in done.stdout, done.stdout + done.stderr
+    report = members(exported.bundle)["case/report.html"].replace(b"Case report", b"Case rep0rt")
+    changed = rewrite(exported.bundle, tmp_path / "t.wacz", {"case/report.html": report})
+    done = subprocess.run([*command, str(changed)], capture_output=True, text=True, timeout=300)
+    assert "Validation failed, the passed WACZ is invalid" in done.stdout
+
+
+def test_the_index_is_the_one_cdxj_indexer_writes(exported: Exported, tmp_path: Path) -> None:
+    _dev_tool("cdxj_indexer")
+    from cdxj_indexer.main import write_cdx_index
+
+    files = members(exported.bundle)
+    warcs = []
+    for name, data in files.items():
+        if name.startswith("archive/"):
+            warcs.append(tmp_path / name.removeprefix("archive/"))
+            warcs[-1].write_bytes(data)
+    theirs = tmp_path / "theirs.cdxj"
+    write_cdx_index(str(theirs), [str(w) for w in warcs], {"sort": True})
+
+    def parsed(text: str) -> list[tuple[str, str, dict[str, str]]]:
+        out = []
+        for line in text.splitlines():
+            key, ts, body = line.split(" ", 2)
+            out.append((key, ts, json.loads(body)))
+        return sorted(out, key=lambda t: (t[0], t[1]))
+
+    assert parsed(files["indexes/index.cdxj"].decode()) == parsed(theirs.read_text())
+
+
+_HOSTS = st.sampled_from(
+    ["example.org", "www.example.org", "WWW.Example.ORG", "a.b.example.test", "127.0.0.1", "10.0.0.7"]
+)
+# Paths without dot segments, repeated slashes or percent escapes: the surt package normalises those and
+# cdxj.surt keeps them as captured (docs/evidence.md).
+_PATHS = st.lists(st.text("abcXYZ-_~019", min_size=1, max_size=6), max_size=3).map(
+    lambda p: "/" + "/".join(p)
+)
+_QUERY = st.lists(st.text("abz=1", min_size=1, max_size=4), max_size=3).map("&".join)
+
+
+@given(
+    st.sampled_from(["http", "https"]), _HOSTS, st.sampled_from(["", ":80", ":443", ":8080"]), _PATHS, _QUERY
+)
+def test_the_surt_key_is_the_surt_packages(scheme: str, host: str, port: str, path: str, query: str) -> None:
+    _dev_tool("surt")
+    import surt as surt_package
+
+    url = f"{scheme}://{host}{port}{path}" + (f"?{query}" if query else "")
+    assert cdxj.surt(url) == surt_package.surt(url)

@@ -4,16 +4,17 @@ One line per response and resource record: `SURT-KEY TIMESTAMP {"url", "mime", "
 "offset", "filename"}`, sorted, the format pywb and ReplayWeb.page read. Offsets and lengths are of the
 gzip member holding the record, as warcio's ArchiveIterator reports them.
 
-The SURT key is written by hand: the `surt` package is not a dependency of Trailguard. It follows the same
-rules for what a bundle holds (http(s) URLs and `urn:` records): scheme and a leading `www.` dropped, host
-labels reversed and comma-joined (IP addresses kept as they are), default ports dropped, `)` before the path, query arguments sorted,
-everything lower-cased.
+The SURT key is written by hand: the `surt` package is not a runtime dependency of Trailguard. It follows
+the package's default rules for what a bundle holds (http(s) URLs; `urn:` records keyed by themselves, as
+cdxj-indexer does): scheme and a leading `www.` (`www2.` ...) dropped, host labels reversed and comma-joined (IP
+addresses too), default ports dropped, `)` before the path (a trailing `/` dropped), query arguments sorted, all lower-cased.
+tests/test_evidence_bundle.py compares it with the package, and the index with cdxj-indexer's.
 """
 
 from __future__ import annotations
 
 import gzip
-import ipaddress
+import re
 import zlib
 from collections.abc import Iterable
 from typing import BinaryIO
@@ -28,29 +29,27 @@ from warcio.statusandheaders import StatusAndHeadersParserException
 
 INDEXED = ("response", "resource", "revisit")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_WWW = re.compile(r"\Awww\d*\.")
 MAX_UNCOMPRESSED = 4 * 1024**3  # bytes of one WARC file, inflated
 
 
 def surt(url: str) -> str:
-    """The sort-friendly key of `url`; non-http(s) URIs (urn:...) are keyed by themselves, lower-cased."""
+    """The sort-friendly key of `url`; non-http(s) URIs (urn:...) are keyed by themselves."""
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        return url.lower()
+        return url
     if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
-        return url.lower()
-    try:
-        host = str(ipaddress.ip_address(parts.hostname))  # addresses are not reversed
-    except ValueError:
-        labels = parts.hostname.strip(".").split(".")
-        if labels and labels[0] == "www":
-            labels = labels[1:]
-        host = ",".join(reversed(labels))
+        return url
+    labels = _WWW.sub("", parts.hostname.strip("."), count=1).split(".")
+    host = ",".join(reversed(labels))  # IP addresses too, as the surt package does by default
     if port is not None and port != _DEFAULT_PORTS[parts.scheme]:
         host += f":{port}"
-    query = "&".join(sorted(parts.query.split("&"))) if parts.query else ""
-    return f"{host}){parts.path or '/'}{'?' + query if query else ''}".lower()
+    # sorted by (name, value), so `a&a=1` and `a=1&a` key the same
+    query = "&".join("=".join(p) for p in sorted(tuple(a.split("=", 1)) for a in parts.query.split("&")))
+    path = parts.path.rstrip("/") or "/"  # `/a/` keys as `/a`; the root stays `/`
+    return f"{host}){path}{'?' + query if query else ''}".lower()
 
 
 def timestamp(warc_date: str) -> str:
