@@ -554,3 +554,20 @@ def test_the_surt_key_is_the_surt_packages(scheme: str, host: str, port: str, pa
 
     url = f"{scheme}://{host}{port}{path}" + (f"?{query}" if query else "")
     assert cdxj.surt(url) == surt_package.surt(url)
+
+
+def test_operator_and_page_text_is_escaped_in_the_report_and_certificate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRAILGUARD_DATABASE_URL", f"sqlite:///{tmp_path / 'tg.db'}")
+    monkeypatch.delenv("TRAILGUARD_EVIDENCE_DIR", raising=False)
+    case_id = _run("case", "create", "<script>alert(1)</script>", "--operator", "alice")[1].strip()
+    assert _run("case", "note", case_id, '<img src=x onerror="alert(2)">', "--operator", "alice")[0] == 0
+    bundle = tmp_path / "x.wacz"
+    assert _run("case", "export", case_id, "--out", str(bundle), "--operator", "alice", "--no-render")[0] == 0
+    files = members(bundle)
+    for name in ("case/report.html", "case/certificate.html"):
+        html = files[name].decode()
+        assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img src=x" not in files["case/report.html"].decode()
+    assert "20000000 bytes per response" in files["case/certificate.html"].decode()

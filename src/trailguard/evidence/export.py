@@ -17,7 +17,7 @@ import orjson
 from sqlalchemy import Engine
 
 from trailguard.evidence import browser, casefiles, cdxj, custody, keys, wacz
-from trailguard.evidence.capture import file_sha256
+from trailguard.evidence.capture import Limits, file_sha256
 
 
 class ExportError(ValueError):
@@ -104,7 +104,7 @@ def export(
     ctx = casefiles.context(
         {k: str(v) for k, v in case.items()}, chain, listing, head=head, operator=operator,
         exported_at=datetime.now(UTC).isoformat(timespec="seconds"), software=wacz.SOFTWARE,
-        wacz_version=wacz.WACZ_VERSION,
+        wacz_version=wacz.WACZ_VERSION, limits=Limits(),
     )  # fmt: skip
     report = casefiles.report_html(ctx)
     pages, main_page = pages_jsonl(chain)

@@ -34,7 +34,6 @@ DATAPACKAGE = "datapackage.json"
 DIGEST = "datapackage-digest.json"
 ALGORITHM = "Ed25519"
 SOFTWARE = f"Trailguard/{trailguard.__version__}"
-ROLES = ("original", "derived", "index", "pages", "custody", "report", "certificate")
 
 
 @dataclass(frozen=True, slots=True)
