@@ -571,3 +571,21 @@ def test_operator_and_page_text_is_escaped_in_the_report_and_certificate(
         assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<img src=x" not in files["case/report.html"].decode()
     assert "20000000 bytes per response" in files["case/certificate.html"].decode()
+
+
+def test_without_chromium_capture_keeps_the_original_and_export_stops_before_its_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRAILGUARD_DATABASE_URL", f"sqlite:///{tmp_path / 'tg.db'}")
+    monkeypatch.delenv("TRAILGUARD_EVIDENCE_DIR", raising=False)
+    monkeypatch.setenv("TRAILGUARD_CHROMIUM", str(tmp_path / "no-chromium"))
+    case_id = _run("case", "create", "Case F", "--operator", "alice")[1].strip()
+    with page_server() as httpd:
+        code, out, err = _run("capture", url_of(httpd, "/ad/1"), "--case", case_id, "--operator", "alice")
+    assert code == 0 and "warning: capture kept without a rendering: no Chromium at" in err
+    details = json.loads(out)["entry"]["details"]
+    assert details["derived"] is None and "TRAILGUARD_CHROMIUM" in details["render_error"]
+    code, _, err = _run("case", "export", case_id, "--out", str(tmp_path / "f.wacz"), "--operator", "alice")
+    assert code == 2 and "pass --no-render" in err and not (tmp_path / "f.wacz").exists()
+    engine = make_engine(f"sqlite:///{tmp_path / 'tg.db'}")
+    assert [e.fields["kind"] for e in custody.entries(engine, case_id)] == ["create", "capture"]
