@@ -18,7 +18,7 @@ from trailguard.cli.terminal import echo, emit_json
 from trailguard.settings import Settings
 
 case_app = typer.Typer(
-    help="Evidence cases: create, attach, note, approve, export as WACZ, verify; their signed custody log.",
+    help="Evidence cases: create, attach, note, approve, export as WACZ, verify, import; their custody log.",
     no_args_is_help=True,
 )
 app.add_typer(case_app, name="case")
@@ -111,8 +111,10 @@ def capture_command(
         typer.Option("--no-render", help="No screenshot or rendered HTML (for machines without Chromium)."),
     ] = False,
 ) -> None:
-    """Fetch a page into a WARC file of the case (request, response, SHA-256 digests), render it offline in
-    headless Chromium into a derived WARC (screenshot, rendered HTML), and log it in custody."""
+    """Fetch a page into a WARC file of the case (request, response, SHA-256 digests) and log it in custody.
+
+    Unless --no-render, the captured bytes are rendered offline in headless Chromium into a derived WARC
+    (screenshot, rendered HTML)."""
     from trailguard.evidence import capture, custody, keys
     from trailguard.store.db import create_schema, make_engine
 
@@ -159,8 +161,9 @@ def case_attach(
     ] = None,
     operator: Annotated[str | None, typer.Option(help="Who attaches (default: login name).")] = None,
 ) -> None:
-    """Attach stored items and hash-bank entries to a case: one signed custody entry each, holding the
-    item's stored content hash or the entry's hash."""
+    """Attach stored items and hash-bank entries to a case.
+
+    One signed custody entry each, holding the item's stored content hash or the entry's hash."""
     from trailguard.evidence import attach, custody, keys
     from trailguard.store.db import create_schema, make_engine
 
@@ -187,8 +190,10 @@ def case_export(
         bool, typer.Option("--no-render", help="No PDF of the report (for machines without Chromium).")
     ] = False,
 ) -> None:
-    """Export a case as a signed WACZ bundle: originals, derived renderings, index, custody log, report
-    (HTML and PDF) and a draft certificate of authenticity. Appends an `export` custody entry first."""
+    """Export a case as a signed WACZ bundle.
+
+    Originals, derived renderings, index, custody log, report (HTML and PDF) and a draft certificate of
+    authenticity. Appends an `export` custody entry first."""
     from trailguard.evidence import custody, export, keys
     from trailguard.evidence.browser import BrowserError
     from trailguard.store.db import create_schema, make_engine
@@ -232,8 +237,10 @@ def case_import(
     bundle: Annotated[Path, typer.Argument(help="The .wacz bundle received.")],
     operator: Annotated[str | None, typer.Option(help="Who receives the case (default: login name).")] = None,
 ) -> None:
-    """Take over a case from a bundle: verified first (nothing is imported from a bundle with any problem),
-    then its WARC files and custody log stored as they are, and a signed `transfer` entry appended."""
+    """Take over a case from a bundle (receiving a transfer of custody).
+
+    Verified first: nothing is imported from a bundle with any problem. Then its WARC files and custody log
+    are stored as they are and a signed `transfer` entry is appended."""
     from trailguard.evidence import custody, importer, keys
     from trailguard.evidence.safezip import NotABundle, UnsafeBundle
     from trailguard.store.db import create_schema, make_engine
