@@ -435,12 +435,21 @@ def test_any_change_to_a_resealed_custody_log_is_found_and_never_crashes(
     assert verify(bundle).problems
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def receiving_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The database of a second installation, the one receiving a bundle."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'other.db'}"
+    value: str = request.getfixturevalue("fresh_postgres_url")
+    return value
+
+
 def test_import_takes_over_the_case_and_a_re_export_verifies(
-    exported: Exported, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    exported: Exported, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, receiving_url: str
 ) -> None:
     # A second installation receives the bundle: its own database and evidence directory.
-    monkeypatch.setenv("TRAILGUARD_DATABASE_URL", f"sqlite:///{tmp_path / 'other.db'}")
-    monkeypatch.delenv("TRAILGUARD_EVIDENCE_DIR", raising=False)
+    monkeypatch.setenv("TRAILGUARD_DATABASE_URL", receiving_url)
+    monkeypatch.setenv("TRAILGUARD_EVIDENCE_DIR", str(tmp_path / "evidence"))
     tampered = rewrite(exported.bundle, tmp_path / "t.wacz", {"case/extra.txt": b"planted"})
     code, _, err = _run("case", "import", str(tampered), "--operator", "dave")
     assert code == 1 and "(added)" in err and "nothing imported" in err
@@ -453,7 +462,7 @@ def test_import_takes_over_the_case_and_a_re_export_verifies(
         and transfer["seq"] == 5
         and transfer["details"]["signed_by"] == "carol"
     )
-    engine = make_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    engine = make_engine(receiving_url)
     chain = custody.entries(engine, exported.case_id)
     assert custody.check_chain(chain, exported.case_id) == []
     assert [e.fields["operator"] for e in chain] == ["alice", "alice", "alice", "bob", "carol", "dave"]
