@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions"]  # fmt: skip
+ARGS = ["--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-extensions"]  # fmt: skip
 TIMEOUT_MS = 30_000
 VIEWPORT = {"width": 1280, "height": 900}
 
@@ -36,6 +36,13 @@ def executable() -> str:
     return path
 
 
+def sandboxed() -> bool:
+    """Whether Chromium runs in its sandbox: yes, since the page rendered is hostile even with scripts off;
+    not as root (containers, CI), where Chromium cannot start it, or where TRAILGUARD_CHROMIUM_NO_SANDBOX=1
+    says the machine cannot (no user namespaces). Playwright passes --no-sandbox when it is off."""
+    return os.geteuid() != 0 and os.environ.get("TRAILGUARD_CHROMIUM_NO_SANDBOX") != "1"
+
+
 @contextmanager
 def offline_page() -> Iterator[Page]:
     """A fresh page with JavaScript off and every request aborted unless the caller routes it first
@@ -50,7 +57,9 @@ def offline_page() -> Iterator[Page]:
     path = executable()
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=path, args=ARGS, timeout=TIMEOUT_MS)
+            browser = p.chromium.launch(
+                executable_path=path, args=ARGS, timeout=TIMEOUT_MS, chromium_sandbox=sandboxed()
+            )
             try:
                 context = browser.new_context(
                     java_script_enabled=False, offline=True, viewport=VIEWPORT,  # type: ignore[arg-type]
