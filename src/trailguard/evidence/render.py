@@ -23,6 +23,7 @@ from trailguard.evidence.browser import BrowserError, offline_page
 from trailguard.evidence.capture import Sha256Writer
 
 MAX_SCREENSHOT_HEIGHT = 16_384  # pixels: a page taller than this is shot to this height
+MAX_SCREENSHOT_WIDTH = 4_096  # and one wider, to this width
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +73,7 @@ def render(original: Original) -> tuple[bytes, str]:
         clip = {
             "x": 0,
             "y": 0,
-            "width": max(1, min(width, 4096)),
+            "width": max(1, min(width, MAX_SCREENSHOT_WIDTH)),
             "height": max(1, min(height, MAX_SCREENSHOT_HEIGHT)),
         }
         png = page.screenshot(full_page=True, clip=clip, type="png")  # type: ignore[arg-type]
