@@ -1,4 +1,6 @@
-"""Capture into WARC and the signed custody log, end to end through the CLI, from a local server only."""
+"""Capture into WARC and the signed custody log, end to end through the CLI, from a local server only.
+
+Without rendering (--no-render): Chromium is covered in tests/browser/test_evidence_render.py."""
 
 from __future__ import annotations
 
@@ -73,7 +75,9 @@ def test_capture_writes_warc_with_sha256_digests_and_a_signed_custody_entry(env:
     code, out, _ = _run("case", "create", "Ads on example.org", "--operator", "alice")
     assert code == 0
     case_id = out.strip()
-    code, out, err = _run("capture", f"{server}/ad/1", "--case", case_id, "--operator", "alice")
+    code, out, err = _run(
+        "capture", f"{server}/ad/1", "--case", case_id, "--operator", "alice", "--no-render"
+    )
     assert code == 0, err
     entry = json.loads(out)["entry"]
     assert entry["kind"] == "capture" and entry["operator"] == "alice" and entry["seq"] == 1
@@ -122,7 +126,9 @@ def test_refusals_name_the_reason(env: Path, server: str) -> None:
     code, _, err = _run("capture", f"{server}/big", "--case", case_id, "--operator", "alice")
     assert code == 2 and "larger than" in err
     assert not list((env / "evidence" / "cases" / case_id / "archive").iterdir())  # nothing half-written
-    code, out, _ = _run("capture", f"{server}/redirect-file", "--case", case_id, "--operator", "alice")
+    code, out, _ = _run(
+        "capture", f"{server}/redirect-file", "--case", case_id, "--operator", "alice", "--no-render"
+    )
     details = json.loads(out)["entry"]["details"]
     assert code == 0 and [h["status"] for h in details["hops"]] == [302] and "not followed" in details["note"]
     code, _, err = _run("case", "approve", case_id, "--user", "../etc")

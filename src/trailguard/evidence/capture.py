@@ -62,7 +62,9 @@ class Capture:
         }
 
 
-class _Sha256Writer(WARCWriter):
+class Sha256Writer(WARCWriter):
+    """warcio's writer with SHA-256 block and payload digests (its default is SHA-1)."""
+
     @staticmethod
     def _create_digester() -> Digester:
         return Digester("sha256")
@@ -96,7 +98,7 @@ def capture(url: str, out: BinaryIO, *, operator: str, case_id: str, limits: Lim
     """Write the capture of `url` to `out` (a gzipped WARC 1.1); follows http(s) redirects only."""
     limits = limits or Limits()
     deadline = time.monotonic() + limits.timeout_s
-    writer = _Sha256Writer(out, gzip=True, warc_version="1.1")
+    writer = Sha256Writer(out, gzip=True, warc_version="1.1")
     writer.write_record(
         writer.create_warcinfo_record(
             f"{case_id}.warc.gz",

@@ -23,7 +23,7 @@ from trailguard.evidence import keys
 from trailguard.evidence.tables import evidence_cases, evidence_custody
 from trailguard.signing import canonical
 
-KINDS = ("create", "capture", "view", "export", "transfer", "note", "approve")
+KINDS = ("create", "capture", "attach", "view", "export", "transfer", "note", "approve")
 GENESIS = "0" * 64
 
 
@@ -42,9 +42,13 @@ class Entry:
         parsed: dict[str, Any] = orjson.loads(self.body)
         return parsed
 
+    def to_record(self) -> dict[str, Any]:
+        """The entry as the exported log and the CLI show it: its fields, hash and signature."""
+        return {"entry": self.fields, "hash": self.entry_hash, "signature": self.signature}
+
     def to_line(self) -> bytes:
-        """One JSON Lines record of the exported log."""
-        return orjson.dumps({"entry": self.fields, "hash": self.entry_hash, "signature": self.signature})
+        """One JSON Lines record of the exported log (its `entry` re-serialised canonically is the body)."""
+        return orjson.dumps(self.to_record())
 
 
 def create_case(engine: Engine, keydir: Path, title: str, operator: str) -> str:
@@ -163,3 +167,38 @@ def check_chain(chain: list[Entry], case_id: str) -> list[str]:
 def head(chain: list[Entry]) -> dict[str, Any]:
     """What an export anchors: the last hash and the number of entries."""
     return {"count": len(chain), "last_hash": chain[-1].entry_hash if chain else GENESIS}
+
+
+def adopt(engine: Engine, case_id: str, chain: list[Entry]) -> None:
+    """Take over a verified case from another installation: its case row (from its `create` entry) and every
+    custody entry exactly as signed, in one transaction. CaseError when the case exists here already."""
+    first = chain[0].fields
+    if first.get("kind") != "create" or not isinstance(first.get("details"), dict):
+        raise CaseError("the custody log does not start with the case's `create` entry")
+    with engine.begin() as conn:
+        if conn.execute(select(evidence_cases.c.id).where(evidence_cases.c.id == case_id)).first():
+            raise CaseError(f"case {case_id!r} exists here already; it is not merged or overwritten")
+        conn.execute(
+            insert(evidence_cases).values(
+                id=case_id,
+                title=str(first["details"].get("title", ""))[:500],
+                created_at=datetime.fromisoformat(first["at"]),
+                created_by=first["operator"],
+            )
+        )
+        conn.execute(
+            insert(evidence_custody),
+            [
+                {
+                    "case_id": case_id,
+                    "seq": e.fields["seq"],
+                    "kind": e.fields["kind"],
+                    "at": datetime.fromisoformat(e.fields["at"]),
+                    "operator": e.fields["operator"],
+                    "body": e.body.decode(),
+                    "entry_hash": e.entry_hash,
+                    "signature": e.signature,
+                }
+                for e in chain
+            ],
+        )
