@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from pathlib import Path
@@ -98,10 +99,15 @@ def check(schema: xmlschema.XMLSchema, xml: bytes, what: str = "the report") -> 
     return xml
 
 
+# Characters XML 1.0 cannot hold at all (C0 controls but tab/newline/CR, lone surrogates, U+FFFE/U+FFFF):
+# attacker text carrying them would make the whole report malformed, so they are dropped from text.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
     child = ET.SubElement(parent, tag, attrs)
     if text is not None:
-        child.text = text
+        child.text = _NOT_XML.sub("", text)
     return child
 
 
