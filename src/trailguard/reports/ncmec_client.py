@@ -254,7 +254,7 @@ def _answer(step: str, response: httpx.Response) -> Answer:
     if code == ALREADY_FINISHED:
         raise NcmecFinishedError(step, f"the report is already finished (5102): {description}",
                                  code=code, http_status=status, request_id=request_id)
-    if code != OK:
+    if code != OK or status >= 300:
         raise NcmecError(step, f"response code {code}: {description}", code=code, http_status=status,
                          request_id=request_id)
     files_el = root.find("files")
