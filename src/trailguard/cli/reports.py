@@ -155,3 +155,82 @@ def report_check(file: Annotated[Path, typer.Argument(help="A CyberTipline repor
     if found:
         _fail("\n".join(f"{file}: {p}" for p in found))
     emit_json({"file": str(file), "valid": True})
+
+
+@report_app.command("stix")
+def report_stix(
+    case_id: _CASE,
+    out: Annotated[Path, typer.Option("--out", help="Write the STIX 2.1 bundle (JSON) here.")],
+    tlp: Annotated[
+        str, typer.Option("--tlp", help="TLP 2.0 marking: clear, green, amber, amber+strict or red.")
+    ] = "amber",
+    reporter_org: _ORG = None,
+) -> None:
+    """Export an approved case as a STIX 2.1 bundle (observables, indicators, TLP 2.0), checked by stix2-validator."""
+    from trailguard.evidence.custody import CaseError
+    from trailguard.reports import case_content, stix_export, stix_objects
+
+    if tlp not in stix_objects.TLP2_IDS:
+        raise typer.BadParameter(f"--tlp must be one of {', '.join(stix_objects.TLP_ORDER)}, not {tlp!r}")
+    org = _reporter(reporter_org, None, None, None, None).require("org").org
+    try:
+        content = case_content.load(_engine(), case_id)
+    except CaseError as exc:
+        _fail(f"error: {exc}")
+    bundle = stix_export.build(content, reporter_org=org, tlp=tlp).serialize(pretty=True)
+    found = stix_export.problems(bundle)
+    if found:
+        _fail(str(stix_export.StixInvalidError(found)))
+    _write(out, bundle.encode())
+    emit_json({"case": case_id, "bundle": str(out), "objects": bundle.count('"spec_version"'), "tlp": tlp})
+
+
+@report_app.command("csv")
+def report_csv(
+    case_id: _CASE,
+    out: Annotated[Path, typer.Option("--out", help="Write the CSV here.")],
+) -> None:
+    """Export an approved case's captures, items and identifiers as CSV (cells safe to open in a spreadsheet)."""
+    import io
+
+    from trailguard.evidence.custody import CaseError
+    from trailguard.reports import case_content, csv_export
+
+    try:
+        content = case_content.load(_engine(), case_id)
+    except CaseError as exc:
+        _fail(f"error: {exc}")
+    text = io.StringIO(newline="")
+    count = csv_export.write(content, text)
+    _write(out, text.getvalue().encode("utf-8"))
+    emit_json({"case": case_id, "csv": str(out), "rows": count})
+
+
+@import_app.command("stix")
+def import_stix(
+    bundle: Annotated[Path, typer.Argument(help="A STIX 2.1 bundle (JSON) from a partner.")],
+    bank: Annotated[
+        str | None, typer.Option(help="Hash bank for file hashes (MD5, SHA-256); without it they are skipped.")
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option(help="Partner name recorded (default: the identity that authored the bundle).")
+    ] = None,
+    by: Annotated[str | None, typer.Option(help="Who imports (default: login name).")] = None,
+) -> None:
+    """Import a partner's indicators and observables: identifiers to the watch list, hashes to a bank."""
+    from trailguard.reports import stix_import
+
+    with bundle.open("rb") as fh:
+        data = fh.read(stix_import.MAX_BUNDLE_BYTES + 1)
+    engine = _engine()
+    try:
+        summary = stix_import.import_bundle(engine, data, operator=_operator(by), source=source, bank=bank)
+    except stix_import.BundleError as exc:
+        _fail(f"error: {bundle}: {exc}")
+    except KeyError as exc:  # no such bank
+        raise typer.BadParameter(str(exc.args[0])) from None
+    for line in summary.errors:
+        echo(f"{bundle}: {line}", err=True)
+    emit_json({"bundle": str(bundle)} | summary.as_dict())
+    if summary.errors:
+        raise typer.Exit(1)
