@@ -111,7 +111,8 @@ def _handler(state: StandIn) -> type[http.server.BaseHTTPRequestHandler]:
             fields: dict[str, bytes] = {}
             for part in message.iter_parts():
                 name = part.get_param("name", header="content-disposition")
-                fields[str(name)] = part.get_payload(decode=True) or b""
+                payload = part.get_payload(decode=True)
+                fields[str(name)] = payload if isinstance(payload, bytes) else b""
             rid = fields.get("id", b"").decode()
             report = state.reports.get(rid)
             if report is None:
@@ -124,7 +125,9 @@ def _handler(state: StandIn) -> type[http.server.BaseHTTPRequestHandler]:
             files = report["files"]
             assert isinstance(files, list)
             files.append(file_id)
-            return _response(0, "Success", reportId=rid, fileId=file_id, hash=hashlib.md5(fields["file"]).hexdigest())
+            return _response(
+                0, "Success", reportId=rid, fileId=file_id, hash=hashlib.md5(fields["file"]).hexdigest()
+            )
 
         def _post_fileinfo(self, body: bytes) -> bytes:
             errors = list(state.schema.iter_errors(body.decode("utf-8", "replace")))

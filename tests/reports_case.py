@@ -76,7 +76,9 @@ def _ad(item_id: str, author: str | None, entities: list[Entity], url: str) -> t
         location="Boston, MA",
         source=SourceRef("ads.jsonl", 1),
     )
-    assessment = Assessment(item_id=item_id, kind="ad", entities=entities, hits=[], score=0.6, band="high", text=text)
+    assessment = Assessment(
+        item_id=item_id, kind="ad", entities=entities, hits=[], score=0.6, band="high", text=text
+    )
     return item, assessment
 
 
@@ -124,7 +126,9 @@ def make_case(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, approve: bool 
     case_id = custody.create_case(engine, keys, "Rooms ads on classifieds.example.org", "alice")
     with page_server() as base:
         page_url = f"{base}/ad/1"
-        path, result = capture.store(page_url, evidence / "cases" / case_id, operator="alice", case_id=case_id)
+        path, result = capture.store(
+            page_url, evidence / "cases" / case_id, operator="alice", case_id=case_id
+        )
     details = result.details() | {"file": path.name, "sha256": capture.file_sha256(path)}
     custody.append(engine, keys, case_id, "capture", "alice", details)
     custody.append(engine, keys, case_id, "attach", "alice", {"item_id": "ad-1"})

@@ -51,7 +51,11 @@ def test_report_of_an_approved_case_is_schema_valid_and_carries_the_case(case: C
     assert root.findtext("incidentSummary/incidentType") == "Child Sex Trafficking"
     assert root.findtext("incidentSummary/incidentDateTime") == "2026-03-01T09:30:00Z"
     urls = [u.text for u in root.findall("internetDetails/webPageIncident/url")]
-    assert urls == [case.page_url, "https://classifieds.example.org/ad/1", "https://classifieds.example.org/ad/2"]
+    assert urls == [
+        case.page_url,
+        "https://classifieds.example.org/ad/1",
+        "https://classifieds.example.org/ad/2",
+    ]
     assert root.findtext("reporter/reportingPerson/email") == "reports@example.org"
     first, second = root.findall("personOrUserReported")
     assert first.findtext("screenName") == "roomsbyjo"
@@ -68,7 +72,9 @@ def test_report_of_an_approved_case_is_schema_valid_and_carries_the_case(case: C
     assert cybertipline.problems(cybertipline.load_schema(xsd_path()), out.read_bytes()) == []
 
 
-def test_unapproved_case_is_refused_with_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, xsd: Path) -> None:
+def test_unapproved_case_is_refused_with_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, xsd: Path
+) -> None:
     set_reporter(monkeypatch)
     unapproved = make_case(tmp_path, monkeypatch, approve=False)
     out = tmp_path / "report.xml"
@@ -78,13 +84,17 @@ def test_unapproved_case_is_refused_with_exit_2(tmp_path: Path, monkeypatch: pyt
     assert not out.exists()
 
 
-def test_missing_schema_setting_is_exit_2_naming_it(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_schema_setting_is_exit_2_naming_it(
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("TRAILGUARD_NCMEC_XSD")
     code, _, stderr = _run("report", "cybertipline", "--case", case.case_id, "--out", str(tmp_path / "r.xml"))
     assert code == 2 and "TRAILGUARD_NCMEC_XSD is not set" in stderr
 
 
-def test_missing_reporter_is_exit_2_naming_the_setting(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_reporter_is_exit_2_naming_the_setting(
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("TRAILGUARD_REPORTER_EMAIL")
     code, _, stderr = _run("report", "cybertipline", "--case", case.case_id, "--out", str(tmp_path / "r.xml"))
     assert code == 2 and "--reporter-email" in stderr and "TRAILGUARD_REPORTER_EMAIL" in stderr
@@ -142,7 +152,10 @@ def test_check_accepts_the_report_it_wrote(case: Case, tmp_path: Path) -> None:
     "data, expected",
     [
         (b"<report><incidentSummary>", "not well-formed XML"),
-        (b"<?xml version='1.0'?><!DOCTYPE r [<!ENTITY e 'x'>]><report>&e;</report>", "Entities are forbidden"),
+        (
+            b"<?xml version='1.0'?><!DOCTYPE r [<!ENTITY e 'x'>]><report>&e;</report>",
+            "Entities are forbidden",
+        ),
         (b"", "not well-formed XML"),
     ],
     ids=["truncated", "entity", "empty"],
@@ -169,7 +182,9 @@ def test_hostile_text_in_any_field_still_makes_a_valid_report(text: str) -> None
     from trailguard.reports.case_content import CaseContent, CaseItem, Identifier
     from trailguard.reports.reporter import Reporter
 
-    item = CaseItem("ad-x", "ad", text, "https://example.org/x", text, None, [Identifier("handle", text, "ad-x")])
+    item = CaseItem(
+        "ad-x", "ad", text, "https://example.org/x", text, None, [Identifier("handle", text, "ad-x")]
+    )
     content = CaseContent("case-x", text, "rita", "2026-03-01T00:00:00+00:00", items=[item])
     reporter = Reporter("Org", "Rita", "Reviewer", "reports@example.org")
     xml = cybertipline.build(content, reporter, cybertipline.TRAFFICKING)

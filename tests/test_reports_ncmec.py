@@ -28,7 +28,9 @@ def standin() -> Iterator[StandIn]:
         yield state
 
 
-def _settings(standin: StandIn, environment: str = "test", password: str = PASSWORD, timeout: float = 5.0) -> ClientSettings:
+def _settings(
+    standin: StandIn, environment: str = "test", password: str = PASSWORD, timeout: float = 5.0
+) -> ClientSettings:
     return ClientSettings(USER, password, environment, standin.url, timeout_s=timeout, retries=1)
 
 
@@ -38,7 +40,11 @@ def case(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Case:
 
 
 def _transfers(case: Case) -> list[dict[str, object]]:
-    return [e.fields["details"] for e in custody.entries(case.engine, case.case_id) if e.fields["kind"] == "transfer"]
+    return [
+        e.fields["details"]
+        for e in custody.entries(case.engine, case.case_id)
+        if e.fields["kind"] == "transfer"
+    ]
 
 
 def _submit(case: Case, client: Client) -> submission.SubmitResult:
@@ -61,7 +67,10 @@ def test_status_is_code_0_and_keeps_the_request_id(standin: StandIn) -> None:
 
 
 def test_401_with_an_empty_body_is_an_auth_error(standin: StandIn) -> None:
-    with Client(_settings(standin, password="wrong")) as client, pytest.raises(ncmec_client.NcmecAuthError) as err:
+    with (
+        Client(_settings(standin, password="wrong")) as client,
+        pytest.raises(ncmec_client.NcmecAuthError) as err,
+    ):
         client.status()
     assert err.value.http_status == 401 and "refused (HTTP 401)" in str(err.value)
     assert err.value.request_id == standin.request_ids[-1] and standin.request_ids[-1] in str(err.value)
@@ -88,7 +97,10 @@ def test_a_finished_report_is_answered_5102(standin: StandIn, case: Case) -> Non
 def test_a_slow_post_times_out_once_and_is_not_resent(standin: StandIn) -> None:
     standin.slow.add("/submit")
     standin.delay = 1.5
-    with Client(_settings(standin, timeout=0.3)) as client, pytest.raises(ncmec_client.NcmecTimeoutError) as err:
+    with (
+        Client(_settings(standin, timeout=0.3)) as client,
+        pytest.raises(ncmec_client.NcmecTimeoutError) as err,
+    ):
         client.submit(b"<report/>")
     assert "may have been received" in str(err.value)
     assert standin.calls.count("/submit") == 1  # never sent twice: it may have been processed
@@ -129,7 +141,11 @@ def test_production_flow_finishes_and_records_each_step(standin: StandIn, case: 
     assert [t["step"] for t in transfers] == ["submit", "upload", "fileinfo", "finish"]
     assert all(t["request_id"] in standin.request_ids for t in transfers)
     upload = transfers[1]
-    content_sha = [e.fields["details"]["sha256"] for e in custody.entries(case.engine, case.case_id) if e.fields["kind"] == "capture"]
+    content_sha = [
+        e.fields["details"]["sha256"]
+        for e in custody.entries(case.engine, case.case_id)
+        if e.fields["kind"] == "capture"
+    ]
     assert upload["sha256"] == content_sha[0] and upload["file_id"] == result.files[0]["file_id"]
     assert transfers[-1]["files"] == [result.files[0]["file_id"]]
     assert submission.reported(case.engine, case.case_id) == result.report_id
@@ -151,7 +167,9 @@ def test_a_failed_escalation_is_raised_and_leaves_the_case_unreported(standin: S
     assert _submit(case, Client(_settings(standin, environment="production"))).finished  # a retry works
 
 
-def test_an_unapproved_case_sends_nothing(standin: StandIn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unapproved_case_sends_nothing(
+    standin: StandIn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     unapproved = make_case(tmp_path, monkeypatch, approve=False)
     with pytest.raises(NotApprovedError):
         _submit(unapproved, Client(_settings(standin)))
@@ -167,20 +185,26 @@ def test_a_capture_file_changed_since_custody_is_never_sent(standin: StandIn, ca
     assert standin.calls == []
 
 
-def test_cli_submit_in_test_mode(standin: StandIn, case: Case, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_cli_submit_in_test_mode(
+    standin: StandIn, case: Case, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     set_reporter(monkeypatch)
     monkeypatch.setenv("TRAILGUARD_NCMEC_XSD", str(xsd_path()))
     monkeypatch.setenv("TRAILGUARD_NCMEC_URL", standin.url)
     monkeypatch.setenv("TRAILGUARD_NCMEC_USERNAME", USER)
     monkeypatch.setenv("TRAILGUARD_NCMEC_PASSWORD", PASSWORD)
     monkeypatch.delenv("TRAILGUARD_NCMEC_ENVIRONMENT", raising=False)
-    r = CliRunner().invoke(app, ["report", "cybertipline", "--case", case.case_id, "--submit", "--operator", "rita"])
+    r = CliRunner().invoke(
+        app, ["report", "cybertipline", "--case", case.case_id, "--submit", "--operator", "rita"]
+    )
     assert r.exit_code == 0, r.stderr
     result = json.loads(r.stdout.splitlines()[-1])
     assert result["environment"] == "test" and result["finished"] is False
     assert "/finish" not in standin.calls
     monkeypatch.setenv("TRAILGUARD_NCMEC_PASSWORD", "wrong")
-    r = CliRunner().invoke(app, ["report", "cybertipline", "--case", case.case_id, "--submit", "--operator", "rita"])
+    r = CliRunner().invoke(
+        app, ["report", "cybertipline", "--case", case.case_id, "--submit", "--operator", "rita"]
+    )
     assert r.exit_code == 2 and "refused (HTTP 401)" in r.stderr and "was not reported" in r.stderr
 
 
@@ -188,12 +212,20 @@ def test_settings_default_to_the_test_environment_and_require_credentials() -> N
     settings = ClientSettings.from_env({"TRAILGUARD_NCMEC_USERNAME": "u", "TRAILGUARD_NCMEC_PASSWORD": "p"})
     assert settings.base_url == ncmec_client.TEST_URL and settings.test_mode
     prod = ClientSettings.from_env(
-        {"TRAILGUARD_NCMEC_USERNAME": "u", "TRAILGUARD_NCMEC_PASSWORD": "p", "TRAILGUARD_NCMEC_ENVIRONMENT": "production"}
+        {
+            "TRAILGUARD_NCMEC_USERNAME": "u",
+            "TRAILGUARD_NCMEC_PASSWORD": "p",
+            "TRAILGUARD_NCMEC_ENVIRONMENT": "production",
+        }
     )
     assert prod.base_url == ncmec_client.PRODUCTION_URL and not prod.test_mode
     with pytest.raises(ValueError, match="TRAILGUARD_NCMEC_PASSWORD is not set"):
         ClientSettings.from_env({"TRAILGUARD_NCMEC_USERNAME": "u"})
     with pytest.raises(ValueError, match="must be an https URL"):
         ClientSettings.from_env(
-            {"TRAILGUARD_NCMEC_USERNAME": "u", "TRAILGUARD_NCMEC_PASSWORD": "p", "TRAILGUARD_NCMEC_URL": "http://example.org"}
+            {
+                "TRAILGUARD_NCMEC_USERNAME": "u",
+                "TRAILGUARD_NCMEC_PASSWORD": "p",
+                "TRAILGUARD_NCMEC_URL": "http://example.org",
+            }
         )

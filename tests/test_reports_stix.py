@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import stix2validator
@@ -43,13 +44,13 @@ def _run(*args: str) -> tuple[int, str, str]:
 
 def _export(case: Case, tmp_path: Path, *extra: str) -> dict[str, object]:
     out = tmp_path / "bundle.json"
-    code, stdout, stderr = _run("report", "stix", "--case", case.case_id, "--out", str(out), *extra)
+    code, _, stderr = _run("report", "stix", "--case", case.case_id, "--out", str(out), *extra)
     assert code == 0, stderr
     bundle: dict[str, object] = json.loads(out.read_text())
     return bundle
 
 
-def _objects(bundle: dict[str, object]) -> list[dict[str, object]]:
+def _objects(bundle: dict[str, object]) -> list[dict[str, Any]]:
     objects = bundle["objects"]
     assert isinstance(objects, list)
     return objects
@@ -57,7 +58,9 @@ def _objects(bundle: dict[str, object]) -> list[dict[str, object]]:
 
 def test_export_is_valid_stix_with_tlp_amber_by_default(case: Case, tmp_path: Path) -> None:
     bundle = _export(case, tmp_path)
-    results = stix2validator.validate_string(json.dumps(bundle), stix2validator.ValidationOptions(version="2.1"))
+    results = stix2validator.validate_string(
+        json.dumps(bundle), stix2validator.ValidationOptions(version="2.1")
+    )
     assert results.is_valid, [str(e) for e in results.errors]
     objects = _objects(bundle)
     markings = [o for o in objects if o["type"] == "marking-definition"]
@@ -104,7 +107,9 @@ def test_each_tlp_level_uses_its_oasis_id(case: Case, tmp_path: Path, level: str
 def test_unknown_tlp_and_unapproved_case_are_refused(
     case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code, _, stderr = _run("report", "stix", "--case", case.case_id, "--out", str(tmp_path / "b.json"), "--tlp", "white")
+    code, _, stderr = _run(
+        "report", "stix", "--case", case.case_id, "--out", str(tmp_path / "b.json"), "--tlp", "white"
+    )
     assert code == 2 and "--tlp must be one of" in stderr
     other = make_case(tmp_path / "other", monkeypatch, approve=False)
     code, _, stderr = _run("report", "stix", "--case", other.case_id, "--out", str(tmp_path / "b.json"))
@@ -120,7 +125,8 @@ def test_round_trip_export_then_import(case: Case, tmp_path: Path) -> None:
     create_schema(engine)
     banks.create_bank(engine, "partner-hashes", "known", created_by="pat")
     result = CliRunner().invoke(
-        app, ["import", "stix", str(bundle), "--bank", "partner-hashes", "--by", "pat"],
+        app,
+        ["import", "stix", str(bundle), "--bank", "partner-hashes", "--by", "pat"],
         env={"TRAILGUARD_DATABASE_URL": partner_db},
     )
     assert result.exit_code == 0, result.stderr
@@ -144,7 +150,9 @@ def test_round_trip_export_then_import(case: Case, tmp_path: Path) -> None:
     hashes = [e for e in banks.active_entries(engine, "partner-hashes")]
     assert [e.hash_type for e in hashes] == ["sha256"] and summary["hashes_added"] == 1
     again = CliRunner().invoke(
-        app, ["import", "stix", str(bundle), "--bank", "partner-hashes"], env={"TRAILGUARD_DATABASE_URL": partner_db}
+        app,
+        ["import", "stix", str(bundle), "--bank", "partner-hashes"],
+        env={"TRAILGUARD_DATABASE_URL": partner_db},
     )
     second = json.loads(again.stdout)
     assert second["watchlist_added"] == 0 and second["watchlist_known"] == len(watched)
@@ -153,7 +161,9 @@ def test_round_trip_export_then_import(case: Case, tmp_path: Path) -> None:
 
 
 def _bundle(*objects: object) -> bytes:
-    return json.dumps({"type": "bundle", "id": "bundle--3c1b2a0e-6f0e-4d6b-9d55-6c1f3e0d7a11", "objects": list(objects)}).encode()
+    return json.dumps(
+        {"type": "bundle", "id": "bundle--3c1b2a0e-6f0e-4d6b-9d55-6c1f3e0d7a11", "objects": list(objects)}
+    ).encode()
 
 
 INDICATOR = {
@@ -194,8 +204,15 @@ def test_malformed_bundle_is_a_clear_error(engine, data: bytes, expected: str) -
 
 
 def test_bad_objects_are_named_and_the_rest_imported(engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    bad_pattern = INDICATOR | {"id": "indicator--2c2f8ad2-6a5c-4c63-9d8e-2f1a0d3c4b5e", "pattern": "[url:value = "}
-    missing = {"type": "indicator", "spec_version": "2.1", "id": "indicator--3d3f8ad2-6a5c-4c63-9d8e-2f1a0d3c4b5e"}
+    bad_pattern = INDICATOR | {
+        "id": "indicator--2c2f8ad2-6a5c-4c63-9d8e-2f1a0d3c4b5e",
+        "pattern": "[url:value = ",
+    }
+    missing = {
+        "type": "indicator",
+        "spec_version": "2.1",
+        "id": "indicator--3d3f8ad2-6a5c-4c63-9d8e-2f1a0d3c4b5e",
+    }
     both = INDICATOR | {
         "id": "indicator--4e4f8ad2-6a5c-4c63-9d8e-2f1a0d3c4b5e",
         "pattern": "[url:value = 'https://a.example.org/'] OR [url:value = 'https://b.example.org/']",
@@ -212,7 +229,11 @@ def test_bad_objects_are_named_and_the_rest_imported(engine, tmp_path: Path) -> 
     with engine.connect() as conn:
         (row,) = conn.execute(select(partner_watchlist)).mappings().all()
     assert (row["type"], row["value"], row["tlp"], row["source"], row["label"]) == (
-        "phone", "+16175550177", "red", "Partner X", "partner phone"
+        "phone",
+        "+16175550177",
+        "red",
+        "Partner X",
+        "partner phone",
     )
     path = tmp_path / "b.json"
     path.write_bytes(data)

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from trailguard.reports.reporter import Reporter
 
 report_app = typer.Typer(
-    help="Reports from approved cases: CyberTipline XML (and submission), STIX 2.1, CSV.", no_args_is_help=True
+    help="Reports from approved cases: CyberTipline XML (and submission), STIX 2.1, CSV.",
+    no_args_is_help=True,
 )
 app.add_typer(report_app, name="report")
 import_app = typer.Typer(help="Import what partners share: STIX 2.1 bundles.", no_args_is_help=True)
@@ -56,10 +57,14 @@ def _operator(name: str | None) -> str:
         return "unknown"
 
 
-def _reporter(org: str | None, first: str | None, last: str | None, email: str | None, phone: str | None) -> Reporter:
+def _reporter(
+    org: str | None, first: str | None, last: str | None, email: str | None, phone: str | None
+) -> Reporter:
     from trailguard.reports import reporter
 
-    return reporter.from_env({"org": org, "first_name": first, "last_name": last, "email": email, "phone": phone})
+    return reporter.from_env(
+        {"org": org, "first_name": first, "last_name": last, "email": email, "phone": phone}
+    )
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -69,15 +74,23 @@ def _write(path: Path, data: bytes) -> None:
     partial.replace(path)
 
 
-_ORG = Annotated[str | None, typer.Option("--reporter-org", help="Reporting organisation (TRAILGUARD_REPORTER_ORG).")]
+_ORG = Annotated[
+    str | None, typer.Option("--reporter-org", help="Reporting organisation (TRAILGUARD_REPORTER_ORG).")
+]
 _FIRST = Annotated[
-    str | None, typer.Option("--reporter-first-name", help="Contact's first name (TRAILGUARD_REPORTER_FIRST_NAME).")
+    str | None,
+    typer.Option("--reporter-first-name", help="Contact's first name (TRAILGUARD_REPORTER_FIRST_NAME)."),
 ]
 _LAST = Annotated[
-    str | None, typer.Option("--reporter-last-name", help="Contact's last name (TRAILGUARD_REPORTER_LAST_NAME).")
+    str | None,
+    typer.Option("--reporter-last-name", help="Contact's last name (TRAILGUARD_REPORTER_LAST_NAME)."),
 ]
-_EMAIL = Annotated[str | None, typer.Option("--reporter-email", help="Contact's email (TRAILGUARD_REPORTER_EMAIL).")]
-_PHONE = Annotated[str | None, typer.Option("--reporter-phone", help="Contact's phone (TRAILGUARD_REPORTER_PHONE).")]
+_EMAIL = Annotated[
+    str | None, typer.Option("--reporter-email", help="Contact's email (TRAILGUARD_REPORTER_EMAIL).")
+]
+_PHONE = Annotated[
+    str | None, typer.Option("--reporter-phone", help="Contact's phone (TRAILGUARD_REPORTER_PHONE).")
+]
 
 
 @report_app.command("cybertipline")
@@ -210,10 +223,12 @@ def report_csv(
 def import_stix(
     bundle: Annotated[Path, typer.Argument(help="A STIX 2.1 bundle (JSON) from a partner.")],
     bank: Annotated[
-        str | None, typer.Option(help="Hash bank for file hashes (MD5, SHA-256); without it they are skipped.")
+        str | None,
+        typer.Option(help="Hash bank for file hashes (MD5, SHA-256); without it they are skipped."),
     ] = None,
     source: Annotated[
-        str | None, typer.Option(help="Partner name recorded (default: the identity that authored the bundle).")
+        str | None,
+        typer.Option(help="Partner name recorded (default: the identity that authored the bundle)."),
     ] = None,
     by: Annotated[str | None, typer.Option(help="Who imports (default: login name).")] = None,
 ) -> None:

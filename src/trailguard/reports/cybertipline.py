@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import phonenumbers
 
-from trailguard.reports.case_content import CaseContent, CaseItem, Captured
+from trailguard.reports.case_content import Captured, CaseContent, CaseItem
 from trailguard.reports.reporter import Reporter
 from trailguard.settings import SettingsError
 
@@ -70,7 +70,9 @@ def load_schema(path: Path) -> xmlschema.XMLSchema:
     try:
         return xmlschema.XMLSchema(str(path), base_url=str(path.parent), defuse="always", allow="sandbox")
     except (xmlschema.XMLSchemaException, ET.ParseError, OSError) as exc:
-        raise SettingsError("ncmec_xsd", f"names a file that is not a usable XML schema: {exc}", XSD_VARIABLE) from exc
+        raise SettingsError(
+            "ncmec_xsd", f"names a file that is not a usable XML schema: {exc}", XSD_VARIABLE
+        ) from exc
 
 
 def problems(schema: xmlschema.XMLSchema, xml: bytes) -> list[str]:

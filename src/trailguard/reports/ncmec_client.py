@@ -129,7 +129,9 @@ class ClientSettings:
             if not value:
                 variable = f"TRAILGUARD_NCMEC_{name}"
                 raise SettingsError(
-                    variable, "is not set: the CyberTipline account NCMEC issued to your organisation", variable
+                    variable,
+                    "is not set: the CyberTipline account NCMEC issued to your organisation",
+                    variable,
                 )
         base_url = env.get("TRAILGUARD_NCMEC_URL", "") or ENVIRONMENTS[environment]
         if not base_url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
@@ -229,34 +231,53 @@ def _answer(step: str, response: httpx.Response) -> Answer:
     request_id = response.headers.get("Request-ID")
     status = response.status_code
     if status == 401:
-        raise NcmecAuthError(step, "the user name or password was refused (HTTP 401)", http_status=401,
-                             request_id=request_id)
+        raise NcmecAuthError(
+            step, "the user name or password was refused (HTTP 401)", http_status=401, request_id=request_id
+        )
     body = response.content
     if len(body) > MAX_RESPONSE_BYTES:
-        raise NcmecError(step, f"answer larger than {MAX_RESPONSE_BYTES} bytes", http_status=status,
-                         request_id=request_id)
+        raise NcmecError(
+            step, f"answer larger than {MAX_RESPONSE_BYTES} bytes", http_status=status, request_id=request_id
+        )
     try:
         root = DET.fromstring(body) if body.strip() else None
     except (DET.ParseError, ValueError) as exc:  # defusedxml's refusals are ValueErrors
         root = None
         if status < 400:
-            raise NcmecError(step, f"answer is not XML ({exc})", http_status=status, request_id=request_id) from exc
+            raise NcmecError(
+                step, f"answer is not XML ({exc})", http_status=status, request_id=request_id
+            ) from exc
     if root is None or root.findtext("responseCode") is None:
-        raise NcmecError(step, f"HTTP {status} without a response code", http_status=status, request_id=request_id)
+        raise NcmecError(
+            step, f"HTTP {status} without a response code", http_status=status, request_id=request_id
+        )
     try:
         code = int(root.findtext("responseCode", "").strip())
     except ValueError:
-        raise NcmecError(step, "responseCode is not a number", http_status=status, request_id=request_id) from None
+        raise NcmecError(
+            step, "responseCode is not a number", http_status=status, request_id=request_id
+        ) from None
     description = (root.findtext("responseDescription") or "").strip()
     if code == VALIDATION_FAILED:
-        raise NcmecValidationError(step, f"the report failed NCMEC's validation (4100): {description}",
-                                   code=code, http_status=status, request_id=request_id)
+        raise NcmecValidationError(
+            step,
+            f"the report failed NCMEC's validation (4100): {description}",
+            code=code,
+            http_status=status,
+            request_id=request_id,
+        )
     if code == ALREADY_FINISHED:
-        raise NcmecFinishedError(step, f"the report is already finished (5102): {description}",
-                                 code=code, http_status=status, request_id=request_id)
+        raise NcmecFinishedError(
+            step,
+            f"the report is already finished (5102): {description}",
+            code=code,
+            http_status=status,
+            request_id=request_id,
+        )
     if code != OK or status >= 300:
-        raise NcmecError(step, f"response code {code}: {description}", code=code, http_status=status,
-                         request_id=request_id)
+        raise NcmecError(
+            step, f"response code {code}: {description}", code=code, http_status=status, request_id=request_id
+        )
     files_el = root.find("files")
     return Answer(
         code=code,

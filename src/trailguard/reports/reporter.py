@@ -32,11 +32,15 @@ class Reporter:
         for name in names:
             if not getattr(self, name).strip():
                 option = "--reporter-" + name.replace("_", "-")
-                raise SettingsError(name, f"is not set: give {option} or set {variable(name)}", variable(name))
+                raise SettingsError(
+                    name, f"is not set: give {option} or set {variable(name)}", variable(name)
+                )
         return self
 
 
-def from_env(overrides: Mapping[str, str | None] | None = None, environ: Mapping[str, str] | None = None) -> Reporter:
+def from_env(
+    overrides: Mapping[str, str | None] | None = None, environ: Mapping[str, str] | None = None
+) -> Reporter:
     """`TRAILGUARD_REPORTER_<FIELD>` for each field, replaced by any non-empty override (command options)."""
     env = os.environ if environ is None else environ
     given = overrides or {}
@@ -44,6 +48,8 @@ def from_env(overrides: Mapping[str, str | None] | None = None, environ: Mapping
     for name in FIELDS:
         value = given.get(name) or env.get(variable(name), "")
         if len(value) > 200 or any(ord(c) < 0x20 for c in value):
-            raise SettingsError(name, "must be at most 200 characters without control characters", variable(name))
+            raise SettingsError(
+                name, "must be at most 200 characters without control characters", variable(name)
+            )
         values[name] = value.strip()
     return Reporter(**values)

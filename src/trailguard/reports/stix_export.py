@@ -67,7 +67,11 @@ def observables(content: CaseContent, marks: list[str]) -> list[tuple[Any, str, 
             add(sco, f"[file:hashes.'SHA-256' = {so.quote(capture.sha256)}]", "capture file")
     for ident in content.identifiers():
         if ident.type == "url":
-            add(stix2.v21.URL(value=ident.value, **m), f"[url:value = {so.quote(ident.value)}]", "URL in a post")
+            add(
+                stix2.v21.URL(value=ident.value, **m),
+                f"[url:value = {so.quote(ident.value)}]",
+                "URL in a post",
+            )
         elif ident.type == "email":
             sco = stix2.v21.EmailAddress(value=ident.value, **m)
             add(sco, f"[email-addr:value = {so.quote(ident.value)}]", "email address")

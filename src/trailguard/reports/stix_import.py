@@ -85,10 +85,10 @@ def read_bundle(data: bytes) -> list[Any]:
     except orjson.JSONDecodeError as exc:
         raise BundleError(f"not JSON: {exc}") from None
     if not isinstance(doc, dict) or doc.get("type") != "bundle":
-        raise BundleError("not a STIX bundle: the top level must be an object with \"type\": \"bundle\"")
+        raise BundleError('not a STIX bundle: the top level must be an object with "type": "bundle"')
     objects = doc.get("objects", [])
     if not isinstance(objects, list):
-        raise BundleError("the bundle's \"objects\" is not a list")
+        raise BundleError('the bundle\'s "objects" is not a list')
     if len(objects) > MAX_OBJECTS:
         raise BundleError(f"the bundle has {len(objects)} objects; at most {MAX_OBJECTS} are read")
     return objects
@@ -118,7 +118,11 @@ def _from_observable(obj: Any, tlp: str) -> list[Found]:
         return [Found("crypto", f"{obj['currency'].lower()}:{obj['address']}", obj["id"], tlp, label)]
     if kind == "file":
         hashes = obj.get("hashes") or {}
-        return [Found(_HASHES[k], v.lower(), obj["id"], tlp, obj.get("name", "")) for k, v in hashes.items() if k in _HASHES]
+        return [
+            Found(_HASHES[k], v.lower(), obj["id"], tlp, obj.get("name", ""))
+            for k, v in hashes.items()
+            if k in _HASHES
+        ]
     return []
 
 
@@ -142,7 +146,9 @@ def _from_indicator(obj: Any, tlp: str) -> Found | str:
         (so.PHONE_TYPE, ("value",)): "phone",
     }.get((kind, tuple(path)))
     if target:
-        value = value.lower().rstrip(".") if target == "domain" else value.lower() if target == "email" else value
+        value = (
+            value.lower().rstrip(".") if target == "domain" else value.lower() if target == "email" else value
+        )
         return Found(target, value, obj["id"], tlp, name)
     if kind == "file" and len(path) == 2 and path[0] == "hashes" and path[1] in _HASHES:
         return Found(_HASHES[path[1]], value.lower(), obj["id"], tlp, name)
@@ -217,7 +223,9 @@ def import_bundle(
         known = {
             (r.type, r.value)
             for r in conn.execute(
-                select(partner_watchlist.c.type, partner_watchlist.c.value).where(partner_watchlist.c.source == source)
+                select(partner_watchlist.c.type, partner_watchlist.c.value).where(
+                    partner_watchlist.c.source == source
+                )
             )
         }
         rows = [
@@ -242,7 +250,9 @@ def import_bundle(
         summary.hashes_skipped = len(hashes)
     elif hashes and bank is not None:
         entries = [
-            banks.NewEntry(hash_type=f.type, value=f.value, label=f.label, source=f"STIX {source} {f.stix_id}")
+            banks.NewEntry(
+                hash_type=f.type, value=f.value, label=f.label, source=f"STIX {source} {f.stix_id}"
+            )
             for f in hashes.values()
         ]
         report = banks.add_entries(engine, bank, entries, added_by=operator)

@@ -14,6 +14,7 @@ a partner can recognise them across bundles:
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import stix2
 from stix2.properties import StringProperty
@@ -46,21 +47,25 @@ PHONE_TYPE = "x-trailguard-phone"
 WALLET_TYPE = "x-trailguard-crypto-wallet"
 
 
-@stix2.v21.CustomObservable(
-    PHONE_TYPE, [("value", StringProperty(required=True))], ["value"], extension_name=PHONE_EXTENSION
-)
-class PhoneNumber:
+class _Phone:
     """A phone number (E.164) seen in flagged content."""
 
 
-@stix2.v21.CustomObservable(
+class _Wallet:
+    """A cryptocurrency address seen in flagged content."""
+
+
+# Registered with stix2 (so `stix2.parse` builds them), typed Any: the decorator's classes take keyword
+# properties that no static type describes.
+PhoneNumber: Any = stix2.v21.CustomObservable(
+    PHONE_TYPE, [("value", StringProperty(required=True))], ["value"], extension_name=PHONE_EXTENSION
+)(_Phone)
+CryptoWallet: Any = stix2.v21.CustomObservable(
     WALLET_TYPE,
     [("currency", StringProperty(required=True)), ("address", StringProperty(required=True))],
     ["currency", "address"],
     extension_name=WALLET_EXTENSION,
-)
-class CryptoWallet:
-    """A cryptocurrency address seen in flagged content."""
+)(_Wallet)
 
 
 def tlp_marking(level: str) -> stix2.v21.MarkingDefinition:
@@ -82,7 +87,8 @@ def _schema(title: str, required: dict[str, str]) -> str:
             "title": title,
             "type": "object",
             "required": ["type", "id", *required],
-            "properties": {"type": {"const": title}} | {k: {"type": "string", "description": v} for k, v in required.items()},
+            "properties": {"type": {"const": title}}
+            | {k: {"type": "string", "description": v} for k, v in required.items()},
         },
         sort_keys=True,
     )
@@ -116,7 +122,9 @@ def definitions() -> list[stix2.v21._STIXBase21]:
         created_by_ref=TRAILGUARD_IDENTITY,
         name=WALLET_TYPE,
         description="A cryptocurrency address seen in flagged content.",
-        schema=_schema(WALLET_TYPE, {"currency": "lower-case ticker (btc, eth, ...)", "address": "the address"}),
+        schema=_schema(
+            WALLET_TYPE, {"currency": "lower-case ticker (btc, eth, ...)", "address": "the address"}
+        ),
         version="1.0.0",
         extension_types=["new-sco"],
     )

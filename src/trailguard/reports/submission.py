@@ -130,12 +130,15 @@ def submit_case(
             local_md5 = _md5(path)
             if up.md5 and up.md5 != local_md5:
                 raise NcmecError(
-                    "upload", f"NCMEC received {capture.file} with MD5 {up.md5}, not {local_md5}",
+                    "upload",
+                    f"NCMEC received {capture.file} with MD5 {up.md5}, not {local_md5}",
                     request_id=up.request_id,
                 )
             record("upload", up, file=capture.file, sha256=capture.sha256, md5=local_md5, file_id=up.file_id)
             details = cybertipline.check(
-                schema, cybertipline.file_details(result.report_id, up.file_id or "", capture), "the file details"
+                schema,
+                cybertipline.file_details(result.report_id, up.file_id or "", capture),
+                "the file details",
             )
             info = client.fileinfo(details)
             record("fileinfo", info, file=capture.file, file_id=up.file_id, sha256=_sha256(details))
@@ -153,7 +156,13 @@ def submit_case(
 
 
 def _failed(
-    engine: Engine, keydir: Path, case_id: str, operator: str, client: Client, result: SubmitResult, exc: Exception
+    engine: Engine,
+    keydir: Path,
+    case_id: str,
+    operator: str,
+    client: Client,
+    result: SubmitResult,
+    exc: Exception,
 ) -> SubmissionError:
     """Retract what was opened, record the failure in custody, and the error for the reviewer."""
     retracted = None
