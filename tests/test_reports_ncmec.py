@@ -15,7 +15,6 @@ from reports_case import Case, make_case, set_reporter, xsd_path
 from trailguard.cli import app
 from trailguard.evidence import custody
 from trailguard.reports import cybertipline, ncmec_client, submission
-from trailguard.reports.case_content import NotApprovedError
 from trailguard.reports.ncmec_client import Client, ClientSettings
 from trailguard.reports.reporter import Reporter
 
@@ -50,8 +49,8 @@ def _transfers(case: Case) -> list[dict[str, object]]:
 def _submit(case: Case, client: Client) -> submission.SubmitResult:
     return submission.submit_case(
         case.engine,
-        case.evidence,
         case.case_id,
+        evidence_root=case.evidence,
         client=client,
         reporter=REPORTER,
         operator="rita",
@@ -171,8 +170,22 @@ def test_an_unapproved_case_sends_nothing(
     standin: StandIn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     unapproved = make_case(tmp_path, monkeypatch, approve=False)
-    with pytest.raises(NotApprovedError):
+    with pytest.raises(submission.SubmissionError, match="is not approved for reporting"):
         _submit(unapproved, Client(_settings(standin)))
+    assert standin.calls == []
+
+
+def test_an_operator_that_cannot_sign_sends_nothing(standin: StandIn, case: Case) -> None:
+    with pytest.raises(submission.SubmissionError, match="is not allowed"):
+        submission.submit_case(
+            case.engine,
+            case.case_id,
+            evidence_root=case.evidence,
+            client=Client(_settings(standin)),
+            reporter=REPORTER,
+            operator="../rita",
+            schema=cybertipline.load_schema(xsd_path()),
+        )
     assert standin.calls == []
 
 

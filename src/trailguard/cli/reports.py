@@ -137,8 +137,8 @@ def report_cybertipline(
         with ncmec_client.Client(settings) as client:
             result = submission.submit_case(
                 engine,
-                evidence_dir(Settings.from_env()),
                 case_id,
+                evidence_root=evidence_dir(Settings.from_env()),
                 client=client,
                 reporter=who,
                 operator=_operator(operator),

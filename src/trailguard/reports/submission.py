@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
-from trailguard.evidence import custody
+from trailguard.evidence import custody, keys
 from trailguard.reports import case_content, cybertipline
 from trailguard.reports.ncmec_client import Answer, Client, NcmecError
 from trailguard.reports.reporter import Reporter
@@ -70,20 +70,25 @@ def _md5(path: Path) -> str:
 
 def submit_case(
     engine: Engine,
-    evidence_root: Path,
     case_id: str,
     *,
+    evidence_root: Path,
     client: Client,
     reporter: Reporter,
     operator: str,
     schema: xmlschema.XMLSchema,
     incident_type: str = cybertipline.TRAFFICKING,
 ) -> SubmitResult:
-    """Report the approved case; SubmissionError (the case left unreported) on any failure."""
+    """Report the approved case; SubmissionError (the case left unreported) on any failure, including a case
+    that is unknown, unapproved or whose custody log does not verify (then nothing is sent at all)."""
     from trailguard.evidence.capture import file_sha256
 
     keydir = evidence_root / "keys"
-    content = case_content.load(engine, case_id)  # NotApprovedError: nothing is sent
+    try:
+        content = case_content.load(engine, case_id)
+        keys.load_or_create(keydir, operator)  # before sending: every step must be recordable
+    except (custody.CaseError, keys.OperatorKeyError) as exc:
+        raise SubmissionError(str(exc)) from exc
     existing = reported(engine, case_id)
     if existing:
         raise SubmissionError(f"case {case_id} was already reported to NCMEC as report {existing}")
