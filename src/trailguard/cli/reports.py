@@ -144,6 +144,7 @@ def report_cybertipline(
                 operator=_operator(operator),
                 schema=schema,
                 incident_type=incident_type,
+                platform=platform,
             )
     except (CaseError, OperatorKeyError, submission.SubmissionError) as exc:
         _fail(f"error: {exc}")

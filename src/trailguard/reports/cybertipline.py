@@ -189,7 +189,6 @@ def build(
     incident_type: str,
     *,
     platform: str | None = None,
-    escalate: str | None = None,
 ) -> bytes:
     """The report XML (UTF-8, with declaration). Not yet validated: pass it to `check`."""
     root = ET.Element("report")
@@ -197,8 +196,6 @@ def build(
     _sub(summary, "incidentType", incident_type)
     if platform:
         _sub(summary, "platform", platform)
-    if escalate:
-        _sub(summary, "escalateToHighPriority", escalate)
     when, how = incident_time(content)
     _sub(summary, "incidentDateTime", when.astimezone(UTC).isoformat().replace("+00:00", "Z"))
     _sub(summary, "incidentDateTimeDescription", how)

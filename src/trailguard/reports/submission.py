@@ -78,6 +78,7 @@ def submit_case(
     operator: str,
     schema: xmlschema.XMLSchema,
     incident_type: str = cybertipline.TRAFFICKING,
+    platform: str | None = None,
 ) -> SubmitResult:
     """Report the approved case; SubmissionError (the case left unreported) on any failure, including a case
     that is unknown, unapproved or whose custody log does not verify (then nothing is sent at all)."""
@@ -93,7 +94,9 @@ def submit_case(
     if existing:
         raise SubmissionError(f"case {case_id} was already reported to NCMEC as report {existing}")
     try:
-        xml = cybertipline.check(schema, cybertipline.build(content, reporter, incident_type))
+        xml = cybertipline.check(
+            schema, cybertipline.build(content, reporter, incident_type, platform=platform)
+        )
     except cybertipline.ReportInvalidError as exc:
         raise SubmissionError(str(exc)) from exc
     archive = evidence_root / "cases" / case_id / "archive"
