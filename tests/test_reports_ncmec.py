@@ -234,6 +234,15 @@ def test_settings_default_to_the_test_environment_and_require_credentials() -> N
     assert prod.base_url == ncmec_client.PRODUCTION_URL and not prod.test_mode
     with pytest.raises(ValueError, match="TRAILGUARD_NCMEC_PASSWORD is not set"):
         ClientSettings.from_env({"TRAILGUARD_NCMEC_USERNAME": "u"})
+    for url in ("http://example.org", "http://localhost.example.org/ispws", "ftp://127.0.0.1/"):
+        with pytest.raises(ValueError, match="must be an https URL"):
+            ClientSettings.from_env(
+                {
+                    "TRAILGUARD_NCMEC_USERNAME": "u",
+                    "TRAILGUARD_NCMEC_PASSWORD": "p",
+                    "TRAILGUARD_NCMEC_URL": url,
+                }
+            )
     with pytest.raises(ValueError, match="must be an https URL"):
         ClientSettings.from_env(
             {

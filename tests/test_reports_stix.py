@@ -180,9 +180,13 @@ INDICATOR = {
 }
 
 
-@pytest.fixture
-def engine(tmp_path: Path):  # type: ignore[no-untyped-def]
-    e = make_engine(f"sqlite:///{tmp_path / 'p.db'}")
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'p.db'}"
+    else:
+        url = request.getfixturevalue("fresh_postgres_url")
+    e = make_engine(url)
     create_schema(e)
     yield e
     e.dispose()
@@ -239,6 +243,33 @@ def test_bad_objects_are_named_and_the_rest_imported(engine, tmp_path: Path) -> 
     path.write_bytes(data)
     code, _, stderr = _run("import", "stix", str(path))
     assert code == 1 and f"{path}: object 1: not a JSON object" in stderr
+
+
+def test_partner_phones_are_normalised_or_rejected_by_object(engine) -> None:  # type: ignore[no-untyped-def]
+    spaced = INDICATOR | {"pattern": "[x-trailguard-phone:value = '+1 617 555 0177']"}
+    local = INDICATOR | {
+        "id": "indicator--5f5f8ad2-6a5c-4c63-9d8e-2f1a0d3c4b5e",
+        "pattern": "[x-trailguard-phone:value = '617 555 0199']",
+    }
+    summary = stix_import.import_bundle(engine, _bundle(spaced, local), operator="pat", source="P")
+    assert summary.watchlist_added == 1
+    (error,) = summary.errors
+    assert error.startswith(
+        "object 1 (indicator--5f5f8ad2-6a5c-4c63-9d8e-2f1a0d3c4b5e): phone '617 555 0199'"
+    )
+    with engine.connect() as conn:
+        assert conn.execute(select(partner_watchlist.c.value)).scalars().all() == ["+16175550177"]
+
+
+def test_hostile_text_is_stored_without_nul_and_an_unsignable_importer_is_refused(engine) -> None:  # type: ignore[no-untyped-def]
+    url = INDICATOR | {"name": "a\x00b", "pattern": "[url:value = 'https://example.org/a']"}
+    summary = stix_import.import_bundle(engine, _bundle(url), operator="pat", source="P\x00Q")
+    assert summary.watchlist_added == 1 and summary.errors == []
+    with engine.connect() as conn:
+        row = conn.execute(select(partner_watchlist)).mappings().one()
+    assert (row["label"], row["source"]) == ("ab", "PQ")
+    with pytest.raises(ValueError, match="is not allowed"):
+        stix_import.import_bundle(engine, _bundle(url), operator="x" * 65)
 
 
 def test_hashes_without_a_bank_are_counted_not_lost(engine) -> None:  # type: ignore[no-untyped-def]

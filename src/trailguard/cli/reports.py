@@ -165,7 +165,8 @@ def report_check(file: Annotated[Path, typer.Argument(help="A CyberTipline repor
     from trailguard.reports import cybertipline
 
     schema = cybertipline.load_schema(cybertipline.schema_path())
-    found = cybertipline.problems(schema, file.read_bytes()[: cybertipline.MAX_XML_BYTES + 1])
+    with file.open("rb") as fh:
+        found = cybertipline.problems(schema, fh.read(cybertipline.MAX_XML_BYTES + 1))
     if found:
         _fail("\n".join(f"{file}: {p}" for p in found))
     emit_json({"file": str(file), "valid": True})
@@ -234,6 +235,7 @@ def import_stix(
     by: Annotated[str | None, typer.Option(help="Who imports (default: login name).")] = None,
 ) -> None:
     """Import a partner's indicators and observables: identifiers to the watch list, hashes to a bank."""
+    from trailguard.evidence.keys import OperatorKeyError
     from trailguard.reports import stix_import
 
     with bundle.open("rb") as fh:
@@ -245,6 +247,8 @@ def import_stix(
         _fail(f"error: {bundle}: {exc}")
     except KeyError as exc:  # no such bank
         raise typer.BadParameter(str(exc.args[0])) from None
+    except OperatorKeyError as exc:
+        raise typer.BadParameter(f"--by: {exc}") from None
     for line in summary.errors:
         echo(f"{bundle}: {line}", err=True)
     emit_json({"bundle": str(bundle)} | summary.as_dict())

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import defusedxml.ElementTree as DET
 import httpx
@@ -134,12 +135,23 @@ class ClientSettings:
                     variable,
                 )
         base_url = env.get("TRAILGUARD_NCMEC_URL", "") or ENVIRONMENTS[environment]
-        if not base_url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+        if not _allowed_url(base_url):
             raise SettingsError(
                 "ncmec_url", "must be an https URL (plain http only to this machine)", "TRAILGUARD_NCMEC_URL"
             )
         timeout = _env_float(env, "TRAILGUARD_NCMEC_TIMEOUT_S", 30.0, 0.1, 600.0)
         return cls(username, password, environment, base_url.rstrip("/"), timeout)
+
+
+def _allowed_url(url: str) -> bool:
+    """https anywhere; plain http only to this machine (a local stand-in), never over a network."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    if parts.scheme == "https" and parts.hostname:
+        return True
+    return parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
 
 
 class Client:

@@ -94,13 +94,30 @@ def read_bundle(data: bytes) -> list[Any]:
     return objects
 
 
+_TLP_BY_ID = {v: k for k, v in so.TLP2_IDS.items()} | so.TLP1_IDS
+
+
 def _tlp(obj: Any) -> str:
+    """The strictest TLP level among the object's markings; "" when it has none Trailguard knows."""
     levels = []
     for ref in obj.get("object_marking_refs", []) or []:
-        level = {v: k for k, v in so.TLP2_IDS.items()}.get(ref) or so.TLP1_IDS.get(ref)
+        level = _TLP_BY_ID.get(ref)
         if level:
             levels.append(level)
     return max(levels, key=so.TLP_ORDER.index) if levels else ""
+
+
+def _e164(value: str) -> str:
+    """The number in E.164, as extraction stores phones (so the watch list matches entity values)."""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError(f"phone {value[:40]!r} is not in E.164 (+ and country code): {exc}") from None
+    if not phonenumbers.is_possible_number(number):
+        raise ValueError(f"phone {value[:40]!r} is not a possible number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _from_observable(obj: Any, tlp: str) -> list[Found]:
@@ -113,7 +130,7 @@ def _from_observable(obj: Any, tlp: str) -> list[Found]:
     if kind == "domain-name":
         return [Found("domain", obj["value"].lower().rstrip("."), obj["id"], tlp, label)]
     if kind == so.PHONE_TYPE:
-        return [Found("phone", obj["value"], obj["id"], tlp, label)]
+        return [Found("phone", _e164(obj["value"]), obj["id"], tlp, label)]
     if kind == so.WALLET_TYPE:
         return [Found("crypto", f"{obj['currency'].lower()}:{obj['address']}", obj["id"], tlp, label)]
     if kind == "file":
@@ -145,10 +162,13 @@ def _from_indicator(obj: Any, tlp: str) -> Found | str:
         ("domain-name", ("value",)): "domain",
         (so.PHONE_TYPE, ("value",)): "phone",
     }.get((kind, tuple(path)))
+    if target == "phone":
+        value = _e164(value)
+    elif target == "domain":
+        value = value.lower().rstrip(".")
+    elif target == "email":
+        value = value.lower()
     if target:
-        value = (
-            value.lower().rstrip(".") if target == "domain" else value.lower() if target == "email" else value
-        )
         return Found(target, value, obj["id"], tlp, name)
     if kind == "file" and len(path) == 2 and path[0] == "hashes" and path[1] in _HASHES:
         return Found(_HASHES[path[1]], value.lower(), obj["id"], tlp, name)
@@ -186,12 +206,18 @@ def parse(objects: list[Any], summary: ImportSummary) -> tuple[list[Found], str]
             except ParseException as exc:
                 summary.errors.append(f"{where}: pattern cannot be parsed: {str(exc)[:300]}")
                 continue
+            except ValueError as exc:
+                summary.errors.append(f"{where}: {exc}")
+                continue
             if isinstance(result, str):
                 summary.not_understood[result] += 1
             else:
                 found.append(result)
         else:
-            found.extend(_from_observable(obj, tlp))
+            try:
+                found.extend(_from_observable(obj, tlp))
+            except ValueError as exc:
+                summary.errors.append(f"{where}: {exc}")
     # A wallet indicator matches the address only; the currency comes from the wallet observable.
     wallets = {f.value.split(":", 1)[1] for f in found if f.type == "crypto"}
     for f in found:
@@ -211,11 +237,13 @@ def import_bundle(
     bank: str | None = None,
 ) -> ImportSummary:
     """Import one bundle; BundleError when it cannot be read at all, else a summary (errors per object)."""
+    from trailguard.evidence.keys import check_operator
     from trailguard.store import banks
 
+    check_operator(operator)  # ValueError: recorded as imported_by (at most 64 characters)
     summary = ImportSummary()
     found, partner = parse(read_bundle(data), summary)
-    source = (source or partner or "unknown partner")[:200]
+    source = (source or partner or "unknown partner").replace("\x00", "")[:200]
     watch = {(f.type, f.value): f for f in found if f.type not in ("md5", "sha256")}
     hashes = {(f.type, f.value): f for f in found if f.type in ("md5", "sha256")}
     now = datetime.now(UTC)
@@ -233,9 +261,9 @@ def import_bundle(
                 "type": f.type,
                 "value": f.value,
                 "source": source,
-                "stix_id": f.stix_id,
+                "stix_id": f.stix_id[:200],
                 "tlp": f.tlp,
-                "label": f.label[:2000],
+                "label": f.label.replace("\x00", "")[:2000],
                 "imported_at": now,
                 "imported_by": operator,
             }

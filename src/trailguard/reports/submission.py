@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from trailguard.evidence import custody, keys
 from trailguard.reports import case_content, cybertipline
@@ -158,7 +159,7 @@ def submit_case(
             done = client.finish(result.report_id)
             result.finished = True
             record("finish", done, files=done.files)
-    except (NcmecError, cybertipline.ReportInvalidError, OSError) as exc:
+    except (NcmecError, cybertipline.ReportInvalidError, OSError, SQLAlchemyError, custody.CaseError) as exc:
         raise _failed(engine, keydir, case_id, operator, client, result, exc) from exc
     return result
 
@@ -181,24 +182,33 @@ def _failed(
         except NcmecError:
             retracted = False
     settings = client.settings
-    custody.append(
-        engine,
-        keydir,
-        case_id,
-        "transfer",
-        operator,
-        {
-            "to": RECIPIENT,
-            "environment": settings.environment,
-            "url": settings.base_url,
-            "step": "failed",
-            "report_id": result.report_id or None,
-            "error": str(exc)[:2000],
-            "request_id": getattr(exc, "request_id", None),
-            "retracted": retracted,
-        },
-    )
-    message = f"case {case_id} was not reported: {exc}"
+    try:
+        custody.append(
+            engine,
+            keydir,
+            case_id,
+            "transfer",
+            operator,
+            {
+                "to": RECIPIENT,
+                "environment": settings.environment,
+                "url": settings.base_url,
+                "step": "failed",
+                "report_id": result.report_id or None,
+                "error": str(exc)[:2000],
+                "request_id": getattr(exc, "request_id", None),
+                "retracted": retracted,
+            },
+        )
+        unrecorded = ""
+    except (SQLAlchemyError, custody.CaseError, OSError) as again:
+        unrecorded = f"; the failure could not be written to the custody log either ({again})"
+    if result.finished:  # NCMEC has it, only our record failed: never let the console send it twice
+        return SubmissionError(
+            f"case {case_id} WAS reported to NCMEC as report {result.report_id}, but recording that failed: "
+            f"{exc}{unrecorded}. Record it in the case before any new attempt."
+        )
+    message = f"case {case_id} was not reported: {exc}{unrecorded}"
     if retracted is True:
         message += f"; the opened report {result.report_id} was retracted"
     elif retracted is False:
