@@ -221,6 +221,18 @@ def test_cli_submit_in_test_mode(
     assert r.exit_code == 2 and "refused (HTTP 401)" in r.stderr and "was not reported" in r.stderr
 
 
+def test_submit_without_credentials_stops_before_writing(
+    case: Case, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    set_reporter(monkeypatch)
+    monkeypatch.setenv("TRAILGUARD_NCMEC_XSD", str(xsd_path()))
+    monkeypatch.delenv("TRAILGUARD_NCMEC_USERNAME", raising=False)
+    out = tmp_path / "r.xml"
+    args = ["report", "cybertipline", "--case", case.case_id, "--out", str(out), "--submit"]
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 2 and "TRAILGUARD_NCMEC_USERNAME is not set" in r.stderr and not out.exists()
+
+
 def test_settings_default_to_the_test_environment_and_require_credentials() -> None:
     settings = ClientSettings.from_env({"TRAILGUARD_NCMEC_USERNAME": "u", "TRAILGUARD_NCMEC_PASSWORD": "p"})
     assert settings.base_url == ncmec_client.TEST_URL and settings.test_mode

@@ -113,7 +113,6 @@ def report_cybertipline(
 ) -> None:
     """Build the CyberTipline report of an approved case, validate it against TRAILGUARD_NCMEC_XSD, write it."""
     from trailguard.evidence.custody import CaseError
-    from trailguard.evidence.keys import OperatorKeyError
     from trailguard.reports import case_content, cybertipline, ncmec_client, submission
 
     if out is None and not submit:
@@ -121,6 +120,7 @@ def report_cybertipline(
     schema = cybertipline.load_schema(cybertipline.schema_path())
     who = _reporter(reporter_org, reporter_first_name, reporter_last_name, reporter_email, reporter_phone)
     who.require("first_name", "last_name", "email")
+    settings = ncmec_client.ClientSettings.from_env() if submit else None  # a missing setting stops it here
     engine = _engine()
     try:
         content = case_content.load(engine, case_id)
@@ -130,9 +130,8 @@ def report_cybertipline(
     if out is not None:
         _write(out, xml)
         emit_json({"case": case_id, "report": str(out), "bytes": len(xml), "valid": True})
-    if not submit:
+    if settings is None:
         return
-    settings = ncmec_client.ClientSettings.from_env()
     try:
         with ncmec_client.Client(settings) as client:
             result = submission.submit_case(
@@ -146,7 +145,7 @@ def report_cybertipline(
                 incident_type=incident_type,
                 platform=platform,
             )
-    except (CaseError, OperatorKeyError, submission.SubmissionError) as exc:
+    except submission.SubmissionError as exc:
         _fail(f"error: {exc}")
     emit_json(
         {
