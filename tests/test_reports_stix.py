@@ -111,6 +111,10 @@ def test_unknown_tlp_and_unapproved_case_are_refused(
         "report", "stix", "--case", case.case_id, "--out", str(tmp_path / "b.json"), "--tlp", "white"
     )
     assert code == 2 and "--tlp must be one of" in stderr
+    monkeypatch.delenv("TRAILGUARD_REPORTER_ORG")
+    code, _, stderr = _run("report", "stix", "--case", case.case_id, "--out", str(tmp_path / "b.json"))
+    assert code == 2 and "TRAILGUARD_REPORTER_ORG is not set: give --reporter-org" in stderr
+    monkeypatch.setenv("TRAILGUARD_REPORTER_ORG", "Example Safety Team")
     other = make_case(tmp_path / "other", monkeypatch, approve=False)
     code, _, stderr = _run("report", "stix", "--case", other.case_id, "--out", str(tmp_path / "b.json"))
     assert code == 2 and "is not approved for reporting" in stderr
