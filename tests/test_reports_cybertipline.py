@@ -192,3 +192,17 @@ def test_hostile_text_in_any_field_still_makes_a_valid_report(text: str) -> None
     screen = ET.fromstring(xml).findtext("personOrUserReported/screenName")
     kept = "".join(c for c in text if c in "\t\n\r" or c >= " ")
     assert screen is None or screen.replace("\r", "\n") == kept.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def test_a_posting_time_in_the_future_is_not_believed() -> None:
+    from datetime import UTC, datetime
+
+    from trailguard.reports.case_content import Captured, CaseContent, CaseItem
+
+    capture = Captured(
+        "https://example.org/a", "a.warc.gz", "ab" * 32, "2026-03-02T08:00:00+00:00", "alice", 200
+    )
+    item = CaseItem("ad-1", "ad", None, None, None, "2999-01-01T00:00:00+00:00")
+    content = CaseContent("case-x", "t", "rita", "2026-03-03T00:00:00+00:00", [capture], [item])
+    when, how = cybertipline.incident_time(content)
+    assert when == datetime(2026, 3, 2, 8, 0, tzinfo=UTC) and "first captured" in how

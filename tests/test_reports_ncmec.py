@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from ncmec_standin import PASSWORD, USER, StandIn, running
@@ -263,3 +265,33 @@ def test_settings_default_to_the_test_environment_and_require_credentials() -> N
                 "TRAILGUARD_NCMEC_URL": "http://example.org",
             }
         )
+
+
+_RESPONSE = st.one_of(
+    st.binary(max_size=300),
+    st.builds(
+        lambda code, extra: (
+            f"<reportResponse><responseCode>{code}</responseCode>"
+            f"<responseDescription>x</responseDescription>{extra}</reportResponse>"
+        ).encode(),
+        st.one_of(st.integers(-5, 6000), st.text(max_size=8)),
+        st.sampled_from(["", "<reportId>12</reportId>", "<fileId>f</fileId><hash>AB</hash>", "<files/>"]),
+    ),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.sampled_from([200, 400, 401, 500]), _RESPONSE)
+def test_any_answer_is_parsed_or_a_clear_error(status: int, body: bytes) -> None:
+    """What comes back over the network is hostile too: an Answer or an NcmecError, never another exception."""
+    import httpx
+
+    from trailguard.reports.ncmec_client import _answer
+
+    response = httpx.Response(status, content=body, headers={"Request-ID": "r-1"})
+    try:
+        answer = _answer("status", response)
+    except ncmec_client.NcmecError as exc:
+        assert exc.request_id == "r-1" and str(exc).startswith("CyberTipline status: ")
+    else:
+        assert answer.code == 0 and status == 200 and answer.request_id == "r-1"

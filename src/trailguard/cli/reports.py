@@ -191,12 +191,13 @@ def report_stix(
         content = case_content.load(_engine(), case_id)
     except CaseError as exc:
         _fail(f"error: {exc}")
-    bundle = stix_export.build(content, reporter_org=org, tlp=tlp).serialize(pretty=True)
+    built = stix_export.build(content, reporter_org=org, tlp=tlp)
+    bundle = built.serialize(pretty=True)
     found = stix_export.problems(bundle)
     if found:
         _fail(str(stix_export.StixInvalidError(found)))
     _write(out, bundle.encode())
-    emit_json({"case": case_id, "bundle": str(out), "objects": bundle.count('"spec_version"'), "tlp": tlp})
+    emit_json({"case": case_id, "bundle": str(out), "objects": len(built.objects), "tlp": tlp})
 
 
 @report_app.command("csv")

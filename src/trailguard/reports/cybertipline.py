@@ -140,13 +140,15 @@ def _when(value: str | None) -> datetime | None:
 
 def incident_time(content: CaseContent) -> tuple[datetime, str]:
     """The earliest time an attached item was posted, else the first capture's time, with which it is."""
-    posted = [w for w in (_when(i.posted_at) for i in content.items) if w is not None]
+    now = datetime.now(UTC)
+    # `posted_at` is what the page claimed: a time in the future is not believed.
+    posted = [w for w in (_when(i.posted_at) for i in content.items) if w is not None and w <= now]
     if posted:
         return min(posted), "The earliest posting time of the reported items, as the platform showed it."
     captured = [w for w in (_when(c.at) for c in content.captures) if w is not None]
     if captured:
         return min(captured), "The time the content was first captured; when it was posted is not known."
-    when = _when(content.approved_at) or datetime.now(UTC)
+    when = _when(content.approved_at) or now
     return when, "The time the case was approved for reporting; when the content was posted is not known."
 
 
