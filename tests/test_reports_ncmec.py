@@ -168,6 +168,27 @@ def test_a_failed_escalation_is_raised_and_leaves_the_case_unreported(standin: S
     assert _submit(case, Client(_settings(standin, environment="production"))).finished  # a retry works
 
 
+def test_two_escalations_at_once_make_one_report(standin: StandIn, case: Case) -> None:
+    import threading
+
+    outcomes: list[object] = []
+
+    def escalate() -> None:
+        try:
+            outcomes.append(_submit(case, Client(_settings(standin, environment="production"))))
+        except submission.SubmissionError as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=escalate) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert standin.calls.count("/submit") == 1 and standin.calls.count("/finish") == 1
+    errors = [o for o in outcomes if isinstance(o, submission.SubmissionError)]
+    assert len(outcomes) == 2 and len(errors) == 1 and "already reported" in str(errors[0])
+
+
 def test_an_unapproved_case_sends_nothing(
     standin: StandIn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -27,6 +27,7 @@ from trailguard.evidence import custody, keys
 from trailguard.reports import case_content, cybertipline
 from trailguard.reports.ncmec_client import Answer, Client, NcmecError
 from trailguard.reports.reporter import Reporter
+from trailguard.store.db import exclusive
 
 if TYPE_CHECKING:
     import xmlschema
@@ -83,14 +84,44 @@ def submit_case(
 ) -> SubmitResult:
     """Report the approved case; SubmissionError (the case left unreported) on any failure, including a case
     that is unknown, unapproved or whose custody log does not verify (then nothing is sent at all)."""
-    from trailguard.evidence.capture import file_sha256
-
     keydir = evidence_root / "keys"
     try:
         content = case_content.load(engine, case_id)
         keys.load_or_create(keydir, operator)  # before sending: every step must be recordable
     except (custody.CaseError, keys.OperatorKeyError) as exc:
         raise SubmissionError(str(exc)) from exc
+    # One sender per case at a time (across processes): two reviewers escalating at once must not make two
+    # reports. The lock spans the whole exchange; custody appends are their own short transactions.
+    with exclusive(engine, "ncmec-" + _sha256(case_id.encode())[:16]):
+        return _send(
+            engine,
+            content,
+            evidence_root,
+            client=client,
+            reporter=reporter,
+            operator=operator,
+            schema=schema,
+            incident_type=incident_type,
+            platform=platform,
+        )
+
+
+def _send(
+    engine: Engine,
+    content: case_content.CaseContent,
+    evidence_root: Path,
+    *,
+    client: Client,
+    reporter: Reporter,
+    operator: str,
+    schema: xmlschema.XMLSchema,
+    incident_type: str,
+    platform: str | None,
+) -> SubmitResult:
+    from trailguard.evidence.capture import file_sha256
+
+    case_id = content.case_id
+    keydir = evidence_root / "keys"
     existing = reported(engine, case_id)
     if existing:
         raise SubmissionError(f"case {case_id} was already reported to NCMEC as report {existing}")
