@@ -276,6 +276,18 @@ def test_hostile_text_is_stored_without_nul_and_an_unsignable_importer_is_refuse
         stix_import.import_bundle(engine, _bundle(url), operator="x" * 65)
 
 
+def test_an_overlong_value_is_refused_and_the_rest_imported(engine) -> None:  # type: ignore[no-untyped-def]
+    long_url = INDICATOR | {
+        "id": "indicator--6a6f8ad2-6a5c-4c63-9d8e-2f1a0d3c4b5e",
+        "pattern": f"[url:value = 'https://example.org/{'a' * 5000}']",
+    }
+    summary = stix_import.import_bundle(engine, _bundle(INDICATOR, long_url), operator="pat", source="P")
+    assert summary.watchlist_added == 1
+    assert summary.errors == [
+        "indicator--6a6f8ad2-6a5c-4c63-9d8e-2f1a0d3c4b5e: value longer than 2048 characters or with NUL"
+    ]
+
+
 def test_hashes_without_a_bank_are_counted_not_lost(engine) -> None:  # type: ignore[no-untyped-def]
     md5 = INDICATOR | {"pattern": "[file:hashes.MD5 = 'D41D8CD98F00B204E9800998ECF8427E']"}
     summary = stix_import.import_bundle(engine, _bundle(md5), operator="pat")

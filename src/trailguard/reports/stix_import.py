@@ -36,6 +36,9 @@ from trailguard.store.db import write_transaction
 
 MAX_BUNDLE_BYTES = 50_000_000
 MAX_OBJECTS = 200_000
+# A watched value longer than this is refused: PostgreSQL's B-tree (the unique index) refuses keys over about
+# 2.7 kB and would roll back the whole import; no real phone, email, domain or wallet comes near it.
+MAX_VALUE_CHARS = 2048
 _HASHES = {"SHA-256": "sha256", "SHA256": "sha256", "MD5": "md5"}
 
 
@@ -244,6 +247,15 @@ def import_bundle(
     summary = ImportSummary()
     found, partner = parse(read_bundle(data), summary)
     source = (source or partner or "unknown partner").replace("\x00", "")[:200]
+    storable = []
+    for f in found:
+        if len(f.value) > MAX_VALUE_CHARS or "\x00" in f.value:
+            summary.errors.append(
+                f"{f.stix_id[:120]}: value longer than {MAX_VALUE_CHARS} characters or with NUL"
+            )
+        else:
+            storable.append(f)
+    found = storable
     watch = {(f.type, f.value): f for f in found if f.type not in ("md5", "sha256")}
     hashes = {(f.type, f.value): f for f in found if f.type in ("md5", "sha256")}
     now = datetime.now(UTC)
@@ -268,7 +280,7 @@ def import_bundle(
                 "imported_by": operator,
             }
             for key, f in watch.items()
-            if key not in known and "\x00" not in f.value
+            if key not in known
         ]
         if rows:
             conn.execute(partner_watchlist.insert(), rows)
