@@ -9,6 +9,7 @@ from trailguard.cli import (  # noqa: F401  (register their commands)
     media,
     model,
     network,
+    reports,
     scan,
     versions,
 )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
+from trailguard.evidence import tables as _evidence  # noqa: F401
+from trailguard.reports import tables as _reports  # noqa: F401
 from trailguard.review import tables as _review  # noqa: F401  (registers the review tables for autogenerate)
 from trailguard.store import tables as _store  # noqa: F401
 from trailguard.store.db import metadata

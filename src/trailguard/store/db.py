@@ -119,6 +119,7 @@ def create_schema(engine: Engine) -> None:
     several processes start on an empty database at once: they take turns under one lock)."""
     # Import the table modules so their tables are registered on `metadata` before create_all.
     from trailguard.evidence import tables as _evidence_tables  # noqa: F401
+    from trailguard.reports import tables as _reports_tables  # noqa: F401
     from trailguard.store import tables
 
     if _schema_complete(engine, tables.LATER_INDEXES):
