@@ -1,17 +1,17 @@
 """Well-formedness of the second held-out conversation set (tests/data/chat_heldout2).
 
 The set measures how far the chat rules generalise, so these tests check only that it reads cleanly and is
-labelled consistently; how well the code scores on it is measured by benchmarks/chat_heldout2.py, never
+labelled consistently; how well the code scores on it is measured by benchmarks/chat_heldout_bands.py, never
 asserted here.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
+from heldout_checks import FICTIONAL_PHONE, HOST, PHONE_LIKE, ROUND_RANGE, assert_synthetic
 from trailguard.chat.stages import STAGES as CONVERSATION_STAGES
 from trailguard.ingest.jsonl import read
 from trailguard.model import Item, Reject
@@ -20,16 +20,6 @@ from trailguard.settings import Settings
 DATA = Path(__file__).parent / "data" / "chat_heldout2"
 LABELS = ("risky", "benign")
 STAGES = set(CONVERSATION_STAGES)  # the stage names are the contract the set is labelled with
-# Anything shaped like a phone number (not part of a user name): seven or more digits, optionally separated by spaces, dots, dashes
-# or brackets. Each must be a fictional 555-01xx number.
-PHONE_LIKE = re.compile(r"(?<!\w)\+?\d[\d ().-]{5,}\d(?!\w)")
-FICTIONAL_PHONE = re.compile(r"^(\+1[ .-]?)?\(?555\)?[ .-]?01\d\d$")
-# A host name: labels joined by dots ending in a common top-level domain. Each must be an example.* domain
-# or sit under .example.
-HOST = re.compile(
-    r"\b((?:[a-z0-9-]+\.)+(?:com|net|org|io|co|me|app|gg|tv|info|biz|uk|de|ru|ua|ro|pl|ph|ng|ae|example))\b",
-    re.IGNORECASE,
-)
 
 
 def _read(label: str) -> list[Item | Reject]:
@@ -96,18 +86,13 @@ def test_ids_are_unique_across_both_files() -> None:
 @pytest.mark.parametrize("label", LABELS)
 def test_only_fictional_phone_numbers_and_example_domains(label: str) -> None:
     for item in _items(label):
-        texts = [item.platform or ""] + [f"{m.author}\n{m.text}" for m in item.messages]
-        for text in texts:
-            for number in PHONE_LIKE.findall(text):
-                assert FICTIONAL_PHONE.match(number.strip()), (item.id, number)
-            for host in HOST.findall(text):
-                labels = host.lower().split(".")
-                assert "example" in labels, (item.id, host)
+        assert_synthetic(item)
 
 
 def test_the_checks_catch_a_real_looking_number_and_domain() -> None:
-    """The patterns above must see what they guard against, else the data test could not fail."""
+    """The patterns above must see what they guard against, else the data tests could not fail."""
     assert PHONE_LIKE.findall("call me on 07700 900123") and not FICTIONAL_PHONE.match("07700 900123")
     assert FICTIONAL_PHONE.match("555-0142") and FICTIONAL_PHONE.match("+1 555-0173")
     assert HOST.findall("see jobs.realsite.com now") == ["jobs.realsite.com"]
     assert HOST.findall("see privchat.example/get") == ["privchat.example"]
+    assert ROUND_RANGE.match("5000-8000") and not ROUND_RANGE.match("867-5309")

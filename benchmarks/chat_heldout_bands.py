@@ -1,20 +1,22 @@
-"""The second held-out conversation set (tests/data/chat_heldout2): how many risky chats reach high or more,
-how many benign chats reach medium or more.
+"""A held-out conversation set with a risky and a benign file (tests/data/chat_heldout2, chat_heldout3): how
+many risky chats reach high or more, how many benign chats reach medium or more, overall and per family.
 
 It reads only what a scan writes (`assessments.jsonl`), through the `trailguard` command, so it measures any
 code version the same way and never depends on how the chat assessment works inside. Without arguments it
 scans both files with the `trailguard` of the current environment (set PYTHONPATH to measure a worktree):
 
-    PYTHONPATH=$PWD/src .venv/bin/python benchmarks/chat_heldout2.py
+    PYTHONPATH=$PWD/src .venv/bin/python benchmarks/chat_heldout_bands.py [--set tests/data/chat_heldout3]
 
 or it reads the outputs of scans already run:
 
     trailguard scan tests/data/chat_heldout2/risky.jsonl --out /tmp/h2r --no-store
     trailguard scan tests/data/chat_heldout2/benign.jsonl --out /tmp/h2b --no-store
-    .venv/bin/python benchmarks/chat_heldout2.py --risky /tmp/h2r --benign /tmp/h2b
+    .venv/bin/python benchmarks/chat_heldout_bands.py --risky /tmp/h2r --benign /tmp/h2b
 
-Prints exactly two lines, e.g. `risky >= high: 17/65` and `benign >= medium: 9/66` (main at d7930f1). A
-conversation of the set that the scan did not assess (rejected, missing) counts as not reaching the band.
+Prints `risky >= high: 17/65` and `benign >= medium: 9/66` (chat_heldout2, main at d7930f1), then one line per
+risky family (`extra.family`, or the word before the first colon of `extra.scenario`): counts only, never a
+conversation's text or scenario. A conversation of the set that the scan did not assess (rejected, missing)
+counts as not reaching the band.
 
 The set is for measuring only: never change the rules to fit it (see its README).
 """
@@ -27,17 +29,26 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "chat_heldout2"
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "chat_heldout2"  # the default set
 # The scan's band order (its output contract), lowest first.
 BANDS = ("low", "medium", "high", "critical")
 
 
-def set_ids(label: str) -> set[str]:
-    """The conversation ids of one file of the set, read as plain JSON (no Trailguard code involved)."""
-    with open(DATA / f"{label}.jsonl", encoding="utf-8") as fh:
-        return {json.loads(line)["id"] for line in fh if line.strip()}
+def set_ids(data: Path, label: str) -> dict[str, str]:
+    """The conversation ids of one file of the set with their family, read as plain JSON (no Trailguard code)."""
+    out: dict[str, str] = {}
+    with open(data / f"{label}.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                record = json.loads(line)
+                extra = record.get("extra") or {}
+                out[record["id"]] = str(
+                    extra.get("family") or str(extra.get("scenario", "")).split(":")[0][:20]
+                )
+    return out
 
 
 def bands(out_dir: Path) -> dict[str, str]:
@@ -53,22 +64,21 @@ def bands(out_dir: Path) -> dict[str, str]:
     return result
 
 
-def reaching(label: str, out_dir: Path, floor: str) -> tuple[int, int]:
-    """How many conversations of the file reach `floor` or above, out of all of the file's conversations."""
-    ids = set_ids(label)
-    assessed = bands(out_dir)
+def reaching(ids: Iterable[str], assessed: dict[str, str], floor: str) -> tuple[int, int]:
+    """How many of `ids` reach `floor` or above, out of all of them."""
+    wanted = list(ids)
     least = BANDS.index(floor)
-    return sum(1 for i in ids if i in assessed and BANDS.index(assessed[i]) >= least), len(ids)
+    return sum(1 for i in wanted if i in assessed and BANDS.index(assessed[i]) >= least), len(wanted)
 
 
-def scan(label: str, out_dir: Path) -> None:
+def scan(data: Path, label: str, out_dir: Path) -> None:
     """Run `trailguard scan` on one file of the set, without the store, its console output discarded."""
     exe = Path(sys.executable).with_name("trailguard")
     command = str(exe) if exe.exists() else shutil.which("trailguard")
     if command is None:
         raise SystemExit("no `trailguard` command found next to this Python or on PATH")
     subprocess.run(
-        [command, "scan", str(DATA / f"{label}.jsonl"), "--out", str(out_dir), "--no-store"],
+        [command, "scan", str(data / f"{label}.jsonl"), "--out", str(out_dir), "--no-store"],
         check=True,
         stdout=subprocess.DEVNULL,
     )
@@ -78,6 +88,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--set", type=Path, default=DATA, help="the set's folder (default chat_heldout2)")
     parser.add_argument("--risky", type=Path, help="output directory of a scan of risky.jsonl")
     parser.add_argument("--benign", type=Path, help="output directory of a scan of benign.jsonl")
     args = parser.parse_args()
@@ -86,11 +97,16 @@ def main() -> None:
         for label, given in dirs.items():
             if given is None:
                 dirs[label] = Path(tmp) / label
-                scan(label, dirs[label])
-        hit, total = reaching("risky", dirs["risky"], "high")
+                scan(args.set, label, dirs[label])
+        risky = set_ids(args.set, "risky")
+        assessed = bands(dirs["risky"])
+        hit, total = reaching(risky, assessed, "high")
         print(f"risky >= high: {hit}/{total}")
-        hit, total = reaching("benign", dirs["benign"], "medium")
+        hit, total = reaching(set_ids(args.set, "benign"), bands(dirs["benign"]), "medium")
         print(f"benign >= medium: {hit}/{total}")
+        for family in sorted(set(risky.values())):
+            hit, total = reaching((i for i, f in risky.items() if f == family), assessed, "high")
+            print(f"  {family} >= high: {hit}/{total}")
 
 
 if __name__ == "__main__":
