@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from review_db import fresh_database
 from trailguard.cli import app
 from trailguard.demo.corpus import write_corpus
+from trailguard.evidence import tables as _evidence_tables  # noqa: F401  (declares the evidence tables)
 from trailguard.review import schema
 from trailguard.review import tables as rt
 from trailguard.store import banks
@@ -69,9 +70,9 @@ def test_store_written_by_a_scan_is_stamped_and_upgraded_without_loss(db_url: st
 
     result = CliRunner().invoke(app, ["db", "upgrade"], env={"TRAILGUARD_DATABASE_URL": db_url})
     assert result.exit_code == 0, result.output
-    assert "stamped at baseline 0001" in result.output and "to 0004" in result.output
+    assert "stamped at baseline 0001" in result.output and "to 0006" in result.output
 
-    assert schema.state(engine).current == schema.state(engine).head == "0004"
+    assert schema.state(engine).current == schema.state(engine).head == "0006"
     with engine.connect() as conn:
         assert dict(conn.execute(select(st.items.c.id, st.items.c.data)).all()) == before_items
         assert (
@@ -84,7 +85,7 @@ def test_store_written_by_a_scan_is_stamped_and_upgraded_without_loss(db_url: st
         )
         assert conn.execute(select(rt.audit_head.c.seq)).scalar_one() == 0
     again = CliRunner().invoke(app, ["db", "upgrade"], env={"TRAILGUARD_DATABASE_URL": db_url})
-    assert again.exit_code == 0 and "already at 0004" in again.output
+    assert again.exit_code == 0 and "already at 0006" in again.output
     engine.dispose()
 
 
