@@ -193,13 +193,15 @@ def fill(conn: Connection, by: str) -> dict[str, int]:
 
     First the routing rules, in order (review.routing): an item without any job goes to the first rule's
     queue it matches. Then each queue no rule targets takes, as before rules existed, the items at its band
-    or above (of its kind, if it names one) that it lacks and that no rule routed. With no queue yet, the
-    default one (medium band and above, every kind) is made first.
+    or above (of its kind, if it names one) that it lacks and that no rule routed. With no such queue yet,
+    the default one (medium band and above, every kind) is made first.
     """
-    q = rt.queues
-    if conn.execute(select(q.c.id).limit(1)).first() is None:
+    q, j, a, it = rt.queues, rt.jobs, st.assessments, st.items
+    rules = routing.rules(conn)
+    targeted = {rule.queue_id for rule in rules}
+    takers = select(q.c.id).where(q.c.name.notin_(SYSTEM_QUEUES), q.c.id.notin_(targeted))
+    if conn.execute(takers.limit(1)).first() is None:
         ensure_queue(conn, DEFAULT_QUEUE, "medium", "Every item at medium band or above, best score first.")
-    j, a, it = rt.jobs, st.assessments, st.items
     made: dict[str, int] = {}
 
     def run(queue_id: int, name: str, wanted: Any) -> None:
@@ -208,13 +210,11 @@ def fill(conn: Connection, by: str) -> dict[str, int]:
         conn.execute(insert(j).from_select(JOB_FIELDS, wanted))
         made[name] = made.get(name, 0) + _count(conn, queue_id) - had
 
-    rules = routing.rules(conn)
     for rule in rules:
         wanted = _candidates(rule.queue_id, rule.priority, rule.id).where(
             *routing.matches(rule), ~exists().where(j.c.item_id == a.c.item_id)
         )
         run(rule.queue_id, rule.queue, wanted)
-    targeted = {rule.queue_id for rule in rules}
     for queue in conn.execute(select(q).where(q.c.name.notin_(SYSTEM_QUEUES)).order_by(q.c.id)):
         if queue.id in targeted:
             continue
