@@ -27,29 +27,35 @@ OUTCOMES = ("upheld", "overturned")
 MAX_BODY, MAX_APPELLANT = 4000, 200
 
 
+def _lock(conn: Connection, where: Any) -> None:
+    """A no-op write first: on SQLite it takes the write lock before anything is read, so the checks that
+    follow see the latest state; on PostgreSQL it locks the appeal row if there is one."""
+    conn.execute(update(rt.appeals).where(where).values(status=rt.appeals.c.status))
+
+
 def file(conn: Connection, decision_id: int, user: User, appellant: str, body: str) -> int:
     """Record an appeal against a decision; its id."""
     if user.role not in FILERS:
         raise Conflict(f"a {user.role} may not file appeals")
     appellant, body = _text("appellant", appellant, MAX_APPELLANT), _text("appeal", body, MAX_BODY)
     d, a = rt.decisions, rt.appeals
+    _lock(conn, a.c.decision_id == decision_id)
     if conn.execute(select(d.c.id).where(d.c.id == decision_id)).first() is None:
         raise NotFound(f"no decision {decision_id}")
     if conn.execute(select(a.c.id).where(a.c.decision_id == decision_id)).first() is not None:
         raise Conflict(f"decision {decision_id} has been appealed already")
     try:
-        with conn.begin_nested():
-            made = conn.execute(
-                insert(a).values(
-                    decision_id=decision_id,
-                    filed_by=user.id,
-                    appellant=appellant,
-                    body=body,
-                    status="open",
-                    created_at=datetime.now(UTC),
-                )
+        made = conn.execute(
+            insert(a).values(
+                decision_id=decision_id,
+                filed_by=user.id,
+                appellant=appellant,
+                body=body,
+                status="open",
+                created_at=datetime.now(UTC),
             )
-    except IntegrityError as exc:  # filed by someone else between the check and the insert
+        )
+    except IntegrityError as exc:  # PostgreSQL: filed by someone else between the check and the insert
         raise Conflict(f"decision {decision_id} has been appealed already") from exc
     appeal_id = int(made.inserted_primary_key[0])  # type: ignore[index]
     audit.record(
@@ -70,6 +76,7 @@ def decide(conn: Connection, appeal_id: int, user: User, outcome: str, reason: s
         raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}, got {outcome[:32]!r}")
     reason = _text("reason", reason, MAX_BODY)
     a, d = rt.appeals, rt.decisions
+    _lock(conn, a.c.id == appeal_id)
     row = conn.execute(
         select(a.c.status, d.c.user_id, d.c.id.label("decision_id"))
         .join(d, d.c.id == a.c.decision_id)
