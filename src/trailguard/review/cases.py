@@ -48,7 +48,7 @@ def list_cases(engine: Engine, limit: int, offset: int) -> list[dict[str, Any]]:
             select(e).order_by(e.c.created_at.desc(), e.c.id).limit(limit).offset(offset)
         ).all()
         ids = [r.id for r in rows]
-        jobs = dict(
+        jobs: dict[str, int] = dict(
             conn.execute(
                 select(j.c.case_id, func.count()).where(j.c.case_id.in_(ids)).group_by(j.c.case_id)
             ).all()

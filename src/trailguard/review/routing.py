@@ -94,7 +94,7 @@ def _rule_dict(row: Any) -> dict[str, Any]:
         "kind": get("kind"),
         "place": get("place"),
         "min_band": get("min_band"),
-        "priority": _priority_name(get("priority")),
+        "priority": _priority_name(int(get("priority") or 0)),
     }
 
 

@@ -97,8 +97,9 @@ jobs = Table(
     Column("case_id", String(64)),  # the evidence case (evidence_cases.id) it is linked to
     UniqueConstraint("queue_id", "item_id", name="uq_review_jobs_queue_item"),
     Index("ix_review_jobs_pick", "queue_id", "status", "priority", "score"),
-    Index("ix_review_jobs_kind", "queue_id", "kind"),
-    Index("ix_review_jobs_platform", "queue_id", "platform"),
+    # Equality filters in the hand-out order: the first jobs that pass are read from the index, unsorted.
+    Index("ix_review_jobs_kind", "queue_id", "status", "kind", "priority", "score"),
+    Index("ix_review_jobs_platform", "queue_id", "status", "platform", "priority", "score"),
     Index("ix_review_jobs_place", "queue_id", "place"),
     Index("ix_review_jobs_item", "item_id"),
 )

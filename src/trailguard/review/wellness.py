@@ -51,7 +51,7 @@ def exposure(engine: Engine, user: User) -> dict[str, Any]:
     now = datetime.now(UTC)
     start = day_start(now)
     with engine.connect() as conn:
-        per_band = dict(
+        per_band: dict[str, int] = dict(
             conn.execute(
                 select(j.c.band, func.count())
                 .select_from(d.join(j, j.c.id == d.c.job_id))
@@ -77,7 +77,7 @@ def exposure(engine: Engine, user: User) -> dict[str, Any]:
         "day": start.date().isoformat(),
         "decided": {band: int(per_band.get(band, 0)) for band in BANDS},
         "severe_bands": list(SEVERE),
-        "severe_decided": sum(int(per_band.get(b, 0)) for b in SEVERE),
+        "severe_decided": sum([int(per_band.get(b, 0)) for b in SEVERE]),
         "item_views": int(views),
         "caps": [dict(c, reached=c["severe_decided"] >= c["severe_cap"]) for c in caps],
     }

@@ -37,8 +37,10 @@ def upgrade() -> None:
     op.add_column("review_queues", sa.Column("severe_cap", sa.Integer))
     op.drop_index("ix_review_jobs_next", "review_jobs")
     op.create_index("ix_review_jobs_pick", "review_jobs", ["queue_id", "status", "priority", "score"])
-    op.create_index("ix_review_jobs_kind", "review_jobs", ["queue_id", "kind"])
-    op.create_index("ix_review_jobs_platform", "review_jobs", ["queue_id", "platform"])
+    op.create_index("ix_review_jobs_kind", "review_jobs", ["queue_id", "status", "kind", "priority", "score"])
+    op.create_index(
+        "ix_review_jobs_platform", "review_jobs", ["queue_id", "status", "platform", "priority", "score"]
+    )
     op.create_index("ix_review_jobs_place", "review_jobs", ["queue_id", "place"])
     op.create_index("ix_review_jobs_item", "review_jobs", ["item_id"])
     items = sa.table(
