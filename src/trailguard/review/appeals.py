@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from trailguard.review import audit
 from trailguard.review import tables as rt
 from trailguard.review.users import User
-from trailguard.review.work import Conflict, NotFound, _iso, _names, _text
+from trailguard.review.work import Conflict, NotFound, clean_text, iso_time, user_names
 
 FILERS = ("analyst", "admin")
 DECIDERS = ("reviewer", "analyst")
@@ -37,7 +37,7 @@ def file(conn: Connection, decision_id: int, user: User, appellant: str, body: s
     """Record an appeal against a decision; its id."""
     if user.role not in FILERS:
         raise Conflict(f"a {user.role} may not file appeals")
-    appellant, body = _text("appellant", appellant, MAX_APPELLANT), _text("appeal", body, MAX_BODY)
+    appellant, body = clean_text("appellant", appellant, MAX_APPELLANT), clean_text("appeal", body, MAX_BODY)
     d, a = rt.decisions, rt.appeals
     _lock(conn, a.c.decision_id == decision_id)
     if conn.execute(select(d.c.id).where(d.c.id == decision_id)).first() is None:
@@ -74,7 +74,7 @@ def decide(conn: Connection, appeal_id: int, user: User, outcome: str, reason: s
         raise Conflict(f"a {user.role} may not decide appeals")
     if outcome not in OUTCOMES:
         raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}, got {outcome[:32]!r}")
-    reason = _text("reason", reason, MAX_BODY)
+    reason = clean_text("reason", reason, MAX_BODY)
     a, d = rt.appeals, rt.decisions
     _lock(conn, a.c.id == appeal_id)
     row = conn.execute(
@@ -115,8 +115,8 @@ def _appeal_dict(row: Any, names: dict[int, str]) -> dict[str, Any]:
         "status": row.status,
         "outcome_by": names.get(row.decided_by) if row.decided_by else None,
         "outcome_reason": row.outcome_reason,
-        "created_at": _iso(row.created_at),
-        "decided_at": _iso(row.decided_at),
+        "created_at": iso_time(row.created_at),
+        "decided_at": iso_time(row.decided_at),
     }
 
 
@@ -132,7 +132,7 @@ def list_appeals(engine: Engine, status: str | None, limit: int, offset: int) ->
         query = query.where(a.c.status == status)
     with engine.connect() as conn:
         rows = conn.execute(query.order_by(a.c.id).limit(limit).offset(offset)).all()
-        names = _names(conn)
+        names = user_names(conn)
     return [_appeal_dict(r, names) for r in rows]
 
 
@@ -141,4 +141,4 @@ def get_appeal(engine: Engine, appeal_id: int) -> dict[str, Any]:
         row = conn.execute(_select().where(rt.appeals.c.id == appeal_id)).first()
         if row is None:
             raise NotFound(f"no appeal {appeal_id}")
-        return _appeal_dict(row, _names(conn))
+        return _appeal_dict(row, user_names(conn))

@@ -18,7 +18,7 @@ from trailguard.evidence.tables import evidence_cases, evidence_custody
 from trailguard.review import audit
 from trailguard.review import tables as rt
 from trailguard.review.users import User
-from trailguard.review.work import NotFound, _iso
+from trailguard.review.work import NotFound, iso_time
 
 
 def link(conn: Connection, job_id: int, case_id: str, user: User) -> None:
@@ -59,7 +59,7 @@ def list_cases(engine: Engine, limit: int, offset: int) -> list[dict[str, Any]]:
             "id": r.id,
             "title": r.title,
             "created_by": r.created_by,
-            "created_at": _iso(r.created_at),
+            "created_at": iso_time(r.created_at),
             "jobs": int(jobs.get(r.id, 0)),
             "approved_by": approvals.get(r.id, []),
         }
@@ -87,7 +87,7 @@ def read_case(conn: Connection, case_id: str, user: User) -> dict[str, Any]:
         "id": row.id,
         "title": row.title,
         "created_by": row.created_by,
-        "created_at": _iso(row.created_at),
+        "created_at": iso_time(row.created_at),
         "approved_by": _approvals(conn, case_id).get(case_id, []),
         "custody": [{**e.fields, "hash": e.entry_hash, "signature": e.signature} for e in chain],
         "custody_problems": custody.check_chain(chain, case_id),

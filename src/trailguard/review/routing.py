@@ -55,6 +55,7 @@ def add_rule(
         raise ValueError(f"min_band must be one of {', '.join(BANDS)}, got {min_band[:32]!r}")
     if kind is not None and kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind[:32]!r}")
+    place = place.strip().lower() if place is not None else None
     for name, value in (("indicator", indicator), ("platform", platform), ("place", place)):
         if value is not None and not 1 <= len(value) <= (128 if name == "indicator" else MAX_TEXT):
             raise ValueError(f"{name} must have 1 to {128 if name == 'indicator' else MAX_TEXT} characters")
@@ -71,7 +72,7 @@ def add_rule(
         "indicator": indicator,
         "platform": platform,
         "kind": kind,
-        "place": place.strip().lower() if place else None,
+        "place": place,
         "min_band": min_band,
         "priority": PRIORITIES[priority],
         "created_by": by[:64],

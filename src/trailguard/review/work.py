@@ -68,7 +68,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _iso(when: datetime | None) -> str | None:
+def iso_time(when: datetime | None) -> str | None:
     if when is None:
         return None
     return (when if when.tzinfo else when.replace(tzinfo=UTC)).isoformat()
@@ -267,9 +267,9 @@ def _job_dict(row: Any, names: dict[int, str]) -> dict[str, Any]:
         "band": row.band,
         "status": row.status,
         "claimed_by": names.get(row.claimed_by) if row.claimed_by else None,
-        "claim_expires_at": _iso(row.claim_expires_at),
+        "claim_expires_at": iso_time(row.claim_expires_at),
         "held_by": names.get(row.held_by) if row.held_by else None,
-        "created_at": _iso(row.created_at),
+        "created_at": iso_time(row.created_at),
         "kind": row.kind,
         "platform": row.platform,
         "place": row.place,
@@ -279,7 +279,7 @@ def _job_dict(row: Any, names: dict[int, str]) -> dict[str, Any]:
     }
 
 
-def _names(conn: Connection) -> dict[int, str]:
+def user_names(conn: Connection) -> dict[int, str]:
     return dict(conn.execute(select(rt.users.c.id, rt.users.c.name)).all())
 
 
@@ -302,7 +302,7 @@ def list_jobs(
         if status:
             query = query.where(j.c.status == status)
         rows = conn.execute(query.order_by(*ORDER).limit(limit).offset(offset)).all()
-        names = _names(conn)
+        names = user_names(conn)
     return [_job_dict(r, names) for r in rows]
 
 
@@ -312,7 +312,7 @@ def get_job(engine: Engine, job_id: int) -> dict[str, Any]:
         row = conn.execute(select(j).where(j.c.id == job_id)).first()
         if row is None:
             raise NotFound(f"no job {job_id}")
-        names = _names(conn)
+        names = user_names(conn)
         decision = conn.execute(select(d).where(d.c.job_id == job_id)).first()
         notes = conn.execute(select(c).where(c.c.job_id == job_id).order_by(c.c.id)).all()
     out = _job_dict(row, names)
@@ -323,7 +323,7 @@ def get_job(engine: Engine, job_id: int) -> dict[str, Any]:
             first = conn.execute(select(d).where(d.c.id == row.review_of)).first()
             out["reviews"] = None if first is None else _decision_dict(first, names)
     out["comments"] = [
-        {"id": n.id, "by": names.get(n.user_id), "body": n.body, "created_at": _iso(n.created_at)}
+        {"id": n.id, "by": names.get(n.user_id), "body": n.body, "created_at": iso_time(n.created_at)}
         for n in notes
     ]
     return out
@@ -338,7 +338,7 @@ def _decision_dict(row: Any, names: dict[int, str]) -> dict[str, Any]:
         "action": row.action,
         "reason": row.reason,
         "policy": row.policy,
-        "created_at": _iso(row.created_at),
+        "created_at": iso_time(row.created_at),
     }
 
 
@@ -483,7 +483,7 @@ def hold(conn: Connection, job_id: int, user: User, reason: str) -> None:
         .values(status="held", held_by=user.id, claimed_by=None, claim_expires_at=None)
     )
     audit.record(
-        conn, user.name, "job.hold", f"job:{job_id}", {"reason": _text("reason", reason, MAX_REASON)}
+        conn, user.name, "job.hold", f"job:{job_id}", {"reason": clean_text("reason", reason, MAX_REASON)}
     )
 
 
@@ -513,7 +513,7 @@ def reassign(conn: Connection, job_id: int, to: str, user: User, minutes: int) -
     audit.record(conn, user.name, "job.reassign", f"job:{job_id}", {"to": to})
 
 
-def _text(what: str, value: str, limit: int) -> str:
+def clean_text(what: str, value: str, limit: int) -> str:
     value = value.replace("\x00", "").strip()
     if not 1 <= len(value) <= limit:
         raise ValueError(f"{what} must have 1 to {limit} characters")
@@ -539,7 +539,7 @@ def decide(
     """
     if action not in rt.ACTIONS:
         raise ValueError(f"action must be one of {', '.join(rt.ACTIONS)}, got {action[:32]!r}")
-    reason, policy = _text("reason", reason, MAX_REASON), _text("policy", policy, MAX_POLICY)
+    reason, policy = clean_text("reason", reason, MAX_REASON), clean_text("policy", policy, MAX_POLICY)
     j = rt.jobs
     now = _now()
     conn.execute(update(j).where(j.c.id == job_id).values(status=j.c.status))
@@ -640,7 +640,7 @@ def decide_logged(
 
 
 def comment(conn: Connection, job_id: int, user: User, body: str) -> int:
-    body = _text("comment", body, MAX_COMMENT)
+    body = clean_text("comment", body, MAX_COMMENT)
     _job(conn, job_id)
     result = conn.execute(
         insert(rt.comments).values(job_id=job_id, user_id=user.id, body=body, created_at=_now())
@@ -658,7 +658,7 @@ def view_item(conn: Connection, item_id: str, user: User) -> dict[str, Any]:
     assessment = conn.execute(
         select(st.assessments.c.data).where(st.assessments.c.item_id == item_id)
     ).scalar()
-    names = _names(conn)
+    names = user_names(conn)
     decisions = conn.execute(
         select(rt.decisions).where(rt.decisions.c.item_id == item_id).order_by(rt.decisions.c.id)
     )
