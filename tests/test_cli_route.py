@@ -43,3 +43,30 @@ def test_route_commands_and_fill(tmp_path: Path) -> None:
     missing = run(app, ["queue", "route", "remove", str(rule["id"])], env=env)
     assert missing.exit_code == 1 and "no routing rule" in missing.output
     assert run(app, ["queue", "route", "list"], env=env).stdout == ""
+
+
+def test_a_scan_into_an_upgraded_store_routes_what_it_stored(tmp_path: Path) -> None:
+    from sqlalchemy import func, select
+
+    from trailguard.demo.corpus import write_corpus
+    from trailguard.review import tables as rt
+
+    url = f"sqlite:///{tmp_path / 'tg.db'}"
+    engine = make_engine(url)
+    schema.upgrade(engine)
+    env = {"TRAILGUARD_DATABASE_URL": url, "TRAILGUARD_WORKERS": "1"}
+    run = CliRunner().invoke
+    assert run(app, ["queue", "route", "add", "everything", "--min-band", "low"], env=env).exit_code == 0
+    write_corpus(tmp_path / "ads.jsonl", 30, seed=5)
+    scanned = run(app, ["scan", str(tmp_path / "ads.jsonl"), "--out", str(tmp_path / "out")], env=env)
+    assert scanned.exit_code == 0, scanned.output
+    assert "review queues: 30 new jobs" in scanned.output
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(rt.jobs)).scalar_one() == 30
+        assert (
+            conn.execute(
+                select(rt.audit_events.c.actor).where(rt.audit_events.c.action == "queue.fill")
+            ).scalar()
+            == "scan"
+        )
+    engine.dispose()
