@@ -267,6 +267,27 @@ def test_a_queue_cap_on_severe_bands_per_reviewer_and_day(log: audit.AuditLog) -
     assert seen["caps"] == [{"queue": "capped", "severe_cap": 2, "severe_decided": 2, "reached": True}]
 
 
+def race(log: audit.AuditLog, *steps: Any) -> list[str]:
+    """Run each step in its own transaction, all at once; "ok" or "conflict" for each, sorted."""
+    start, outcomes = threading.Barrier(len(steps)), []
+
+    def run(step: Any) -> None:
+        start.wait()
+        try:
+            with log.begin() as conn:
+                step(conn)
+            outcomes.append("ok")
+        except work.Conflict:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=run, args=(s,)) for s in steps]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return sorted(outcomes)
+
+
 def test_appeals_are_decided_once_by_someone_else(log: audit.AuditLog) -> None:
     with log.begin() as conn:
         queue = work.create_queue(conn, "all", "low", None, "", by="adam")["id"]
@@ -313,33 +334,39 @@ def test_racing_appeal_filings_and_decisions_have_one_winner(log: audit.AuditLog
     with log.begin() as conn:
         decision = work.decide(conn, job, rita, "report", "a potential victim", "tg-9")
 
-    def race(*steps: Any) -> list[str]:
-        start, outcomes = threading.Barrier(len(steps)), []
-
-        def run(step: Any) -> None:
-            start.wait()
-            try:
-                with log.begin() as conn:
-                    step(conn)
-                outcomes.append("ok")
-            except work.Conflict:
-                outcomes.append("conflict")
-
-        threads = [threading.Thread(target=run, args=(s,)) for s in steps]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=60)
-        return sorted(outcomes)
-
     assert race(
+        log,
         lambda conn: appeals.file(conn, decision, ann, "the poster", "one"),
         lambda conn: appeals.file(conn, decision, adam, "the platform", "two"),
     ) == ["conflict", "ok"]
     (appeal,) = appeals.list_appeals(log.engine, None, 10, 0)
     assert race(
+        log,
         lambda conn: appeals.decide(conn, appeal["id"], rob, "upheld", "stands"),
         lambda conn: appeals.decide(conn, appeal["id"], ann, "overturned", "does not"),
     ) == ["conflict", "ok"]
     assert appeals.get_appeal(log.engine, appeal["id"])["status"] in ("upheld", "overturned")
     assert audit.verify(log.engine, log.anchor).ok
+
+
+def test_racing_second_reviewers_get_the_job_once(log: audit.AuditLog) -> None:
+    with log.begin() as conn:
+        queue = work.create_queue(conn, "strict", "low", None, "", by="adam", second_review=["report"])["id"]
+        work.fill(conn, by="test")
+    rita, rob, ann = (_user(log, n) for n in ("rita", "rob", "ann"))
+    job = _claimed(log, queue, rita, "ad-1")
+    with log.begin() as conn:
+        work.decide(conn, job, rita, "report", "a potential victim", "tg-9")
+    second_queue = _queues(log)[work.SECOND_REVIEW]["id"]
+    got: list[int | None] = []
+
+    def take(who: users.User) -> Any:
+        def step(conn: Connection) -> None:
+            got.append(work.next_job(conn, second_queue, who, 30))
+
+        return step
+
+    assert race(log, take(rob), take(ann), take(rita)) == ["ok", "ok", "ok"]
+    second = work.get_job(log.engine, job)["second_review"]["job_id"]
+    assert sorted(got, key=lambda j: j or 0) == [None, None, second]  # one taker; never rita
+    assert work.get_job(log.engine, second)["claimed_by"] in ("rob", "ann")

@@ -16,7 +16,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, exists, func, insert, literal, null, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    exists,
+    func,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+    text,
+    update,
+)
 
 from trailguard.model import BANDS
 from trailguard.review import audit, routing, wellness
@@ -30,6 +43,7 @@ ESCALATIONS = "escalations"
 SECOND_REVIEW = "second-review"
 SYSTEM_QUEUES = (ESCALATIONS, SECOND_REVIEW)  # filled by decisions, never by `fill`
 EXTERNAL = ("escalate", "report")  # the actions whose final decision runs the escalation hook
+ANALYZE_AFTER = 1000  # jobs made by one fill after which PostgreSQL's statistics are refreshed
 MAX_REASON, MAX_POLICY, MAX_COMMENT = 2000, 128, 4000
 WORKERS = ("reviewer", "analyst")  # the roles that work jobs and decide
 
@@ -226,6 +240,11 @@ def fill(conn: Connection, by: str) -> dict[str, int]:
         if queue.kind:
             wanted = wanted.where(it.c.kind == queue.kind)
         run(queue.id, queue.name, wanted)
+    if conn.dialect.name == "postgresql" and sum(made.values()) >= ANALYZE_AFTER:
+        # Until autovacuum comes by, the planner thinks the queue is nearly empty and sorts every open job
+        # for each "next" instead of reading the first ones from ix_review_jobs_pick (300 ms against 0.2
+        # ms on 100k jobs). ANALYZE counts this transaction's own new rows.
+        conn.execute(text("ANALYZE review_jobs"))
     audit.record(conn, by, "queue.fill", "queues", made)
     return made
 
