@@ -370,3 +370,25 @@ def test_racing_second_reviewers_get_the_job_once(log: audit.AuditLog) -> None:
     second = work.get_job(log.engine, job)["second_review"]["job_id"]
     assert sorted(got, key=lambda j: j or 0) == [None, None, second]  # one taker; never rita
     assert work.get_job(log.engine, second)["claimed_by"] in ("rob", "ann")
+
+
+def test_revision_0006_downgrades_and_upgrades_without_losing_decisions(log: audit.AuditLog) -> None:
+    from alembic import command
+    from sqlalchemy import func
+
+    with log.begin() as conn:
+        queue = work.create_queue(conn, "all", "low", None, "", by="adam")["id"]
+        work.fill(conn, by="test")
+    rita = _user(log, "rita")
+    job = _claimed(log, queue, rita, "ad-1")
+    with log.begin() as conn:
+        work.decide(conn, job, rita, "dismiss", "benign", "p")
+    cfg = schema._config()
+    with log.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0004")
+    assert schema.state(log.engine).current == "0004"
+    schema.upgrade(log.engine)
+    with log.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(rt.decisions)).scalar_one() == 1
+        assert conn.execute(select(rt.jobs.c.kind).where(rt.jobs.c.id == job)).scalar_one() == "ad"

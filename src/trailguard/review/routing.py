@@ -47,8 +47,10 @@ def add_rule(
     priority: str = "normal",
 ) -> dict[str, Any]:
     """Append a rule (last place) routing matching items to `queue`, which is made if it does not exist."""
-    from trailguard.review.work import ensure_queue  # work imports this module for fill
+    from trailguard.review.work import SYSTEM_QUEUES, ensure_queue  # work imports this module for fill
 
+    if queue in SYSTEM_QUEUES:
+        raise ValueError(f"the {queue} queue is filled by decisions, not by routing rules")
     if priority not in PRIORITIES:
         raise ValueError(f"priority must be one of {', '.join(PRIORITIES)}, got {priority[:32]!r}")
     if min_band is not None and min_band not in BANDS:

@@ -108,9 +108,9 @@ def downgrade() -> None:
         op.drop_index(name, "review_jobs")
     op.drop_index("ix_review_jobs_pick", "review_jobs")
     op.create_index("ix_review_jobs_next", "review_jobs", ["queue_id", "status", "score"])
-    with op.batch_alter_table("review_queues") as batch:
-        batch.drop_column("severe_cap")
-        batch.drop_column("second_review")
-    with op.batch_alter_table("review_jobs") as batch:
-        for column in reversed(JOB_COLUMNS):
-            batch.drop_column(column.name)
+    # Plain DROP COLUMN (SQLite 3.35 or later): a batch rebuild of review_jobs would drop the old table,
+    # which with foreign keys on deletes the decisions and comments that reference it.
+    op.drop_column("review_queues", "severe_cap")
+    op.drop_column("review_queues", "second_review")
+    for column in reversed(JOB_COLUMNS):
+        op.drop_column("review_jobs", column.name)
