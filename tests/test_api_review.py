@@ -198,3 +198,17 @@ def test_case_page_approves_with_the_csrf_token_only(api: Api) -> None:
     assert api.client.post(f"/console/cases/{case_id}", data={"csrf_token": csrf}).status_code == 303
     assert api.get("adam", f"/api/cases/{case_id}").json()["approved_by"] == ["rita"]
     assert "nobody yet" not in api.client.get("/console/cases").text
+
+
+def test_nul_characters_are_refused_not_stored(api: Api) -> None:
+    """PostgreSQL refuses NUL in text outright; every entry point refuses it first, as a client error."""
+    q = f"/api/queues/{api.queue}"
+    assert api.get("rita", f"{q}/jobs?platform=a%00b").status_code == 422
+    assert api.post("rita", f"{q}/next?indicator=a%00").status_code == 422
+    assert api.post("adam", "/api/routes", {"queue": "q", "platform": "a\x00"}).status_code == 422
+    assert api.post("adam", "/api/routes", {"queue": "q\x00", "kind": "ad"}).status_code == 422
+    assert api.post("adam", "/api/routes", {"queue": "escalations", "kind": "ad"}).status_code == 422
+    assert api.get("aud", "/api/cases/case-%00").status_code == 404
+    assert api.post("rita", "/api/cases/case-%00/approve").status_code == 404
+    job = api.claimed("rita")
+    assert api.post("rita", f"/api/jobs/{job['id']}/case", {"case_id": "c\x00"}).status_code == 404

@@ -21,10 +21,21 @@ from trailguard.review.users import User
 from trailguard.review.work import NotFound, iso_time
 
 
+def _known(conn: Connection, case_id: str) -> Any:
+    """The case's row; NotFound (also for an id PostgreSQL could not even compare, with a NUL in it)."""
+    row = (
+        None
+        if "\x00" in case_id
+        else conn.execute(select(evidence_cases).where(evidence_cases.c.id == case_id)).first()
+    )
+    if row is None:
+        raise NotFound(f"no case {case_id[:64]!r}")
+    return row
+
+
 def link(conn: Connection, job_id: int, case_id: str, user: User) -> None:
     """Link a job to an existing case (a later link replaces the earlier one; both are audited)."""
-    if conn.execute(select(evidence_cases.c.id).where(evidence_cases.c.id == case_id)).first() is None:
-        raise NotFound(f"no case {case_id[:64]!r}")
+    _known(conn, case_id)
     if not conn.execute(update(rt.jobs).where(rt.jobs.c.id == job_id).values(case_id=case_id)).rowcount:
         raise NotFound(f"no job {job_id}")
     audit.record(conn, user.name, "job.case", f"job:{job_id}", {"case": case_id})
@@ -69,9 +80,7 @@ def list_cases(engine: Engine, limit: int, offset: int) -> list[dict[str, Any]]:
 
 def read_case(conn: Connection, case_id: str, user: User) -> dict[str, Any]:
     """The case, its custody log (each entry's fields, hash and signature), its jobs; the view is audited."""
-    row = conn.execute(select(evidence_cases).where(evidence_cases.c.id == case_id)).first()
-    if row is None:
-        raise NotFound(f"no case {case_id[:64]!r}")
+    row = _known(conn, case_id)
     audit.record(conn, user.name, "case.view", f"case:{case_id}")
     c, j = evidence_custody, rt.jobs
     chain = [
@@ -101,11 +110,8 @@ def approve(log: audit.AuditLog, keydir: Path, case_id: str, user: User) -> dict
     The custody entry commits in its own transaction (custody.append), so it is written before the audit
     event; an approval whose audit write failed still shows in the custody log, never the reverse.
     """
-    try:
-        entry = custody.append(log.engine, keydir, case_id, "approve", user.name, {"via": "console"})
-    except custody.CaseError as exc:
-        if str(exc).startswith("no case"):
-            raise NotFound(str(exc)) from exc
-        raise
+    with log.engine.connect() as conn:
+        _known(conn, case_id)
+    entry = custody.append(log.engine, keydir, case_id, "approve", user.name, {"via": "console"})
     log.record(user.name, "case.approve", f"case:{case_id}", {"custody_hash": entry.entry_hash})
     return {"case": case_id, "approved_by": user.name, "custody_hash": entry.entry_hash}

@@ -21,6 +21,12 @@ from trailguard.store import tables as st
 MAX_TEXT = 200
 
 
+def no_nul(what: str, value: str | None) -> None:
+    """ValueError for text PostgreSQL cannot store or compare (it refuses NUL characters outright)."""
+    if value is not None and "\x00" in value:
+        raise ValueError(f"{what} must not contain NUL characters")
+
+
 def like_prefix(value: str) -> str:
     """A LIKE pattern matching `value` literally at the start (escape character `\\`)."""
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -50,6 +56,7 @@ class JobFilter:
             value = getattr(self, name)
             if value is not None and not 1 <= len(value) <= MAX_TEXT:
                 raise ValueError(f"{name} must have 1 to {MAX_TEXT} characters")
+            no_nul(name, value)
 
     def clauses(self, now: datetime) -> list[ColumnElement[Any]]:
         j = rt.jobs

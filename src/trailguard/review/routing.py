@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Connection, Engine, delete, exists, func, 
 from trailguard.model import BANDS, KINDS
 from trailguard.review import audit
 from trailguard.review import tables as rt
-from trailguard.review.filters import MAX_TEXT, like_prefix
+from trailguard.review.filters import MAX_TEXT, like_prefix, no_nul
 from trailguard.store import tables as st
 
 PRIORITIES: dict[str, int] = {"low": -1, "normal": 0, "high": 1, "urgent": 2}
@@ -61,6 +61,7 @@ def add_rule(
     for name, value in (("indicator", indicator), ("platform", platform), ("place", place)):
         if value is not None and not 1 <= len(value) <= (128 if name == "indicator" else MAX_TEXT):
             raise ValueError(f"{name} must have 1 to {128 if name == 'indicator' else MAX_TEXT} characters")
+        no_nul(name, value)
     if not any((indicator, platform, kind, place, min_band)):
         raise ValueError("a rule needs at least one condition (indicator, platform, kind, place or min_band)")
     r = rt.routes

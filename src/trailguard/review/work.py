@@ -34,7 +34,7 @@ from sqlalchemy import (
 from trailguard.model import BANDS
 from trailguard.review import audit, routing, wellness
 from trailguard.review import tables as rt
-from trailguard.review.filters import EVERY_JOB, JobFilter
+from trailguard.review.filters import EVERY_JOB, JobFilter, no_nul
 from trailguard.review.users import User
 from trailguard.store import tables as st
 
@@ -97,6 +97,7 @@ def bands_from(band: str) -> list[str]:
 def ensure_queue(conn: Connection, name: str, min_band: str, description: str, by: str = "system") -> int:
     """The id of the queue `name`, made (and audited) if it does not exist yet."""
     q = rt.queues
+    no_nul("a queue name", name)
     if not 1 <= len(name) <= 64:
         raise ValueError("a queue name must have 1-64 characters")
     found = conn.execute(select(q.c.id).where(q.c.name == name)).scalar()
@@ -137,6 +138,8 @@ def create_queue(
     severe_cap: int | None = None,
 ) -> dict[str, Any]:
     bands_from(min_band)
+    no_nul("a queue name", name)
+    no_nul("a description", description)
     if (
         not 1 <= len(name) <= 64
         or conn.execute(select(rt.queues.c.id).where(rt.queues.c.name == name)).first()
