@@ -672,7 +672,8 @@ def comment(conn: Connection, job_id: int, user: User, body: str) -> int:
 
 
 def view_item(conn: Connection, item_id: str, user: User) -> dict[str, Any]:
-    """The stored item, its assessment (with every hit and its explanation) and the decisions on it."""
+    """The stored item, its assessment (with every hit and its explanation) and the decisions on it, each
+    with its appeal (status and outcome) if it has one."""
     audit.record(conn, user.name, "item.view", f"item:{item_id}")
     item = conn.execute(select(st.items.c.data).where(st.items.c.id == item_id)).scalar()
     if item is None:
@@ -681,11 +682,15 @@ def view_item(conn: Connection, item_id: str, user: User) -> dict[str, Any]:
         select(st.assessments.c.data).where(st.assessments.c.item_id == item_id)
     ).scalar()
     names = user_names(conn)
-    decisions = conn.execute(
-        select(rt.decisions).where(rt.decisions.c.item_id == item_id).order_by(rt.decisions.c.id)
+    d, a = rt.decisions, rt.appeals
+    rows = conn.execute(
+        select(d, a.c.id.label("appeal_id"), a.c.status.label("appeal_status"))
+        .outerjoin(a, a.c.decision_id == d.c.id)
+        .where(d.c.item_id == item_id)
+        .order_by(d.c.id)
     )
-    return {
-        "item": item,
-        "assessment": assessment,
-        "decisions": [_decision_dict(d, names) for d in decisions],
-    }
+    decisions = []
+    for row in rows:
+        appeal = None if row.appeal_id is None else {"id": row.appeal_id, "status": row.appeal_status}
+        decisions.append({**_decision_dict(row, names), "appeal": appeal})
+    return {"item": item, "assessment": assessment, "decisions": decisions}
