@@ -94,7 +94,7 @@ def bands_from(band: str) -> list[str]:
     return list(BANDS[BANDS.index(band) :])
 
 
-def ensure_queue(conn: Connection, name: str, min_band: str, description: str, by: str = "system") -> int:
+def ensure_queue(conn: Connection, name: str, min_band: str, description: str, by: str) -> int:
     """The id of the queue `name`, made (and audited) if it does not exist yet."""
     q = rt.queues
     no_nul("a queue name", name)
@@ -218,7 +218,9 @@ def fill(conn: Connection, by: str) -> dict[str, int]:
     targeted = {rule.queue_id for rule in rules}
     takers = select(q.c.id).where(q.c.name.notin_(SYSTEM_QUEUES), q.c.id.notin_(targeted))
     if conn.execute(takers.limit(1)).first() is None:
-        ensure_queue(conn, DEFAULT_QUEUE, "medium", "Every item at medium band or above, best score first.")
+        ensure_queue(
+            conn, DEFAULT_QUEUE, "medium", "Every item at medium band or above, best score first.", by
+        )
     made: dict[str, int] = {}
 
     def run(queue_id: int, name: str, wanted: Any) -> None:
@@ -572,7 +574,7 @@ def decide(
     queue = conn.execute(select(rt.queues).where(rt.queues.c.id == row.queue_id)).one()
     needs_second = row.review_of is None and action in (queue.second_review or "").split(",")
     if action == "escalate" and not needs_second:
-        _queue_escalation(conn, row, now)
+        _queue_escalation(conn, row, now, user.name)
     result = conn.execute(
         insert(rt.decisions).values(
             job_id=job_id,
@@ -593,7 +595,7 @@ def decide(
         "decision": decision_id,
     }
     if needs_second:
-        details["second_review_job"] = _queue_second_review(conn, row, decision_id, now)
+        details["second_review_job"] = _queue_second_review(conn, row, decision_id, now, user.name)
     if row.review_of is not None:
         first = conn.execute(select(rt.decisions.c.action).where(rt.decisions.c.id == row.review_of)).scalar()
         details |= {"second_review_of": row.review_of, "agrees": first == action}
@@ -624,9 +626,9 @@ def _copy_job(row: Any, queue_id: int, now: datetime, **extra: Any) -> dict[str,
     }
 
 
-def _queue_escalation(conn: Connection, row: Any, now: datetime) -> None:
+def _queue_escalation(conn: Connection, row: Any, now: datetime, by: str) -> None:
     j = rt.jobs
-    esc = ensure_queue(conn, ESCALATIONS, "low", "Items escalated by a reviewer, for a senior decision.")
+    esc = ensure_queue(conn, ESCALATIONS, "low", "Items escalated by a reviewer, for a senior decision.", by)
     if esc == row.queue_id:
         raise Conflict("this job is already an escalation: confirm, report or dismiss it")
     if conn.execute(select(j.c.id).where(j.c.queue_id == esc, j.c.item_id == row.item_id)).first():
@@ -634,9 +636,9 @@ def _queue_escalation(conn: Connection, row: Any, now: datetime) -> None:
     conn.execute(insert(j).values(**_copy_job(row, esc, now)))
 
 
-def _queue_second_review(conn: Connection, row: Any, decision_id: int, now: datetime) -> int:
+def _queue_second_review(conn: Connection, row: Any, decision_id: int, now: datetime, by: str) -> int:
     j = rt.jobs
-    queue = ensure_queue(conn, SECOND_REVIEW, "low", "Decisions waiting for a second reviewer.")
+    queue = ensure_queue(conn, SECOND_REVIEW, "low", "Decisions waiting for a second reviewer.", by)
     if conn.execute(select(j.c.id).where(j.c.queue_id == queue, j.c.item_id == row.item_id)).first():
         raise Conflict(f"item {row.item_id!r} already has a second review")
     made = conn.execute(insert(j).values(**_copy_job(row, queue, now, review_of=decision_id)))
