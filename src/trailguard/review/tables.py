@@ -102,6 +102,7 @@ jobs = Table(
     Index("ix_review_jobs_platform", "queue_id", "status", "platform", "priority", "score"),
     Index("ix_review_jobs_place", "queue_id", "place"),
     Index("ix_review_jobs_item", "item_id"),
+    Index("ix_review_jobs_review_of", "review_of"),
 )
 
 # Routing rules: evaluated in `position` order when jobs are made; the first rule an item matches puts it in

@@ -1,12 +1,13 @@
 """Queues, jobs and decisions: how items reach reviewers and what they decide.
 
-Jobs are made from stored assessments by `fill` (routing rules first, see review.routing; then a queue takes
-the items at its band or above, of its kind if it names one). `next_job` claims the best open job for one reviewer so that concurrent callers never get the
-same one: on PostgreSQL a `SELECT ... FOR UPDATE SKIP LOCKED` in the claiming transaction; on SQLite one
-`UPDATE ... WHERE id = (SELECT ...)` statement, which SQLite runs whole under its single write lock. A claim
-lapses after the configured minutes, and the job is handed out again. A decision is written once and never
-changed; an escalation makes a job in the `escalations` queue in the same transaction, so it cannot be lost.
-Every change is an audit event written in the transaction that makes it.
+Jobs are made from stored assessments by `fill` (routing rules first, see review.routing; then a queue
+takes the items at its band or above, of its kind if it names one). `next_job` claims the best open job for
+one reviewer so that concurrent callers never get the same one: on PostgreSQL a `SELECT ... FOR UPDATE SKIP
+LOCKED` in the claiming transaction; on SQLite one `UPDATE ... WHERE id = (SELECT ...)` statement, which
+SQLite runs whole under its single write lock. A claim lapses after the configured minutes, and the job is
+handed out again. A decision is written once and never changed; an escalation makes a job in the
+`escalations` queue in the same transaction, so it cannot be lost, and a decision that needs a second review
+makes that job the same way. Every change is an audit event written in the transaction that makes it.
 """
 
 from __future__ import annotations

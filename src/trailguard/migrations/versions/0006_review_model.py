@@ -43,6 +43,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_review_jobs_place", "review_jobs", ["queue_id", "place"])
     op.create_index("ix_review_jobs_item", "review_jobs", ["item_id"])
+    op.create_index("ix_review_jobs_review_of", "review_jobs", ["review_of"])
     items = sa.table(
         "items", sa.column("id"), sa.column("kind"), sa.column("platform"), sa.column("location")
     )
@@ -100,6 +101,7 @@ def downgrade() -> None:
     op.drop_table("review_appeals")
     op.drop_table("review_routes")
     for name in (
+        "ix_review_jobs_review_of",
         "ix_review_jobs_item",
         "ix_review_jobs_place",
         "ix_review_jobs_platform",
