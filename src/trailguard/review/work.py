@@ -340,13 +340,15 @@ def get_job(engine: Engine, job_id: int) -> dict[str, Any]:
         names = user_names(conn)
         decision = conn.execute(select(d).where(d.c.job_id == job_id)).first()
         notes = conn.execute(select(c).where(c.c.job_id == job_id).order_by(c.c.id)).all()
-    out = _job_dict(row, names)
-    out["decision"] = None if decision is None else _decision_dict(decision, names)
-    with engine.connect() as conn:
-        out["second_review"] = _second_review_of(conn, decision, names)
+        second = _second_review_of(conn, decision, names)
+        first = None
         if row.review_of is not None:
             first = conn.execute(select(d).where(d.c.id == row.review_of)).first()
-            out["reviews"] = None if first is None else _decision_dict(first, names)
+    out = _job_dict(row, names)
+    out["decision"] = None if decision is None else _decision_dict(decision, names)
+    out["second_review"] = second  # this job's decision waits on (or had) a second review
+    if row.review_of is not None:
+        out["reviews"] = None if first is None else _decision_dict(first, names)  # this job is the second
     out["comments"] = [
         {"id": n.id, "by": names.get(n.user_id), "body": n.body, "created_at": iso_time(n.created_at)}
         for n in notes
