@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from review_db import console, seed_network
 from trailguard.api.app import create_app
-from trailguard.review import audit, users, work
+from trailguard.evidence import custody
+from trailguard.review import appeals, audit, routing, users, work
 from trailguard.review import tables as rt
 from trailguard.settings import Settings
 
@@ -23,9 +24,10 @@ AS_ROLE = {"admin": "adam", "analyst": "ann", "reviewer": "rita", "auditor": "au
 
 
 class World:
-    def __init__(self, log: audit.AuditLog, tokens: dict[str, str], network: str) -> None:
+    def __init__(self, log: audit.AuditLog, tokens: dict[str, str], network: str, evidence: Path) -> None:
         self.log, self.tokens, self.network = log, tokens, network
         self.counter = itertools.count(1)
+        self.case = custody.create_case(log.engine, evidence / "keys", "synthetic case", "adam")
         with log.engine.connect() as conn:
             self.queue = int(
                 conn.execute(select(rt.queues.c.id).where(rt.queues.c.name == "review")).scalar_one()
@@ -54,6 +56,21 @@ class World:
             else:  # set aside so that no later call picks it as untouched
                 conn.execute(j.update().where(j.c.id == job_id).values(band=j.c.band))
         return job_id
+
+    def decision(self) -> int:
+        """A new decision, by rob (whom no role in AS_ROLE is)."""
+        job_id = self.job("rob")
+        with self.log.begin() as conn:
+            return work.decide(conn, job_id, self.user("rob"), "confirm", "signs of control", "ads-2")
+
+    def appeal(self) -> int:
+        with self.log.begin() as conn:
+            return appeals.file(conn, self.decision(), self.user("ann"), "the poster", "it was a mistake")
+
+    def route(self) -> int:
+        with self.log.begin() as conn:
+            rule = routing.add_rule(conn, f"q{next(self.counter)}", "test", platform="example.org")
+        return int(rule["id"])
 
 
 # operation (METHOD path) -> given the world and the caller's name: (concrete path, JSON body or None)
@@ -95,18 +112,46 @@ CALLS: dict[str, Call] = {
         f"/api/jobs/{w.job()}/comments",
         {"body": "<b>see ad-2</b>"},
     ),
+    "PUT /api/queues/{queue_id}/settings": lambda w, u: (
+        f"/api/queues/{w.queue}/settings",
+        {"second_review": [], "severe_cap": 10_000},
+    ),
+    "GET /api/routes": lambda w, u: ("/api/routes", None),
+    "POST /api/routes": lambda w, u: (
+        "/api/routes",
+        {"queue": "minors", "indicator": "ads.minor_*", "priority": "high"},
+    ),
+    "DELETE /api/routes/{route_id}": lambda w, u: (f"/api/routes/{w.route()}", None),
+    "POST /api/jobs/{job_id}/case": lambda w, u: (f"/api/jobs/{w.job()}/case", {"case_id": w.case}),
+    "POST /api/decisions/{decision_id}/appeals": lambda w, u: (
+        f"/api/decisions/{w.decision()}/appeals",
+        {"appellant": "the poster", "body": "<script>alert(1)</script> please look again"},
+    ),
+    "GET /api/appeals": lambda w, u: ("/api/appeals?status=open", None),
+    "GET /api/appeals/{appeal_id}": lambda w, u: (f"/api/appeals/{w.appeal()}", None),
+    "POST /api/appeals/{appeal_id}/decision": lambda w, u: (
+        f"/api/appeals/{w.appeal()}/decision",
+        {"outcome": "upheld", "reason": "the decision stands"},
+    ),
+    "GET /api/cases": lambda w, u: ("/api/cases", None),
+    "GET /api/cases/{case_id}": lambda w, u: (f"/api/cases/{w.case}", None),
+    "POST /api/cases/{case_id}/approve": lambda w, u: (f"/api/cases/{w.case}/approve", None),
+    "GET /api/me/wellness": lambda w, u: ("/api/me/wellness", None),
 }
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[tuple[TestClient, World, dict[str, Any]]]:
+def world(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[TestClient, World, dict[str, Any]]]:
     url = f"sqlite:///{tmp_path / 'tg.db'}"
-    log, tokens = console(url, tmp_path, 80, PEOPLE)
+    log, tokens = console(url, tmp_path, 120, PEOPLE)
     assert isinstance(log, audit.AuditLog)
     network = seed_network(url, ["ad-1", "ad-2", "ad-3"])
+    monkeypatch.setenv("TRAILGUARD_EVIDENCE_DIR", str(tmp_path / "evidence"))
     app = create_app(log, Settings())
     with TestClient(app) as client:
-        yield client, World(log, tokens, network), app.openapi()
+        yield client, World(log, tokens, network, tmp_path / "evidence"), app.openapi()
     log.engine.dispose()
 
 

@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from review_db import fresh_database
 from trailguard.cli import app
 from trailguard.demo.corpus import write_corpus
+from trailguard.evidence import tables as _evidence_tables  # noqa: F401  (declares the evidence tables)
 from trailguard.review import schema
 from trailguard.review import tables as rt
 from trailguard.store import banks

@@ -15,7 +15,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from trailguard.api import browse, pages, people, public, work
+from trailguard.api import browse, cases, pages, pages_review, people, public, work
 from trailguard.api.auth import PUBLIC, Context
 from trailguard.api.console_page import static_files
 from trailguard.review import work as review_work
@@ -30,12 +30,16 @@ HEADERS = {
 }
 
 
-def create_app(log: AuditLog, settings: Settings) -> FastAPI:
+def create_app(
+    log: AuditLog, settings: Settings, on_escalate: review_work.EscalationHook | None = None
+) -> FastAPI:
+    """The application; `on_escalate` is the external step of a final escalation or report (reports)."""
     # No /docs or /redoc: their pages load scripts from a CDN, which the CSP (and the project) refuses.
     app = FastAPI(
         title="Trailguard", version="0.1.0", docs_url=None, redoc_url=None, openapi_url="/openapi.json"
     )
     app.state.ctx = Context(log=log, settings=settings)
+    app.state.on_escalate = on_escalate
 
     @app.get("/api/health", openapi_extra=PUBLIC)
     def health() -> dict[str, str]:
@@ -44,7 +48,9 @@ def create_app(log: AuditLog, settings: Settings) -> FastAPI:
     app.include_router(people.router)
     app.include_router(work.router)
     app.include_router(browse.router)
+    app.include_router(cases.router)
     app.include_router(pages.router)
+    app.include_router(pages_review.router)
     app.include_router(public.router)
     app.mount("/console/static", static_files(), name="console-static")
 
@@ -70,7 +76,8 @@ def create_app(log: AuditLog, settings: Settings) -> FastAPI:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             doc = get_openapi(title=app.title, version=app.version, routes=app.routes)
-            for route in [*app.routes, *people.router.routes, *work.router.routes, *browse.router.routes]:
+            routers = [people.router, work.router, browse.router, cases.router]
+            for route in [*app.routes, *(r for router in routers for r in router.routes)]:
                 if isinstance(route, APIRoute):
                     roles = _roles(route.dependant)
                     for method in route.methods or ():

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from trailguard.api.auth import SESSION_COOKIE, Admin, Anyone, Context, Overseer, context, set_session_cookie
-from trailguard.review import audit, users
+from trailguard.review import audit, users, wellness
 from trailguard.review import tables as rt
 
 router = APIRouter(prefix="/api")
@@ -58,6 +58,12 @@ def log_out(user: Anyone, request: Request, response: Response, ctx: Ctx) -> dic
 @router.get("/me")
 def me(user: Anyone) -> dict[str, Any]:
     return {"name": user.name, "role": user.role}
+
+
+@router.get("/me/wellness")
+def my_wellness(user: Anyone, ctx: Ctx) -> dict[str, Any]:
+    """Today's (UTC) exposure: decisions per band, item views, and each capped queue's count and cap."""
+    return wellness.exposure(ctx.log.engine, user)
 
 
 @router.get("/users")

@@ -1,4 +1,5 @@
-"""`trailguard db upgrade`, `users`, `queue fill`, `audit verify` and `serve`: the console's commands.
+"""`trailguard db upgrade`, `users`, `queue fill`, `queue route`, `audit verify` and `serve`: the console's
+commands.
 
 Each opens the store through `_store`, which refuses one that is behind the migrations with the command that
 fixes it. The review, API and server modules are imported inside the commands, so `trailguard --help` and the
@@ -27,6 +28,10 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(queue_app, name="queue")
 app.add_typer(audit_app, name="audit")
+route_app = typer.Typer(
+    help="Routing rules: which queue new items go to (first match wins).", no_args_is_help=True
+)
+queue_app.add_typer(route_app, name="route")
 
 Role = Annotated[str, typer.Option("--role", help="admin, analyst, reviewer or auditor")]
 
@@ -120,6 +125,90 @@ def queue_fill() -> None:
         made = fill(conn, by=_actor())
     for name, count in made.items():
         typer.echo(f"{name}: {count} new jobs")
+
+
+@route_app.command("add")
+def route_add(
+    queue: Annotated[str, typer.Argument(help="The queue matching items go to (made if missing).")],
+    indicator: Annotated[
+        str | None, typer.Option(help="Indicator id; * matches any characters (ads.minor_*).")
+    ] = None,
+    platform: Annotated[str | None, typer.Option(help="The item's platform, exactly.")] = None,
+    kind: Annotated[str | None, typer.Option(help="ad, job, post, profile or chat.")] = None,
+    place: Annotated[str | None, typer.Option(help="A prefix of the item's location, any case.")] = None,
+    min_band: Annotated[str | None, typer.Option(help="low, medium, high or critical.")] = None,
+    priority: Annotated[str, typer.Option(help="low, normal, high or urgent.")] = "normal",
+) -> None:
+    """Add a routing rule, tried after the existing ones; it applies to items that get jobs from now on."""
+    from trailguard.cli.terminal import echo, emit_json
+    from trailguard.review.routing import add_rule
+
+    log = _store(Settings.from_env())
+    try:
+        with log.begin() as conn:
+            rule = add_rule(
+                conn,
+                queue,
+                _actor(),
+                indicator=indicator,
+                platform=platform,
+                kind=kind,
+                place=place,
+                min_band=min_band,
+                priority=priority,
+            )
+    except ValueError as exc:
+        echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    emit_json(rule)
+
+
+@route_app.command("list")
+def route_list() -> None:
+    """The routing rules in the order they are tried, one JSON object a line."""
+    from trailguard.cli.terminal import emit_json
+    from trailguard.review.routing import list_rules
+
+    for rule in list_rules(_store(Settings.from_env()).engine):
+        emit_json(rule)
+
+
+@route_app.command("remove")
+def route_remove(rule_id: Annotated[int, typer.Argument(help="The rule's id (see `list`).", min=1)]) -> None:
+    """Remove a routing rule; jobs it made stay where they are."""
+    from trailguard.cli.terminal import echo
+    from trailguard.review.routing import remove_rule
+
+    log = _store(Settings.from_env())
+    try:
+        with log.begin() as conn:
+            remove_rule(conn, rule_id, _actor())
+    except LookupError as exc:
+        echo(f"error: {exc.args[0]}", err=True)
+        raise typer.Exit(1) from exc
+    echo(f"removed rule {rule_id}")
+
+
+def fill_after_scan(settings: Settings) -> None:
+    """Make jobs for what a scan stored, through the routing rules, when the store has the review schema
+    (a store that was never upgraded has no queues: nothing to do, and the scan is not the place to say so)."""
+    from trailguard.cli.terminal import echo
+    from trailguard.review.audit import AuditLog, anchor_for
+    from trailguard.review.schema import state
+    from trailguard.review.work import fill
+    from trailguard.store.db import make_engine
+
+    engine = make_engine(settings.database_url)
+    try:
+        if state(engine).behind:
+            return
+        anchor = anchor_for(settings.database_url, settings.audit_key_file, settings.audit_checkpoint_file)
+        log = AuditLog(engine, anchor)
+        with log.begin() as conn:
+            made = fill(conn, by="scan")
+        echo(f"review queues: {sum(made.values())} new jobs", err=True)
+    finally:
+        engine.dispose()
 
 
 @audit_app.command("verify")

@@ -6,15 +6,14 @@ The evidence modules (warcio, cryptography) are imported inside the commands so 
 from __future__ import annotations
 
 import getpass
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from platformdirs import user_data_dir
 
 from trailguard.cli.app import app
 from trailguard.cli.terminal import echo, emit_json
+from trailguard.evidence.location import evidence_dir
 from trailguard.settings import Settings
 
 case_app = typer.Typer(
@@ -22,17 +21,6 @@ case_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(case_app, name="case")
-
-
-def evidence_dir(settings: Settings) -> Path:
-    """TRAILGUARD_EVIDENCE_DIR, else `evidence/` beside a SQLite database, else the user's data directory."""
-    explicit = os.environ.get("TRAILGUARD_EVIDENCE_DIR")
-    if explicit:
-        return Path(explicit).expanduser()
-    url = settings.database_url
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-        return Path(url.removeprefix("sqlite:///")).expanduser().parent / "evidence"
-    return Path(user_data_dir("trailguard", appauthor=False)) / "evidence"
 
 
 def _operator(name: str | None) -> str:

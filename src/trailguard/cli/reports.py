@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from trailguard.cli.app import app
-from trailguard.cli.evidence import evidence_dir
 from trailguard.cli.terminal import echo, emit_json
+from trailguard.evidence.location import evidence_dir
 from trailguard.settings import Settings
 
 if TYPE_CHECKING:

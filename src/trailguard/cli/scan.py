@@ -254,6 +254,10 @@ def scan(
             raise typer.BadParameter(str(exc), param_hint="--model / TRAILGUARD_CHAT_MODEL") from exc
     result = scan_inputs(inputs, settings, options)
     print_summary(result, terminal.console())
+    if options.store and result.assessed:
+        from trailguard.cli.console import fill_after_scan
+
+        fill_after_scan(settings)
     if result.read == 0:
         err.print("Nothing could be read from the inputs.", markup=False)
         raise typer.Exit(1)

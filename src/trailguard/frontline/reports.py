@@ -140,7 +140,7 @@ def submit(log: AuditLog, report: PublicReport, region: str, max_entities: int) 
         )
         if entities:
             conn.execute(insert(st.entities), entity_rows_of(item.id, entities))
-        work.add_job(conn, work.PUBLIC_REPORTS, item.id, 0.0, "low", ACTOR)
+        work.add_job(conn, work.PUBLIC_REPORTS, item.id, ACTOR)
         audit.record(
             conn, ACTOR, "public_report.receive", f"item:{item.id}", {"contact_given": bool(report.contact)}
         )

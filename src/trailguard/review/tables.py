@@ -65,6 +65,11 @@ queues = Table(
     Column("min_band", String(16), nullable=False),  # routing: items at this band or above
     Column("kind", String(16)),  # routing: only items of this kind (NULL: every kind)
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Actions that a second reviewer must confirm ("confirm,report"; NULL: none), see review.second.
+    Column("second_review", String(64)),
+    # The most jobs of the most severe bands (SEVERE) one reviewer is handed in this queue per UTC day
+    # (NULL: no cap), see review.wellness.
+    Column("severe_cap", Integer),
 )
 
 jobs = Table(
@@ -80,8 +85,64 @@ jobs = Table(
     Column("claim_expires_at", DateTime(timezone=True)),
     Column("held_by", Integer, ForeignKey("review_users.id")),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Copied from the item when the job is made (migration 0006), so that queue filters are indexed
+    # lookups on this table instead of joins into the store's JSON. Plain columns without foreign keys:
+    # SQLite cannot add a constraint to an existing table without rebuilding it.
+    Column("kind", String(16)),
+    Column("platform", String(200)),
+    Column("place", String(200)),  # the item's location, lower-cased, for prefix filters
+    Column("priority", Integer, nullable=False, server_default="0"),  # from the routing rule; higher first
+    Column("route_id", Integer),  # the review_routes rule that made it (NULL: a queue's own band rule)
+    Column("review_of", Integer),  # a second-review job: the review_decisions row it checks
+    Column("case_id", String(64)),  # the evidence case (evidence_cases.id) it is linked to
     UniqueConstraint("queue_id", "item_id", name="uq_review_jobs_queue_item"),
-    Index("ix_review_jobs_next", "queue_id", "status", "score"),
+    Index("ix_review_jobs_pick", "queue_id", "status", "priority", "score"),
+    # Equality filters in the hand-out order: the first jobs that pass are read from the index, unsorted.
+    Index("ix_review_jobs_kind", "queue_id", "status", "kind", "priority", "score"),
+    Index("ix_review_jobs_platform", "queue_id", "status", "platform", "priority", "score"),
+    Index("ix_review_jobs_place", "queue_id", "place"),
+    Index("ix_review_jobs_item", "item_id"),
+    Index("ix_review_jobs_review_of", "review_of"),
+)
+
+# Routing rules: evaluated in `position` order when jobs are made; the first rule an item matches puts it in
+# that rule's queue (with the rule's priority). A condition left NULL matches everything.
+routes = Table(
+    "review_routes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("position", Integer, nullable=False, unique=True),
+    Column("queue_id", Integer, ForeignKey("review_queues.id", ondelete="CASCADE"), nullable=False),
+    Column("indicator", String(128)),  # an indicator id, `*` matching any characters ("ads.minor_*")
+    Column("platform", String(200)),
+    Column("kind", String(16)),
+    Column("place", String(200)),  # prefix of the item's location, any case
+    Column("min_band", String(16)),
+    Column("priority", Integer, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# One appeal per decision (the unique constraint makes two racing filings one success and one conflict).
+appeals = Table(
+    "review_appeals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "decision_id",
+        Integer,
+        ForeignKey("review_decisions.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    Column("filed_by", Integer, ForeignKey("review_users.id"), nullable=False),
+    Column("appellant", String(200), nullable=False),  # on whose behalf (the poster, a platform, ...)
+    Column("body", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # open, upheld, overturned
+    Column("decided_by", Integer, ForeignKey("review_users.id")),
+    Column("outcome_reason", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("decided_at", DateTime(timezone=True)),
 )
 
 decisions = Table(
