@@ -34,8 +34,19 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
+# A scan as it ran before migrations: the pipeline writing through `Store` (create_schema), in a process that
+# never imports the review tables. `trailguard scan` now makes an empty store at the newest revision first.
+_OLD_SCAN = """
+import sys
+from pathlib import Path
+from trailguard.pipeline.local import ScanOptions, run_scan
+from trailguard.settings import Settings
+run_scan([sys.argv[1]], Settings.from_env(), ScanOptions(out_dir=Path(sys.argv[2])))
+"""
+
+
 def _scan_in_a_fresh_process(url: str, tmp_path: Path) -> None:
-    """Today's code path: the scan in its own process, which never imports the review tables."""
+    """The pre-migration scan (`_OLD_SCAN`) in its own process."""
     corpus = tmp_path / "ads.jsonl"
     write_corpus(corpus, 40, seed=3)
     env = {
@@ -44,8 +55,9 @@ def _scan_in_a_fresh_process(url: str, tmp_path: Path) -> None:
         "TRAILGUARD_WORKERS": "1",
         "PYTHONPATH": str(ROOT / "src"),
     }
+    (tmp_path / "out").mkdir()
     done = subprocess.run(
-        [sys.executable, "-m", "trailguard.cli", "scan", str(corpus), "--out", str(tmp_path / "out")],
+        [sys.executable, "-c", _OLD_SCAN, str(corpus), str(tmp_path / "out")],
         env=env,
         capture_output=True,
         text=True,

@@ -1,7 +1,7 @@
 """`trailguard db upgrade`, `users`, `queue fill`, `audit verify` and `serve`: the console's commands.
 
 Each opens the store through `_store`, which refuses one that is behind the migrations with the command that
-fixes it. The review, API and server modules are imported inside the commands, so `trailguard --help` and the
+fixes it (`cli.store_ready`, the check `scan` makes too). The review, API and server modules are imported inside the commands, so `trailguard --help` and the
 scan do not pay for them.
 """
 
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from trailguard.cli.app import app
+from trailguard.cli.store_ready import store_at_head
 from trailguard.settings import Settings
 
 if TYPE_CHECKING:
@@ -41,15 +42,8 @@ def _actor() -> str:
 def _store(settings: Settings) -> AuditLog:
     """The audit log over the configured store; exit 1 naming `trailguard db upgrade` if it is behind."""
     from trailguard.review.audit import AuditLog, anchor_for
-    from trailguard.review.schema import StoreBehind, require_current
-    from trailguard.store.db import make_engine
 
-    engine = make_engine(settings.database_url)
-    try:
-        require_current(engine, engine.url.render_as_string(hide_password=True))
-    except StoreBehind as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from exc
+    engine = store_at_head(settings.database_url)
     anchor = anchor_for(settings.database_url, settings.audit_key_file, settings.audit_checkpoint_file)
     return AuditLog(engine, anchor)
 
