@@ -8,11 +8,13 @@ scan do not pay for them.
 from __future__ import annotations
 
 import getpass
+import os
 import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from trailguard.cli import terminal
 from trailguard.cli.app import app
 from trailguard.cli.store_ready import store_at_head
 from trailguard.settings import Settings
@@ -146,3 +148,40 @@ def serve(
         made = fill(conn, by="serve")
     typer.echo(f"queues filled: {made}", err=True)
     uvicorn.run(create_app(log, settings), host=host, port=port, log_level="info")
+
+
+DEMO_ADMIN = "admin"
+
+
+def offer_console(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Make the store ready to review and say how to open it: the queues filled, and the user `admin` with a
+    new random password, printed this once (a rerun replaces it). Starts no server: `make demo` must end."""
+    import secrets
+
+    from trailguard.review.users import add_user, find_user, set_password
+    from trailguard.review.work import fill
+
+    password = secrets.token_urlsafe(18)
+    log = _store(settings)
+    with log.begin() as conn:
+        if find_user(conn, DEMO_ADMIN) is None:
+            add_user(conn, DEMO_ADMIN, "admin", password, by=_actor())
+        else:
+            set_password(conn, DEMO_ADMIN, password, by=_actor())
+        made = fill(conn, by=_actor())
+    log.engine.dispose()
+    jobs = ", ".join(f"{count} new jobs in {name}" for name, count in made.items()) or "no new jobs"
+    env = " (with TRAILGUARD_DATABASE_URL as now)" if os.environ.get("TRAILGUARD_DATABASE_URL") else ""
+    terminal.echo(f"Console ready: {jobs}. It is not running; to review:")
+    terminal.echo(f"  start it:  {_self_command()} serve --host {host} --port {port}{env}")
+    terminal.echo(f"  open:      http://{host}:{port}/console/login")
+    terminal.echo(
+        f"  log in:    {DEMO_ADMIN} / {password}   (one-time: shown only now; a new demo makes another)"
+    )
+
+
+def _self_command() -> str:
+    """How this `trailguard` was started (`.venv/bin/trailguard` under `make demo`), so the printed command
+    works as it is; plain `trailguard` otherwise."""
+    invoked = sys.argv[0] if sys.argv else ""
+    return invoked if os.path.basename(invoked) == "trailguard" else "trailguard"

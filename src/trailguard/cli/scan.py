@@ -342,17 +342,22 @@ def demo(
     n: Annotated[int, typer.Option(min=0, help="Items to generate.")] = 3000,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic corpus.")] = 7,
 ) -> None:
-    """Generate the synthetic demo corpus (fictional identifiers only) and scan it into the default database."""
+    """Generate the synthetic demo corpus (fictional identifiers only), scan it into the default database and
+    make it ready for the console (queues filled, an admin with a one-time password; no server started)."""
+    from trailguard.cli.console import offer_console
     from trailguard.demo.corpus import write_corpus
     from trailguard.pipeline.local import ScanOptions
 
     settings = Settings.from_env()
     _check_catalogues(settings)
     _output_dir(out)
-    _open_store(settings.database_url)  # a database that cannot be used fails now, before the corpus is written
+    _open_store(
+        settings.database_url
+    )  # a database that cannot be used fails now, before the corpus is written
     corpus_path = out / "corpus.jsonl"
     write_corpus(corpus_path, n, seed)
     err.print(f"Generated {n} synthetic items in {corpus_path}")
     err.print(f"Database: {hide_password(settings.database_url)}")
     result = scan_inputs([str(corpus_path)], settings, ScanOptions(out_dir=out))
     print_summary(result, terminal.console())
+    offer_console(settings)
