@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select
@@ -34,19 +35,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
-# A scan as it ran before migrations: the pipeline writing through `Store` (create_schema), in a process that
-# never imports the review tables. `trailguard scan` now makes an empty store at the newest revision first.
-_OLD_SCAN = """
-import sys
-from pathlib import Path
-from trailguard.pipeline.local import ScanOptions, run_scan
-from trailguard.settings import Settings
-run_scan([sys.argv[1]], Settings.from_env(), ScanOptions(out_dir=Path(sys.argv[2])))
-"""
-
-
 def _scan_in_a_fresh_process(url: str, tmp_path: Path) -> None:
-    """The pre-migration scan (`_OLD_SCAN`) in its own process."""
+    """A real scan in its own process, its store then made as scans left it before migrations: no
+    `alembic_version` and no review tables (a scan now makes an empty store at the newest revision)."""
     corpus = tmp_path / "ads.jsonl"
     write_corpus(corpus, 40, seed=3)
     env = {
@@ -55,15 +46,20 @@ def _scan_in_a_fresh_process(url: str, tmp_path: Path) -> None:
         "TRAILGUARD_WORKERS": "1",
         "PYTHONPATH": str(ROOT / "src"),
     }
-    (tmp_path / "out").mkdir()
     done = subprocess.run(
-        [sys.executable, "-c", _OLD_SCAN, str(corpus), str(tmp_path / "out")],
+        [sys.executable, "-m", "trailguard.cli", "scan", str(corpus), "--out", str(tmp_path / "out")],
         env=env,
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert done.returncode == 0, done.stderr[-2000:]
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        review = [t.name for t in reversed(metadata.sorted_tables) if t.name.startswith("review_")]
+        for name in [*review, "alembic_version"]:
+            conn.execute(sa.text(f'DROP TABLE "{name}"'))
+    engine.dispose()
 
 
 @pytest.mark.slow

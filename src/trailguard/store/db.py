@@ -115,19 +115,33 @@ def exclusive(engine: Engine, name: str) -> Iterator[None]:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create every table and index declared on `metadata` that does not exist yet (idempotent, and safe when
-    several processes start on an empty database at once: they take turns under one lock)."""
+    """Make an empty database a store at the newest migration: every declared table and index, stamped with
+    the head revision (the migrations build exactly the declared schema: tests/test_review_migrations.py).
+
+    Idempotent, and safe when several processes start on an empty database at once: they take turns under one
+    lock. A store the migrations manage (it has `alembic_version`) is left as it is: only `trailguard db
+    upgrade` changes it, and the commands refuse it while it is behind. A store made before migrations gets
+    the tables it lacks, as before; `db upgrade` stamps it.
+    """
     # Import the table modules so their tables are registered on `metadata` before create_all.
     from trailguard.evidence import tables as _evidence_tables  # noqa: F401
+    from trailguard.review import tables as _review_tables  # noqa: F401
     from trailguard.store import tables
 
     if _schema_complete(engine, tables.LATER_INDEXES):
         return  # the usual case: no lock taken, so opening a store never waits for (or needs) a writer
     with write_transaction(engine, lock="schema") as conn:
+        existing = set(inspect(conn).get_table_names())
+        if "alembic_version" in existing:
+            return
         metadata.create_all(conn)
         # Indexes added to tables that existed before them: create_all only indexes the tables it creates.
         for index in tables.LATER_INDEXES:
             index.create(conn, checkfirst=True)
+        if not existing:
+            from trailguard.review.schema import stamp_head
+
+            stamp_head(conn)
 
 
 def _schema_complete(engine: Engine, later_indexes: Iterable[Index]) -> bool:
