@@ -1,8 +1,8 @@
 """`trailguard db upgrade`, `users`, `queue fill`, `audit verify` and `serve`: the console's commands.
 
 Each opens the store through `_store`, which refuses one that is behind the migrations with the command that
-fixes it (`cli.store_ready`, the check `scan` makes too). The review, API and server modules are imported inside the commands, so `trailguard --help` and the
-scan do not pay for them.
+fixes it (`cli.store_ready`, the check `scan` makes too). The review, API and server modules are imported
+inside the commands, so `trailguard --help` and the scan do not pay for them. `offer_console` ends `demo`.
 """
 
 from __future__ import annotations

@@ -351,9 +351,8 @@ def demo(
     settings = Settings.from_env()
     _check_catalogues(settings)
     _output_dir(out)
-    _open_store(
-        settings.database_url
-    )  # a database that cannot be used fails now, before the corpus is written
+    # A database that cannot be used, or is behind the migrations, fails now, before the corpus is written.
+    _open_store(settings.database_url)
     corpus_path = out / "corpus.jsonl"
     write_corpus(corpus_path, n, seed)
     err.print(f"Generated {n} synthetic items in {corpus_path}")

@@ -1,8 +1,9 @@
 """The one check every command that opens the store makes first: is its schema at the newest migration?
 
-`serve`, the user, queue and audit commands and `scan` all go through `store_at_head`, so a store that is
-behind is refused the same way everywhere: exit 1 with the command that fixes it (`trailguard db upgrade`).
-A scan is how most stores begin, so for it an empty store is created at the newest revision instead.
+`serve`, the user, queue and audit commands, `scan`, `demo` and the bank commands all go through
+`store_at_head`, so a store that is behind is refused the same way everywhere: exit 1 with the command that
+fixes it (`trailguard db upgrade`). A scan or a bank is how a store begins, so for those an empty store is
+migrated to the newest revision instead.
 """
 
 from __future__ import annotations

@@ -13,9 +13,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, inspect
+from sqlalchemy import Engine, inspect
 
-from trailguard.store.db import create_schema, write_transaction
+from trailguard.store.db import write_transaction
 
 UPGRADE_COMMAND = "trailguard db upgrade"
 
@@ -61,19 +61,12 @@ def upgrade(engine: Engine, to: str = "head") -> SchemaState:
     return before
 
 
-def stamp_head(conn: Connection) -> None:
-    """Record the newest revision on a store whose tables were just made from the declared schema."""
-    cfg = _config()
-    cfg.attributes["connection"] = conn
-    command.stamp(cfg, "head")
-
-
 def require_current(engine: Engine, url_shown: str, *, create_empty: bool = False) -> None:
     """StoreBehind, naming the fix, unless the store is at the newest revision; with `create_empty`, a store
     with no tables at all (a new SQLite file, a new PostgreSQL database) is first migrated to the newest."""
     s = state(engine)
     if create_empty and s.behind and s.current is None and not s.legacy:
-        create_schema(engine)
+        upgrade(engine)
         s = state(engine)
     if s.behind:
         at = "no revision (made before migrations)" if s.legacy else f"revision {s.current or 'none (empty)'}"
