@@ -34,8 +34,6 @@ PEOPLE = {"adam": "admin", "ann": "analyst", "rita": "reviewer", "aud": "auditor
 ROLES = {role: name for name, role in PEOPLE.items()}
 # Examples per operation and role: 4 roles x ~20 operations x this stays under a minute on two shared cores.
 EXAMPLES = 12
-# Not status_code_conformance: the document lists the 2xx and 422 answers FastAPI knows, not every 401, 403,
-# 404 and 409 the routes give on purpose (test_api_roles checks those per role).
 # Path parameters of stored rows (the store made by `fuzz_store`): ids of jobs, queues, items and users.
 KNOWN: dict[str, list[Any]] = {
     "job_id": [1, 2, 3, 4, 5],
@@ -43,6 +41,8 @@ KNOWN: dict[str, list[Any]] = {
     "item_id": ["ad-1", "ad-2", "ad-3"],
     "name": sorted(PEOPLE),
 }
+# Not status_code_conformance: the document lists the 2xx and 422 answers FastAPI knows, not every 401, 403,
+# 404 and 409 the routes give on purpose (test_api_roles checks those per role).
 CHECKS = [
     not_a_server_error,
     content_type_conformance,
