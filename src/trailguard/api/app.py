@@ -64,7 +64,10 @@ def create_app(
 
     @app.exception_handler(ValueError)
     async def invalid(_: Request, exc: ValueError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=422)
+        # The shape the document gives every 422 (FastAPI's HTTPValidationError), so that a client reads a
+        # refusal by the store's own checks the same way as one by the request's schema.
+        error = {"loc": ["body"], "msg": str(exc), "type": "value_error"}
+        return JSONResponse({"detail": [error]}, status_code=422)
 
     @app.middleware("http")
     async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

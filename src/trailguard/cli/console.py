@@ -2,19 +2,22 @@
 commands.
 
 Each opens the store through `_store`, which refuses one that is behind the migrations with the command that
-fixes it. The review, API and server modules are imported inside the commands, so `trailguard --help` and the
-scan do not pay for them.
+fixes it (`cli.store_ready`, the check `scan` makes too). The review, API and server modules are imported
+inside the commands, so `trailguard --help` and the scan do not pay for them. `offer_console` ends `demo`.
 """
 
 from __future__ import annotations
 
 import getpass
+import os
 import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from trailguard.cli import terminal
 from trailguard.cli.app import app
+from trailguard.cli.store_ready import store_at_head
 from trailguard.settings import Settings
 
 if TYPE_CHECKING:
@@ -46,15 +49,8 @@ def _actor() -> str:
 def _store(settings: Settings) -> AuditLog:
     """The audit log over the configured store; exit 1 naming `trailguard db upgrade` if it is behind."""
     from trailguard.review.audit import AuditLog, anchor_for
-    from trailguard.review.schema import StoreBehind, require_current
-    from trailguard.store.db import make_engine
 
-    engine = make_engine(settings.database_url)
-    try:
-        require_current(engine, engine.url.render_as_string(hide_password=True))
-    except StoreBehind as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from exc
+    engine = store_at_head(settings.database_url)
     anchor = anchor_for(settings.database_url, settings.audit_key_file, settings.audit_checkpoint_file)
     return AuditLog(engine, anchor)
 
@@ -241,3 +237,40 @@ def serve(
         made = fill(conn, by="serve")
     typer.echo(f"queues filled: {made}", err=True)
     uvicorn.run(create_app(log, settings), host=host, port=port, log_level="info")
+
+
+DEMO_ADMIN = "admin"
+
+
+def offer_console(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Make the store ready to review and say how to open it: the queues filled, and the user `admin` with a
+    new random password, printed this once (a rerun replaces it). Starts no server: `make demo` must end."""
+    import secrets
+
+    from trailguard.review.users import add_user, find_user, set_password
+    from trailguard.review.work import fill
+
+    password = secrets.token_urlsafe(18)
+    log = _store(settings)
+    with log.begin() as conn:
+        if find_user(conn, DEMO_ADMIN) is None:
+            add_user(conn, DEMO_ADMIN, "admin", password, by=_actor())
+        else:
+            set_password(conn, DEMO_ADMIN, password, by=_actor())
+        made = fill(conn, by=_actor())
+    log.engine.dispose()
+    jobs = ", ".join(f"{count} new jobs in {name}" for name, count in made.items()) or "no new jobs"
+    env = " (with TRAILGUARD_DATABASE_URL as now)" if os.environ.get("TRAILGUARD_DATABASE_URL") else ""
+    terminal.echo(f"Console ready: {jobs}. It is not running; to review:")
+    terminal.echo(f"  start it:  {_self_command()} serve --host {host} --port {port}{env}")
+    terminal.echo(f"  open:      http://{host}:{port}/console/login")
+    terminal.echo(
+        f"  log in:    {DEMO_ADMIN} / {password}   (one-time: shown only now; a new demo makes another)"
+    )
+
+
+def _self_command() -> str:
+    """How this `trailguard` was started (`.venv/bin/trailguard` under `make demo`), so the printed command
+    works as it is; plain `trailguard` otherwise."""
+    invoked = sys.argv[0] if sys.argv else ""
+    return invoked if os.path.basename(invoked) == "trailguard" else "trailguard"

@@ -30,12 +30,11 @@ app.add_typer(bank_app, name="bank")
 
 
 def _engine(settings: Settings) -> Engine:
-    from trailguard.store import banks
-    from trailguard.store.db import make_engine
+    """The store, refused if behind the migrations and made at the newest one if empty (as `scan` does: a
+    store begun with a bank must not be one a later scan refuses)."""
+    from trailguard.cli.store_ready import store_at_head
 
-    engine = make_engine(settings.database_url)
-    banks.ensure_schema(engine)
-    return engine
+    return store_at_head(settings.database_url, create_empty=True)
 
 
 def _who(by: str | None) -> str:

@@ -70,14 +70,28 @@ def _load_index(settings: Settings) -> MatchIndex | None:
     SQLite database that does not exist yet holds no banks, and is not created just to find that out.
     """
     url = settings.database_url
-    sqlite_file = url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:")
-    if sqlite_file and not Path(url.removeprefix("sqlite:///")).expanduser().exists():
+    if _no_sqlite_file(url):
         return None
     from trailguard.media.index import MatchIndex
     from trailguard.store.writer import Store
 
     index = MatchIndex.from_store(Store(url).engine, settings)
     return index if len(index) else None
+
+
+def _no_sqlite_file(url: str) -> bool:
+    """Whether `url` names a SQLite file that does not exist (yet)."""
+    sqlite_file = url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:")
+    return sqlite_file and not Path(url.removeprefix("sqlite:///")).expanduser().exists()
+
+
+def _open_store(url: str) -> None:
+    """Refuse a store behind the migrations (exit 1 naming `trailguard db upgrade`), before any input is read;
+    an empty store is created at the newest revision. Store items are what the console reviews, so a scan
+    must not write into a store whose review tables are missing or old."""
+    from trailguard.cli.store_ready import store_at_head
+
+    store_at_head(url, create_empty=True).dispose()
 
 
 def print_summary(result: ScanResult, console: Console) -> None:
@@ -252,6 +266,8 @@ def scan(
             load(Path(settings.chat_model))
         except ModelFileError as exc:
             raise typer.BadParameter(str(exc), param_hint="--model / TRAILGUARD_CHAT_MODEL") from exc
+    if not (no_store and _no_sqlite_file(settings.database_url)):
+        _open_store(settings.database_url)
     result = scan_inputs(inputs, settings, options)
     print_summary(result, terminal.console())
     if options.store and result.assessed:
@@ -330,18 +346,21 @@ def demo(
     n: Annotated[int, typer.Option(min=0, help="Items to generate.")] = 3000,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic corpus.")] = 7,
 ) -> None:
-    """Generate the synthetic demo corpus (fictional identifiers only) and scan it into the default database."""
+    """Generate the synthetic demo corpus (fictional identifiers only), scan it into the default database and
+    make it ready for the console (queues filled, an admin with a one-time password; no server started)."""
+    from trailguard.cli.console import offer_console
     from trailguard.demo.corpus import write_corpus
     from trailguard.pipeline.local import ScanOptions
-    from trailguard.store.writer import Store
 
     settings = Settings.from_env()
     _check_catalogues(settings)
     _output_dir(out)
-    Store(settings.database_url)  # a database that cannot be used fails now, before the corpus is written
+    # A database that cannot be used, or is behind the migrations, fails now, before the corpus is written.
+    _open_store(settings.database_url)
     corpus_path = out / "corpus.jsonl"
     write_corpus(corpus_path, n, seed)
     err.print(f"Generated {n} synthetic items in {corpus_path}")
     err.print(f"Database: {hide_password(settings.database_url)}")
     result = scan_inputs([str(corpus_path)], settings, ScanOptions(out_dir=out))
     print_summary(result, terminal.console())
+    offer_console(settings)

@@ -15,6 +15,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
+from trailguard.store.db import write_transaction
+
 UPGRADE_COMMAND = "trailguard db upgrade"
 
 
@@ -48,19 +50,24 @@ def state(engine: Engine) -> SchemaState:
     return SchemaState(current, head, legacy)
 
 
-def upgrade(engine: Engine) -> SchemaState:
-    """Apply every migration the store lacks (one transaction per revision); the state before."""
+def upgrade(engine: Engine, to: str = "head") -> SchemaState:
+    """Apply every migration the store lacks, in one transaction that holds the store's schema lock (so two
+    processes upgrading at once take turns, the second finding nothing to do); the state before."""
     before = state(engine)
     cfg = _config()
-    with engine.begin() as conn:
+    with write_transaction(engine, lock="schema") as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, to)
     return before
 
 
-def require_current(engine: Engine, url_shown: str) -> None:
-    """StoreBehind, naming the fix, unless the store is at the newest revision."""
+def require_current(engine: Engine, url_shown: str, *, create_empty: bool = False) -> None:
+    """StoreBehind, naming the fix, unless the store is at the newest revision; with `create_empty`, a store
+    with no tables at all (a new SQLite file, a new PostgreSQL database) is first migrated to the newest."""
     s = state(engine)
+    if create_empty and s.behind and s.current is None and not s.legacy:
+        upgrade(engine)
+        s = state(engine)
     if s.behind:
         at = "no revision (made before migrations)" if s.legacy else f"revision {s.current or 'none (empty)'}"
         raise StoreBehind(

@@ -68,6 +68,23 @@ def add_user(conn: Connection, name: str, role: str, password: str, by: str) -> 
     return User(int(result.inserted_primary_key[0]), name, role)  # type: ignore[index]
 
 
+def set_password(conn: Connection, name: str, password: str, by: str) -> User:
+    """Give an existing user a new password (LookupError if there is none): the account is unlocked and its
+    sessions end, so only the new password opens it; recorded in the audit log."""
+    user = find_user(conn, name)
+    if user is None:
+        raise LookupError(f"no user {name[:64]!r}")
+    check_new(user.name, user.role, password)
+    conn.execute(
+        update(rt.users)
+        .where(rt.users.c.id == user.id)
+        .values(password_hash=_hasher.hash(password), failed_logins=0, locked_until=None)
+    )
+    conn.execute(delete(rt.sessions).where(rt.sessions.c.user_id == user.id))
+    audit.record(conn, by, "user.password", user.name)
+    return user
+
+
 def find_user(conn: Connection, name: str) -> User | None:
     row = conn.execute(
         select(rt.users.c.id, rt.users.c.name, rt.users.c.role).where(rt.users.c.name == name)

@@ -115,8 +115,15 @@ def exclusive(engine: Engine, name: str) -> Iterator[None]:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create every table and index declared on `metadata` that does not exist yet (idempotent, and safe when
-    several processes start on an empty database at once: they take turns under one lock)."""
+    """Make an empty database a store at the newest migration, and give a store made before migrations the
+    tables it lacks (as before: `trailguard db upgrade` stamps it). Idempotent, and safe when several
+    processes start on an empty database at once: they take turns under one lock.
+
+    An empty database is migrated, not made from the declared tables: the migrations build the newest
+    schema exactly, whichever module declares a table. A store the migrations manage (it has
+    `alembic_version`) is left as it is: only `db upgrade` changes it, and the commands refuse it while it is
+    behind (cli/store_ready.py).
+    """
     # Import the table modules so their tables are registered on `metadata` before create_all.
     from trailguard.evidence import tables as _evidence_tables  # noqa: F401
     from trailguard.reports import tables as _reports_tables  # noqa: F401
@@ -124,7 +131,14 @@ def create_schema(engine: Engine) -> None:
 
     if _schema_complete(engine, tables.LATER_INDEXES):
         return  # the usual case: no lock taken, so opening a store never waits for (or needs) a writer
+    if not inspect(engine).get_table_names():
+        from trailguard.review.schema import upgrade
+
+        upgrade(engine)  # under the schema lock: a second process finds the store at head, with nothing to do
+        return
     with write_transaction(engine, lock="schema") as conn:
+        if inspect(conn).has_table("alembic_version"):
+            return
         metadata.create_all(conn)
         # Indexes added to tables that existed before them: create_all only indexes the tables it creates.
         for index in tables.LATER_INDEXES:
