@@ -21,7 +21,7 @@ from trailguard.settings import Settings, hide_password
 
 if TYPE_CHECKING:
     from trailguard.media.index import MatchIndex
-    from trailguard.pipeline.local import ScanOptions, ScanResult
+    from trailguard.pipeline.contracts import ScanOptions, ScanResult
 
 err = terminal.console(stderr=True)
 
@@ -224,7 +224,7 @@ def scan(
     ] = None,
 ) -> None:
     """Read items, find identifiers and explained indicators, link networks, write outputs and the store."""
-    from trailguard.pipeline.local import ScanOptions
+    from trailguard.pipeline.contracts import ScanOptions
 
     catalogues = os.pathsep.join(str(p.resolve()) for p in catalogue) if catalogue else None
     settings = Settings.from_env().override(
@@ -328,7 +328,7 @@ def demo(
 ) -> None:
     """Generate the synthetic demo corpus (fictional identifiers only) and scan it into the default database."""
     from trailguard.demo.corpus import write_corpus
-    from trailguard.pipeline.local import ScanOptions
+    from trailguard.pipeline.contracts import ScanOptions
     from trailguard.store.writer import Store
 
     settings = Settings.from_env()
