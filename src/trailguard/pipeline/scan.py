@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from trailguard.ingest import ReadStats
 from trailguard.model import Assessment, Item, Reject
 from trailguard.pipeline.contracts import ScanOptions, ScanResult, Sink
+from trailguard.pipeline.sinks import AssessmentsFile
 from trailguard.pipeline.stages import LinkStage
 
 Record = Reject | tuple[Sequence[Item], Sequence[Assessment]]
@@ -70,6 +71,9 @@ def drive(
         for sink in sinks:  # only reached when every record was written: a failed scan keeps the old outputs
             sink.analysed(result)
         linking = options.link and result.assessed > 0
+        if linking and not _writes_assessments(sinks, result):
+            result.link_skipped = NO_ASSESSMENTS_FILE
+            linking = False
         if linking:
             result.networks, result.hubs, result.link_skipped = stage.run(
                 result.assessments_path, result.assessed
@@ -85,6 +89,14 @@ def drive(
         for sink in reversed(opened):
             sink.failed()
         raise
+
+
+NO_ASSESSMENTS_FILE = "linking reads assessments.jsonl back, and no sink of this scan wrote it"
+
+
+def _writes_assessments(sinks: Sequence[Sink], result: ScanResult) -> bool:
+    """Whether a sink wrote this scan's assessments.jsonl (the link stage streams it back: never an older one)."""
+    return any(isinstance(s, AssessmentsFile) and s.path == result.assessments_path for s in sinks)
 
 
 def _close_all(sinks: Sequence[Sink]) -> None:

@@ -95,12 +95,12 @@ class _JsonLinesSink(BaseSink):
     """A JSON Lines output file; published (renamed into place) at `analysed`, after every sink closed."""
 
     def __init__(self, path: Path) -> None:
-        self._path = path
+        self.path = path
         self._file: PartFile | None = None
 
     def open(self, result: ScanResult, inputs: Sequence[str]) -> None:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = PartFile(self._path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = PartFile(self.path)
 
     def _write(self, record: dict[str, Any]) -> None:
         assert self._file is not None, "open() first"
