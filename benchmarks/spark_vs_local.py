@@ -4,9 +4,8 @@ Writes `--n` generated items (trailguard.demo.corpus, seed 11) as `--files` JSON
 Spark engine reads one partition per file), scans the directory with each engine into its own output
 directory (no store unless --store), checks that assessments.jsonl, rejected.jsonl, networks.json and
 hubs.json are byte-identical, and reports wall time and items/s. With `--cluster`, it also starts a standalone
-cluster on 127.0.0.1 from PySpark's bundled launcher (a master and two workers of `--worker-cores` cores
-each; `spark-class` runs them in the foreground, so they are this script's children and are stopped at
-the end), scans with `--master spark://127.0.0.1:PORT`, and reports items/s per executor core.
+cluster on 127.0.0.1 (tests/spark_cluster.py: a master and two workers of `--worker-cores` cores each,
+children of this script, stopped at the end), scans with `--master spark://127.0.0.1:PORT`, and reports items/s per executor core.
 
     PYTHONPATH=src .venv/bin/python benchmarks/spark_vs_local.py --n 100000 --cluster
 
@@ -21,17 +20,20 @@ import json
 import os
 import platform
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from trailguard.demo.corpus import iter_items
+
+sys.path.insert(
+    0, str(Path(__file__).resolve().parents[1] / "tests")
+)  # the cluster the Spark tests start too
+from spark_cluster import StandaloneCluster
 
 OUTPUTS = ("assessments.jsonl", "rejected.jsonl", "networks.json", "hubs.json")
 
@@ -100,90 +102,6 @@ def identical(a: Path, b: Path) -> bool:
     return all((a / name).read_bytes() == (b / name).read_bytes() for name in OUTPUTS)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def spark_class() -> Path:
-    import pyspark
-
-    return Path(pyspark.__file__).parent / "bin" / "spark-class"
-
-
-def wait_for_port(port: int, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.5)
-    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {seconds:.0f} s")
-
-
-class Cluster:
-    """A standalone master and two workers on 127.0.0.1, children of this process (stopped by `stop`)."""
-
-    def __init__(self, work: Path, worker_cores: int, worker_memory: str) -> None:
-        self.port = free_port()
-        self.url = f"spark://127.0.0.1:{self.port}"
-        self.cores = 2 * worker_cores
-        env = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "SPARK_LOG_DIR": str(work / "logs")}
-        env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)  # executors import trailguard from here
-        self.procs: list[subprocess.Popen[bytes]] = []
-        log = open(work / "cluster.log", "ab")  # noqa: SIM115
-        common = ["--host", "127.0.0.1", "--webui-port", str(free_port())]
-        self.procs.append(
-            subprocess.Popen(
-                [
-                    str(spark_class()),
-                    "org.apache.spark.deploy.master.Master",
-                    *common,
-                    "--port",
-                    str(self.port),
-                ],
-                env=env,
-                stdout=log,
-                stderr=log,
-            )
-        )
-        wait_for_port(self.port, 120)
-        for k in range(2):
-            self.procs.append(
-                subprocess.Popen(
-                    [
-                        str(spark_class()),
-                        "org.apache.spark.deploy.worker.Worker",
-                        "--host",
-                        "127.0.0.1",
-                        "--webui-port",
-                        str(free_port()),
-                        "--cores",
-                        str(worker_cores),
-                        "--memory",
-                        worker_memory,
-                        "--work-dir",
-                        str(work / f"worker-{k}"),
-                        self.url,
-                    ],
-                    env=env,
-                    stdout=log,
-                    stderr=log,
-                )
-            )
-        time.sleep(10)  # the workers register with the master
-
-    def stop(self) -> None:
-        for proc in reversed(self.procs):
-            proc.terminate()
-        for proc in self.procs:
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, nargs="+", default=[100_000], help="item counts to run")
@@ -205,7 +123,11 @@ def main() -> None:
     }
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        cluster = Cluster(work, args.worker_cores, args.worker_memory) if args.cluster else None
+        cluster = (
+            StandaloneCluster(work / "cluster", args.worker_cores, args.worker_memory)
+            if args.cluster
+            else None
+        )
         try:
             for n in args.n:
                 src = work / f"in-{n}"

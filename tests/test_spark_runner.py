@@ -123,6 +123,30 @@ def test_directories_faults_and_uris_read_as_the_local_engine_reads_them(
     _same_files(tmp_path / "local", tmp_path / "spark")
 
 
+def test_a_standalone_cluster_of_two_workers_gives_the_same_files(tmp_path: Path, spark_ready: None) -> None:
+    """The run docs/deployment.md describes: a master and two workers on 127.0.0.1, `--master spark://...`."""
+    from spark_cluster import StandaloneCluster
+    from trailguard.pipeline.spark import run_scan_spark
+
+    data = tmp_path / "in"
+    data.mkdir()
+    lines = [orjson.dumps(d) for d in iter_items(800, 11)]
+    for k in range(4):  # four partitions over two executors
+        (data / f"part-{k}.jsonl").write_bytes(b"\n".join(lines[k * 200 : (k + 1) * 200]) + b"\n")
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'unused.db'}", workers=2)
+    local = run_scan([str(data)], settings, ScanOptions(out_dir=tmp_path / "local", store=False))
+    cluster = StandaloneCluster(tmp_path / "cluster")
+    try:
+        remote = run_scan_spark(
+            [str(data)], settings, ScanOptions(out_dir=tmp_path / "spark", store=False), master=cluster.url
+        )
+    finally:
+        cluster.stop()
+    assert remote.assessed == local.assessed == 800 and remote.networks == local.networks
+    _same_files(tmp_path / "local", tmp_path / "spark")
+    assert all(p.poll() is not None for p in cluster.procs)  # the cluster's processes are gone
+
+
 def test_spark_engine_without_java_is_an_environment_fault(tmp_path: Path) -> None:
     pytest.importorskip("pyspark")
     from trailguard.cli import app
