@@ -193,8 +193,6 @@ def _runner(engine: Engine, master: str | None) -> Callable[..., ScanResult]:
     """The engine's run function; PySpark is imported (and Java looked for) only for `--engine spark`, and
     their absence is an environment fault: one line naming what to install, exit 2."""
     if engine is Engine.local:
-        if master is not None:
-            raise typer.BadParameter("only with --engine spark", param_hint="--master")
         from trailguard.pipeline.local import run_scan
 
         return run_scan
@@ -289,6 +287,11 @@ def scan(
     """Read items, find identifiers and explained indicators, link networks, write outputs and the store."""
     from trailguard.pipeline.contracts import ScanOptions
 
+    if engine is Engine.local and master is not None:
+        raise typer.BadParameter("only with --engine spark", param_hint="--master")
+    if engine is Engine.spark and "-" in inputs:
+        raise typer.BadParameter("--engine spark reads files and URIs, not stdin (-)", param_hint="INPUTS")
+
     catalogues = os.pathsep.join(str(p.resolve()) for p in catalogue) if catalogue else None
     settings = Settings.from_env().override(
         {
@@ -315,8 +318,6 @@ def scan(
             load(Path(settings.chat_model))
         except ModelFileError as exc:
             raise typer.BadParameter(str(exc), param_hint="--model / TRAILGUARD_CHAT_MODEL") from exc
-    if engine is Engine.spark and "-" in inputs:
-        raise typer.BadParameter("--engine spark reads files and URIs, not stdin (-)", param_hint="INPUTS")
     result = scan_inputs(inputs, settings, options, engine, master)
     print_summary(result, terminal.console())
     if result.read == 0:
