@@ -5,7 +5,7 @@ sorted, links and special files skipped); a URI (s3a://, hdfs://, file://...) is
 (`binaryFiles`). Each Spark partition reads its sources with the same reader functions and analyses its
 items in batches with the same analyze stage (pipeline.stages.BatchAnalyzer, built once per executor process
 and scan). The driver takes the results back partition by partition in input order (`toLocalIterator`, so
-it holds one partition at a time, never the whole scan), applies the scan's one-record-per-id rule, and hands
+it holds a partition or two at a time, never the whole scan), applies the scan's one-record-per-id rule, and hands
 them to the sinks through `pipeline.scan.drive` like the local runner: the files, the store and the report
 are byte for byte what the local engine writes, in the same order. Linking then runs on the driver with the
 same link stage (pipeline.stages.LinkStage) over the assessments file: it is not distributed (docs/deployment.md).
