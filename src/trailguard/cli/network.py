@@ -38,7 +38,8 @@ def link_command(
     """Group assessed items into networks (shared identifiers, templates, images) with every link's reason."""
     from trailguard.link import link
     from trailguard.link.export import write_csv, write_graph
-    from trailguard.pipeline.local import link_config, read_assessments, write_link_outputs
+    from trailguard.pipeline.sinks import write_link_outputs
+    from trailguard.pipeline.stages import link_config, read_assessments
 
     rejected: list[str] = []
     accepted = 0

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -21,7 +23,7 @@ from trailguard.settings import Settings, hide_password
 
 if TYPE_CHECKING:
     from trailguard.media.index import MatchIndex
-    from trailguard.pipeline.local import ScanOptions, ScanResult
+    from trailguard.pipeline.contracts import ScanOptions, ScanResult, Sink
 
 err = terminal.console(stderr=True)
 
@@ -154,8 +156,22 @@ def print_summary(result: ScanResult, console: Console) -> None:
         console.print(f"Skipped files ({reasons}): {names}" + (f" and {more} more" if more else ""))
 
 
-def scan_inputs(inputs: list[str], settings: Settings, options: ScanOptions) -> ScanResult:
-    """Run the scan with a progress display on a terminal; shared by `scan` and `demo`."""
+class Engine(StrEnum):
+    local = "local"
+    spark = "spark"
+
+
+def scan_inputs(
+    inputs: list[str],
+    settings: Settings,
+    options: ScanOptions,
+    engine: Engine = Engine.local,
+    master: str | None = None,
+) -> ScanResult:
+    """Run the scan on `engine` with a progress display on a terminal; shared by `scan` and `demo`.
+
+    The outputs are the same whichever engine runs it: the CLI wires the same sinks (pipeline.sinks) to both.
+    """
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -165,9 +181,13 @@ def scan_inputs(inputs: list[str], settings: Settings, options: ScanOptions) -> 
         TimeElapsedColumn,
     )
 
-    from trailguard.pipeline.local import run_scan
+    from trailguard.pipeline.memory import link_shortfall
+    from trailguard.pipeline.sinks import standard_sinks
+    from trailguard.pipeline.stages import LinkStage
 
     index = _load_index(settings)
+    sinks = standard_sinks(settings, options, LinkStage(settings, link_shortfall))
+    runner = _runner(engine, master)
     if err.is_terminal:
         with Progress(
             SpinnerColumn(),
@@ -179,10 +199,40 @@ def scan_inputs(inputs: list[str], settings: Settings, options: ScanOptions) -> 
             transient=True,
         ) as bar:
             task = bar.add_task("scan", total=None)
-            return run_scan(
-                inputs, settings, options, index, progress=lambda n: bar.update(task, completed=n)
-            )
-    return run_scan(inputs, settings, options, index)
+            return runner(inputs, settings, options, index, lambda n: bar.update(task, completed=n), sinks)
+    return runner(inputs, settings, options, index, None, sinks)
+
+
+def _runner(engine: Engine, master: str | None) -> Callable[..., ScanResult]:
+    """The engine's run function; PySpark is imported (and Java looked for) only for `--engine spark`, and
+    their absence is an environment fault: one line naming what to install, exit 2."""
+    if engine is Engine.local:
+        from trailguard.pipeline.local import run_scan
+
+        return run_scan
+    from trailguard.pipeline.spark import DEFAULT_MASTER, SparkUnavailable, check_spark, run_scan_spark
+
+    try:
+        check_spark()
+    except SparkUnavailable as exc:
+        terminal.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+    def run(
+        inputs: list[str],
+        settings: Settings,
+        options: ScanOptions,
+        index: MatchIndex | None,
+        progress: Callable[[int], None] | None,
+        sinks: list[Sink],
+    ) -> ScanResult:
+        try:
+            return run_scan_spark(inputs, settings, options, index, progress, sinks, master or DEFAULT_MASTER)
+        except SparkUnavailable as exc:  # Spark did not start on that master: the environment, not the input
+            terminal.echo(f"Error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+
+    return run
 
 
 @app.command()
@@ -236,9 +286,25 @@ def scan(
             help="A trained chat scorer (trailguard model train); default: TRAILGUARD_CHAT_MODEL, else rules only.",
         ),
     ] = None,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            help="Where ingest and analysis run: local (a process pool) or spark (PySpark and Java needed; "
+            "inputs may then also be URIs Spark reads, e.g. s3a://bucket/ads/). Same outputs either way."
+        ),
+    ] = Engine.local,
+    master: Annotated[
+        str | None,
+        typer.Option(help="Spark master URL with --engine spark (default local[*]), e.g. spark://host:7077."),
+    ] = None,
 ) -> None:
     """Read items, find identifiers and explained indicators, link networks, write outputs and the store."""
-    from trailguard.pipeline.local import ScanOptions
+    from trailguard.pipeline.contracts import ScanOptions
+
+    if engine is Engine.local and master is not None:
+        raise typer.BadParameter("only with --engine spark", param_hint="--master")
+    if engine is Engine.spark and "-" in inputs:
+        raise typer.BadParameter("--engine spark reads files and URIs, not stdin (-)", param_hint="INPUTS")
 
     catalogues = os.pathsep.join(str(p.resolve()) for p in catalogue) if catalogue else None
     settings = Settings.from_env().override(
@@ -268,7 +334,7 @@ def scan(
             raise typer.BadParameter(str(exc), param_hint="--model / TRAILGUARD_CHAT_MODEL") from exc
     if not (no_store and _no_sqlite_file(settings.database_url)):
         _open_store(settings.database_url)
-    result = scan_inputs(inputs, settings, options)
+    result = scan_inputs(inputs, settings, options, engine, master)
     print_summary(result, terminal.console())
     if options.store and result.assessed:
         from trailguard.cli.console import fill_after_scan
@@ -350,7 +416,7 @@ def demo(
     make it ready for the console (queues filled, an admin with a one-time password; no server started)."""
     from trailguard.cli.console import offer_console
     from trailguard.demo.corpus import write_corpus
-    from trailguard.pipeline.local import ScanOptions
+    from trailguard.pipeline.contracts import ScanOptions
 
     settings = Settings.from_env()
     _check_catalogues(settings)

@@ -89,9 +89,13 @@ def read_sources(
     if csv_mapping:
         check_mapping(csv_mapping)
     counts = stats if stats is not None else ReadStats()
-    opts: dict[str, Any] = {"csv_mapping": csv_mapping}
-    for entry in inputs:
-        for result in _read_input(entry, settings, opts, counts, stdin):
+    for source in list_sources(inputs, counts):
+        records = (
+            [source]
+            if isinstance(source, Reject)
+            else read_source(source, settings, csv_mapping, counts, stdin)
+        )
+        for result in records:
             if isinstance(result, Reject):
                 counts.rejected += 1
             else:
@@ -99,28 +103,62 @@ def read_sources(
             yield result
 
 
-def _read_input(
-    entry: str, settings: Settings, opts: dict[str, Any], stats: ReadStats, stdin: BinaryIO | None
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One file (or stdin) to read; `inside_directory`: found in a directory, so opened only if regular."""
+
+    path: str
+    inside_directory: bool = False
+
+
+def list_sources(inputs: Sequence[str], stats: ReadStats) -> Iterator[Source | Reject]:
+    """Every source of `inputs` in reading order (directories recursively, sorted), lazily; an input that
+    does not exist, or a directory that cannot be listed, is a Reject; skipped entries are counted in `stats`.
+
+    Split from reading so that a runner may read the sources in parallel (pipeline.spark) in this order."""
+    for entry in inputs:
+        if entry == STDIN:
+            yield Source(STDIN)
+            continue
+        path = Path(entry)
+        if path.is_dir():
+            yield from _list_directory(path, stats)
+        elif path.exists():
+            yield Source(entry)
+        else:
+            yield Reject(SourceRef(display_name(entry), 0), "no such file or directory")
+
+
+def read_source(
+    source: Source,
+    settings: Settings,
+    csv_mapping: Mapping[str, str] | None,
+    stats: ReadStats,
+    stdin: BinaryIO | None = None,
 ) -> Iterator[Item | Reject]:
-    if entry == STDIN:
+    """The records of one source (`stats` counts its skip, if it is not a regular file after all)."""
+    opts: dict[str, Any] = {"csv_mapping": csv_mapping}
+    if source.path == STDIN:
         stream = stdin if stdin is not None else sys.stdin.buffer
         yield from _read_stream(stream, STDIN_NAME, STDIN, settings, opts, stats)
         return
-    path = Path(entry)
-    if path.is_dir():
-        yield from _read_directory(path, settings, opts, stats)
-    elif path.exists():
-        yield from _read_file(path, settings, opts, stats)
-    else:
-        yield Reject(SourceRef(display_name(entry), 0), "no such file or directory")
+    yield from _read_file(Path(source.path), settings, opts, stats, inside_directory=source.inside_directory)
+
+
+def read_bytes(
+    data: bytes, name: str, settings: Settings, csv_mapping: Mapping[str, str] | None, stats: ReadStats
+) -> Iterator[Item | Reject]:
+    """The records of one source already read into memory (a file fetched by Spark from a URI), named `name`;
+    read exactly as a file of that name would be (format by name and content, gzip, every bound)."""
+    opts: dict[str, Any] = {"csv_mapping": csv_mapping}
+    sniff = name.rstrip("/").rsplit("/", 1)[-1]
+    yield from _read_stream(io.BytesIO(data), display_name(name), sniff, settings, opts, stats)
 
 
 SKIP_LINK = "symbolic link (only files inside the input directory are read)"
 
 
-def _read_directory(
-    root: Path, settings: Settings, opts: dict[str, Any], stats: ReadStats
-) -> Iterator[Item | Reject]:
+def _list_directory(root: Path, stats: ReadStats) -> Iterator[Source | Reject]:
     """Every regular file under `root` whose name a format takes. Nothing else is opened: a symbolic link may
     lead out of the directory (its lines would reach the outputs, the store and stderr), a FIFO blocks the
     read forever and a device such as /dev/zero never ends, so each is a counted skip with its reason."""
@@ -138,7 +176,7 @@ def _read_directory(
             if not has_known_suffix(name):
                 _skip(stats, path, "not a known input format (by its name)")
                 continue
-            yield from _read_file(path, settings, opts, stats, inside_directory=True)
+            yield Source(str(path), inside_directory=True)
     while errors:
         yield _listing_reject(errors.pop(0), root)
 

@@ -19,7 +19,7 @@ from trailguard.model import BANDS, Assessment, Item
 from trailguard.report.highlight import highlight, untrusted
 
 if TYPE_CHECKING:
-    from trailguard.pipeline.local import ScanResult
+    from trailguard.pipeline.contracts import ScanResult
 
 TEXT_LIMIT = 4000  # characters of an item's text shown in the report
 CHAT_EXCERPT_CHARS = 400  # of each evidence message: the report shows what the evidence needs, no more
