@@ -3,6 +3,7 @@ codes become a victim submission withdrawn by reference, and the guards (proof o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -192,3 +193,40 @@ def test_the_openapi_document_marks_the_public_api_public(client: TestClient) ->
         ]
     )
     assert not any(p in paths for p in PAGES)
+
+
+def test_a_screening_summary_is_saved_to_a_case_only_by_a_logged_in_worker_who_chooses_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trailguard.evidence import custody
+
+    monkeypatch.setenv("TRAILGUARD_EVIDENCE_DIR", str(tmp_path / "evidence"))
+    c, log = _client(f"sqlite:///{tmp_path / 'tg.db'}", tmp_path)
+    engine = log.engine  # type: ignore[attr-defined]
+    case_id = custody.create_case(engine, tmp_path / "evidence" / "keys", "synthetic case", "rita")
+    ticked = {"sign": ["several_phones", "not-a-sign"], "minor": "1"}
+    with c:
+        anonymous = c.post("/screening", data=ticked)
+        assert anonymous.status_code == 200 and "/screening/save" not in anonymous.text
+        assert c.post("/screening/save", data={**ticked, "case": case_id}).status_code == 403
+        assert len(custody.entries(engine, case_id)) == 1  # only its creation: a summary alone stores nothing
+
+        login = {"name": "rita", "password": "correct horse battery"}
+        assert c.post("/console/login", data=login, follow_redirects=False).status_code == 303
+        offered = c.post("/screening", data=ticked)
+        assert "/screening/save" in offered.text and 'name="csrf"' in offered.text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', offered.text).group(1)  # type: ignore[union-attr]
+        assert (
+            c.post("/screening/save", data={**ticked, "case": case_id, "csrf": "forged"}).status_code == 403
+        )
+        bad_case = c.post("/screening/save", data={**ticked, "case": "../x", "csrf": csrf})
+        assert bad_case.status_code == 422
+        saved = c.post(
+            "/screening/save", data={**ticked, "case": case_id, "csrf": csrf}, follow_redirects=False
+        )
+        assert saved.status_code == 303 and saved.headers["location"] == f"/console/cases/{case_id}"
+    note = custody.entries(engine, case_id)[-1].fields
+    assert note["kind"] == "note" and note["operator"] == "rita"
+    assert note["details"]["screening"] == {"signs": ["several_phones"], "minor": True, "urgent": False}
+    assert custody.check_chain(custody.entries(engine, case_id), case_id) == []
+    engine.dispose()

@@ -10,6 +10,7 @@ client address and, for reports and hash submissions, needs a solved proof of wo
 from __future__ import annotations
 
 import re
+import secrets
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,12 +19,14 @@ from urllib.parse import parse_qs, urlencode
 
 import orjson
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import BaseModel, Field, ValidationError
 
-from trailguard.api.auth import PUBLIC, Context, context
+from trailguard.api.auth import PUBLIC, SESSION_COOKIE, WORKERS, Context, context
 from trailguard.api.console_page import PAGE_CSP
+from trailguard.evidence import custody
+from trailguard.evidence.location import evidence_dir
 from trailguard.frontline import reports, victim_hashes
 from trailguard.frontline.directory import load_directory
 from trailguard.frontline.i18n import Catalogue, catalogue, negotiate
@@ -31,8 +34,11 @@ from trailguard.frontline.proof_of_work import ProofOfWork, ProofRefused
 from trailguard.frontline.rate_limit import RateLimiter
 from trailguard.frontline.references import normalise
 from trailguard.frontline.screening import load_checklist, summarise
+from trailguard.review import users
+from trailguard.review.users import User
 
 router = APIRouter()
+CASE_ID = re.compile(r"case-[0-9a-f]{16}")  # as custody.create_case names cases
 Ctx = Annotated[Context, Depends(context)]
 EXIT_URL = "https://www.google.com/"  # neutral, and common enough in any history not to stand out
 MAX_BODY = 16 * 1024  # bytes of any public request body: a report's longest text fits several times over
@@ -142,13 +148,53 @@ def screening_page(request: Request) -> HTMLResponse:
     return _page(request, "screening.html.j2", "screening", checklist=load_checklist(), summary=None)
 
 
+def _console_worker(request: Request, ctx: Context) -> tuple[User, str] | None:
+    """The console user (and their session's CSRF token) of this browser, when one who works cases is logged
+    in: only they are offered to save a summary to a case."""
+    found = users.user_for_session(ctx.log.engine, request.cookies.get(SESSION_COOKIE, ""))
+    return found if found is not None and found[0].role in WORKERS else None
+
+
 @router.post("/screening", include_in_schema=False)
-async def screening_summary(request: Request) -> HTMLResponse:
-    """The summary, rendered once from the ticked boxes and never stored (the response is no-store)."""
+async def screening_summary(request: Request, ctx: Ctx) -> HTMLResponse:
+    """The summary, rendered once from the ticked boxes and never stored (the response is no-store). A
+    logged-in console worker is also offered a form to save it to a case; nobody else is."""
     form = await _form(request)
     checklist = load_checklist()
     summary = summarise(checklist, form.get("sign", []), minor=bool(form.get("minor")))
-    return _page(request, "screening.html.j2", "screening", checklist=checklist, summary=summary)
+    worker = _console_worker(request, ctx)
+    save = {"csrf": worker[1], "signs": summary.sign_ids} if worker else None
+    return _page(request, "screening.html.j2", "screening", checklist=checklist, summary=summary, save=save)
+
+
+@router.post("/screening/save", include_in_schema=False)
+async def screening_save(request: Request, ctx: Ctx) -> Response:
+    """Save a summary to an evidence case, by choice of a logged-in console worker: a signed custody note in
+    their name holding the ticked signs' ids and the minor flag (no free text: nothing a visitor typed), and
+    an audit event. The summary is rebuilt from the checklist, so only known signs are kept."""
+    form = await _form(request)
+    worker = _console_worker(request, ctx)
+    if worker is None:
+        raise HTTPException(403, "log in to the console as a reviewer or analyst to save a summary to a case")
+    user, csrf = worker
+    if not secrets.compare_digest((form.get("csrf") or [""])[0], csrf):
+        raise HTTPException(403, "missing or wrong CSRF token: reload the page")
+    case_id = (form.get("case") or [""])[0].strip()
+    if not CASE_ID.fullmatch(case_id):
+        raise HTTPException(422, "a case id looks like case-0123456789abcdef")
+    summary = summarise(load_checklist(), form.get("sign", []), minor=bool(form.get("minor")))
+    details = {
+        "screening": {"signs": list(summary.sign_ids), "minor": summary.minor, "urgent": summary.urgent},
+        "via": "screening page",
+    }
+    try:
+        entry = custody.append(
+            ctx.log.engine, evidence_dir(ctx.settings) / "keys", case_id, "note", user.name, details
+        )
+    except custody.CaseError as exc:
+        raise HTTPException(404, str(exc)) from None
+    ctx.log.record(user.name, "case.screening_saved", f"case:{case_id}", {"custody_hash": entry.entry_hash})
+    return RedirectResponse(f"/console/cases/{case_id}", status_code=303)
 
 
 @router.get("/help", include_in_schema=False)

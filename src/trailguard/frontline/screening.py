@@ -56,6 +56,11 @@ class Summary:
     def count(self) -> int:
         return sum(len(signs) for _, signs in self.concerns)
 
+    @property
+    def sign_ids(self) -> tuple[str, ...]:
+        """The ticked signs that are on the checklist, in checklist order: all a saved summary keeps."""
+        return tuple(s.id for _, signs in self.concerns for s in signs)
+
 
 def parse_checklist(doc: Any) -> Checklist:
     """A Checklist from the YAML document; ValueError naming the item for a missing text or source."""
