@@ -14,13 +14,18 @@ IDENTIFIER_TYPES: frozenset[str] = frozenset({"phone", "email", "handle", "payme
 @dataclass(frozen=True, slots=True)
 class LinkConfig:
     identifier_types: frozenset[str] = IDENTIFIER_TYPES
-    # Hubs: identifiers never used to merge. Allow-listed keys are `type:value`, e.g. "email:help@site.example".
+    # Operator overrides, keys `type:value` ("email:help@site.example") or `template:<key>` (a template's key
+    # as networks.json shows it): never_merge forces a hub / copied script, always_merge never makes one.
     never_merge: frozenset[str] = frozenset()
-    hub_min_items: int = (
-        60  # an identifier on more items than this and than hub_factor x the largest group...
-    )
-    hub_factor: float = 2.0  # ...is a hub (far more widespread than any group)
-    hub_min_groups: int = 3  # an identifier bridging this many otherwise-separate groups is a hub
+    always_merge: frozenset[str] = frozenset()
+    # Evidence strength: an identifier whose carriers fall into this many separate contact sets is a hub
+    # (trailguard.link.hubs); a template written by this many separate posters is a copied script
+    # (trailguard.link.scripts). Neither merges.
+    hub_contact_sets: int = 2
+    script_posters: int = 3
+    # Telling posters apart for stock phrases leaves out identifiers on more than this many items that are
+    # widespread (widespread_partners, below).
+    hub_min_items: int = 60
     # Text: word 3-gram shingles; a shingle on more than max(stock_min_df, stock_fraction x N) items is stock.
     shingle_size: int = 3
     stock_min_df: int = 100
