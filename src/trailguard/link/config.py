@@ -22,7 +22,7 @@ class LinkConfig:
     # (trailguard.link.hubs); a template written by this many separate posters is a copied script
     # (trailguard.link.scripts). Neither merges.
     hub_contact_sets: int = 2
-    script_posters: int = 3
+    script_posters: int = 2
     # Telling posters apart for stock phrases leaves out identifiers on more than this many items that are
     # widespread (widespread_partners, below).
     hub_min_items: int = 60
