@@ -96,6 +96,8 @@ class Settings:
     audit_key_file: str = ""
     audit_checkpoint_file: str = ""
     claim_minutes: int = 30  # a reviewer's claim on a job lapses after this long
+    # The operator's link decisions: a file of `hub KEY` / `not-hub KEY` lines (trailguard.link.config).
+    link_overrides: str = ""
 
     def __post_init__(self) -> None:
         for f in fields(self):

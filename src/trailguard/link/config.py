@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 # Given PDQ hex strings, yield (i, j, distance) for pairs within the caller's threshold (trailguard.media.index).
 ImageNeighbours = Callable[[list[str]], Iterable[tuple[int, int, int]]]
@@ -56,3 +57,22 @@ class LinkConfig:
     # Images: PDQ below this quality is never matched (upstream convention, as in settings.pdq_min_quality).
     pdq_min_quality: int = 50
     image_neighbours: ImageNeighbours | None = None
+
+
+def read_overrides(path: Path) -> tuple[frozenset[str], frozenset[str]]:
+    """(never_merge, always_merge) from an operator's file: one decision a line, `hub <key>` (always a hub /
+    copied script) or `not-hub <key>` (never one), keys as networks.json and hubs.json show them
+    (`phone:+16175550123`, `template:<key>`); blank lines and `#` comments are skipped."""
+    hub: set[str] = set()
+    not_hub: set[str] = set()
+    with path.open(encoding="utf-8") as fh:
+        for number, raw in enumerate(fh, 1):
+            line = raw.split("#", 1)[0].strip()
+            if not line:
+                continue
+            verb, _, key = line.partition(" ")
+            key = key.strip()
+            if verb not in ("hub", "not-hub") or ":" not in key:
+                raise ValueError(f"{path}: line {number}: expected 'hub TYPE:VALUE' or 'not-hub TYPE:VALUE'")
+            (hub if verb == "hub" else not_hub).add(key)
+    return frozenset(hub), frozenset(not_hub)

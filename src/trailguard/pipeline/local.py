@@ -35,6 +35,7 @@ from trailguard.ingest.csvfile import check_mapping
 from trailguard.ingest.identity import first_of_each_id
 from trailguard.ingest.sources import display_name
 from trailguard.link import LinkConfig, link, link_assessments
+from trailguard.link.config import read_overrides
 from trailguard.media.index import MatchIndex
 from trailguard.media.scan import ImageCache, hash_item_images, match_item_images, pdq_neighbours
 from trailguard.model import Assessment, Hub, Item, Network, Reject
@@ -417,8 +418,12 @@ def _store_networks(
 
 
 def link_config(settings: Settings) -> LinkConfig:
-    """The link stage as the scan runs it: image links through the same PDQ index and bounds as the banks."""
+    """The link stage as the scan runs it: image links through the same PDQ index and bounds as the banks,
+    and the operator's hub decisions (settings.link_overrides)."""
+    never, always = read_overrides(Path(settings.link_overrides)) if settings.link_overrides else ((), ())
     return LinkConfig(
+        never_merge=frozenset(never),
+        always_merge=frozenset(always),
         pdq_min_quality=settings.pdq_min_quality,
         image_neighbours=partial(pdq_neighbours, max_distance=settings.pdq_max_distance),
     )
