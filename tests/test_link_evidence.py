@@ -115,3 +115,25 @@ def test_second_generator_plants_what_it_says(tmp_path: Path) -> None:
     assert text.count("\n") == 2000 and "Central booking" in text and "@verify_desk" in text
     kinds = {line.split('"group":"')[1][:3] for line in truth.read_text().splitlines()}
     assert kinds == {"grp", "cop", "rec", "one", "agy"}
+
+
+def test_exports_carry_each_links_strength(tmp_path: Path) -> None:
+    import csv
+
+    import networkx as nx
+
+    from trailguard.link.export import write_csv, write_graph
+
+    nets = link(recruiters(6)).networks
+    write_csv(nets, tmp_path / "links.csv")
+    rows = list(csv.DictReader((tmp_path / "links.csv").open()))
+    assert {r["link_kind"] for r in rows} == {"shared_phone", "copied_script"}
+    assert all("(strength 1.0)" in r["reason"] for r in rows if r["link_kind"] == "shared_phone")
+    assert all("6 posters" in r["reason"] for r in rows if r["link_kind"] == "copied_script")
+    write_graph(nets, tmp_path / "g.graphml", "graphml")
+    strengths = {
+        d["kind"]: d["strength"]
+        for _, _, d in nx.read_graphml(tmp_path / "g.graphml").edges(data=True)
+        if "strength" in d
+    }
+    assert strengths == {"shared_phone": 1.0, "template": 0.167}
