@@ -120,7 +120,9 @@ def _templates(
     n = sh.n_docs
     stock = max(cfg.stock_min_df, int(cfg.stock_fraction * n))
     users, spread = shingles.spread(sh, owners, identified)
-    keep = (sh.df <= stock) & ~(
+    # A phrase on very many items is stock only if many posters use it: one big group's own template is on
+    # hundreds of its ads, and its template-only ads have nothing else to be linked by.
+    keep = ((sh.df <= stock) | (spread < cfg.stock_spread_min_posters)) & ~(
         (users >= cfg.stock_spread_min_df)
         & (spread >= cfg.stock_spread_min_posters)
         & (spread >= cfg.stock_spread * users)
