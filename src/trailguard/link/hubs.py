@@ -39,102 +39,101 @@ def contact_mask(ident: Frozen, cfg: LinkConfig) -> np.ndarray:
     return np.fromiter((k.split(":", 1)[0] in types for k in ident.keys), dtype=bool, count=len(ident.keys))
 
 
-def carried(ident: Frozen) -> list[tuple[int, list[int]]]:
-    """(item, its key ids) for every item that carries a key shared with another item."""
-    shared = ident.count >= 2
-    out = []
-    for i in range(ident.n):
-        kids = ident.of_item(i).tolist()
-        if any(shared[k] for k in kids):
-            out.append((i, kids))
-    return out
+def _within_items(item: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For rows sorted by item: every ordered pair (r, q), r != q, of rows of one item (vectorised)."""
+    cuts = np.flatnonzero(np.r_[True, item[1:] != item[:-1], True])
+    size = np.diff(cuts)
+    per_row = np.repeat(size, size)
+    start = np.repeat(cuts[:-1], size)
+    r = np.repeat(np.arange(len(item)), per_row)
+    offset = np.arange(len(r)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    q = np.repeat(start, per_row) + offset
+    keep = r != q
+    return r[keep], q[keep]
 
 
 def contact_sets(
-    ident: Frozen,
-    rows: list[tuple[int, list[int]]],
-    contact: np.ndarray,
-    template_of: list[list[int]],
-    hubs: set[int],
-) -> dict[int, int]:
-    """Per shared key id: how many contact sets its carriers fall into (see the module docstring).
+    ident: Frozen, contact: np.ndarray, template_of: np.ndarray, hubs: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per shared non-hub key: how many contact sets its carriers fall into (see the module docstring).
 
-    One union-find over (key, carrier) and (key, attribute) nodes for all keys at once (scipy), where an
-    attribute is another shared non-hub key or a template of the carrier: linear in the item-key pairs.
+    One connected-components pass (scipy) over (key, carrier) and (key, attribute) nodes for all keys at
+    once, where an attribute is another shared non-hub key or the template of the carrier. Returns the
+    (item, key) rows, which rows count (the carrier shows another contact), and per key id the count.
     """
+    owner = np.repeat(np.arange(ident.n), np.diff(ident.item_start))
+    key = ident.item_key
+    live = ~hubs[key]
+    others = np.bincount(owner[live & contact[key]], minlength=ident.n)  # non-hub contacts per item
+    rows = live & (ident.count[key] >= 2)
+    item, key = owner[rows], key[rows]  # sorted by item (Frozen keeps pairs in item order)
+    counted = others[item] - contact[key] >= 1
+    r, q = _within_items(item)
     n_keys = len(ident.keys)
-    shared = ident.count >= 2
-    node_of: dict[tuple[int, int], int] = {}
-    edges: list[tuple[int, int]] = []
-    counted: list[tuple[int, int]] = []  # (key, carrier node) for carriers showing another contact
-    for i, all_kids in rows:
-        kids = [k for k in all_kids if k not in hubs]
-        mine = [k for k in kids if shared[k]]
-        if not mine:
-            continue
-        attrs = mine + [n_keys + t for t in template_of[i]]
-        contacts = [k for k in kids if contact[k]]
-        for k in mine:
-            carrier = node_of.setdefault((k, -1 - i), len(node_of))
-            if any(c != k for c in contacts):
-                counted.append((k, carrier))
-            for a in attrs:
-                if a != k:
-                    edges.append((carrier, node_of.setdefault((k, a), len(node_of))))
-    labels = components(len(node_of), np.asarray(edges, dtype=np.int64).reshape(-1, 2))
-    sets: dict[int, set[int]] = {}
-    for k, node in counted:
-        sets.setdefault(k, set()).add(int(labels[node]))
-    return {k: len(v) for k, v in sets.items()}
+    attr = [key[r] * np.int64(n_keys + 1) + key[q]]
+    src = [r]
+    tpl = template_of[item]
+    has_tpl = np.flatnonzero(tpl >= 0)
+    attr.append(key[has_tpl] * np.int64(n_keys + 1) + n_keys)  # one template per item: one node per key
+    src.append(has_tpl)
+    # (key, template) must name the template too: fold it in as a second code
+    codes = np.concatenate(attr)
+    tcodes = np.concatenate([np.full(len(r), -1, np.int64), tpl[has_tpl]])
+    _, attr_id = np.unique(np.stack([codes, tcodes], axis=1), axis=0, return_inverse=True)
+    edges = np.stack([np.concatenate(src), len(item) + attr_id.reshape(-1)], axis=1)
+    labels = components(len(item) + int(attr_id.max(initial=-1)) + 1, edges)
+    pairs = np.unique(key[counted] * np.int64(len(labels)) + labels[: len(item)][counted])
+    per_key = np.bincount(pairs // np.int64(len(labels)), minlength=n_keys)
+    return item, key, counted, per_key
 
 
-def _outranked(
-    rows: list[tuple[int, list[int]]],
-    candidates: set[int],
-    counts: dict[int, int],
-    ident: Frozen,
-    hubs: set[int],
-) -> set[int]:
-    """Candidates shown beside a stronger candidate (more contact sets): decided in a later pass, once the
-    stronger one is a hub, because their own contact sets may be nothing but that hub's."""
-
-    def rank(k: int) -> tuple[int, int, str]:
-        return counts[k], int(ident.count[k]), ident.keys[k]
-
-    out: set[int] = set()
-    for _, kids in rows:
-        here = [k for k in kids if k in candidates and k not in hubs]
-        if len(here) >= 2:
-            top = max(here, key=rank)
-            out.update(k for k in here if k != top)
+def _outranked(item: np.ndarray, key: np.ndarray, candidate: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Candidates shown on one ad beside a stronger candidate (higher in `order`: more contact sets, then
+    more items, then the key): decided in a later pass, once the stronger one is a hub, because their own
+    contact sets may be nothing but that hub's."""
+    rows = candidate[key]
+    item, key = item[rows], key[rows]
+    out = np.zeros(len(candidate), dtype=bool)
+    if len(item) == 0:
+        return out
+    cuts = np.flatnonzero(np.r_[True, item[1:] != item[:-1]])
+    best = np.maximum.reduceat(order[key], cuts)
+    out[key[order[key] < np.repeat(best, np.diff(np.r_[cuts, len(item)]))]] = True
     return out
 
 
 def detect_hubs(
-    ident: Frozen, template_of: list[list[int]], cfg: LinkConfig
+    ident: Frozen, template_of: np.ndarray, cfg: LinkConfig
 ) -> tuple[dict[str, str], dict[str, int]]:
-    """Hub keys with the reason each was judged a hub, and every shared key's contact-set count."""
+    """Hub keys with the reason each was judged a hub, and every shared key's contact-set count.
+
+    `template_of`: per item, the index of its template or -1.
+    """
     contact = contact_mask(ident, cfg)
     kid_of = {k: i for i, k in enumerate(ident.keys)}
     hubs: dict[str, str] = {k: "operator allow-list" for k in sorted(cfg.never_merge) if k in ident.shared}
-    hub_ids = {kid_of[k] for k in hubs}
-    rows = carried(ident)
-    sets: dict[str, int] = {}
+    is_hub = np.zeros(len(ident.keys), dtype=bool)
+    is_hub[[kid_of[k] for k in hubs]] = True
+    never = np.zeros(len(ident.keys), dtype=bool)
+    never[[kid_of[k] for k in cfg.always_merge if k in kid_of]] = True
+    by_name = np.empty(len(ident.keys), dtype=np.int64)
+    by_name[sorted(range(len(ident.keys)), key=ident.keys.__getitem__)] = np.arange(len(ident.keys))
+    sets = np.zeros(len(ident.keys), dtype=np.int64)
     for _ in range(MAX_PASSES):
-        counts = contact_sets(ident, rows, contact, template_of, hub_ids)
-        sets.update((ident.keys[k], c) for k, c in counts.items())
-        candidates = {
-            k
-            for k, c in counts.items()
-            if c >= cfg.hub_contact_sets and k not in hub_ids and ident.keys[k] not in cfg.always_merge
-        }
-        new = candidates - _outranked(rows, candidates, counts, ident, hub_ids)
-        if not new:
+        item, key, _, per_key = contact_sets(ident, contact, template_of, is_hub)
+        live = ident.count >= 2
+        sets[live & ~is_hub] = per_key[live & ~is_hub]
+        candidate = (per_key >= cfg.hub_contact_sets) & ~is_hub & ~never
+        if not candidate.any():
             break
-        for k in sorted(new):
+        order = np.empty(len(ident.keys), dtype=np.int64)
+        order[np.lexsort((by_name, ident.count, per_key))] = np.arange(len(ident.keys))
+        new = candidate & ~_outranked(item, key, candidate, order)
+        for k in np.flatnonzero(new).tolist():
             hubs[ident.keys[k]] = (
-                f"quoted beside {counts[k]} separate posters' own contacts (strength 1/{counts[k]}), "
+                f"quoted beside {per_key[k]} separate posters' own contacts (strength 1/{per_key[k]}), "
                 "who share nothing else"
             )
-        hub_ids |= new
-    return dict(sorted(hubs.items())), sets
+        is_hub |= new
+    counts = {ident.keys[k]: int(sets[k]) for k in np.flatnonzero(ident.count >= 2).tolist()}
+    return dict(sorted(hubs.items())), counts

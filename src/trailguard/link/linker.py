@@ -204,10 +204,9 @@ def link(assessments: Iterable[Assessment], config: LinkConfig | None = None) ->
     rank = _rank(cols.ids)
     templates, words = _templates(store, rank, _owners(n, ident, leave_out), ident.identified(leave_out), cfg)
     del store
-    template_of: list[list[int]] = [[] for _ in range(n)]
+    template_of = np.full(n, -1, dtype=np.int64)  # an item is in at most one template
     for t_index, t in enumerate(templates):
-        for m in t.members:
-            template_of[m].append(t_index)
+        template_of[t.members] = t_index
     hubs, sets = detect_hubs(ident, template_of, cfg)
     merging = [v for k, v in ident.shared.items() if k not in hubs]
     evidence = _Evidence(hubs, sets, _scripts(cols, ident, hubs, merging, templates, words, cfg))
