@@ -137,3 +137,27 @@ def test_exports_carry_each_links_strength(tmp_path: Path) -> None:
         if "strength" in d
     }
     assert strengths == {"shared_phone": 1.0, "template": 0.167}
+
+
+def test_a_screening_pair_printed_together_beside_posters_own_numbers_is_two_hubs() -> None:
+    """A screening e-mail always printed with its screening number: each is on every carrier of the other,
+    so neither may tie the posters who quote them (the held-out failure of an earlier attempt: 111 groups
+    merged through such a pair)."""
+    items = []
+    for p in range(8):
+        own = ("phone", f"+1{301 + p}5550100")
+        items.append(
+            make(f"p{p}a", filler(p * 3), [own, ("email", "screen@safe.example"), ("phone", "+18005550100")])
+        )
+        items.append(make(f"p{p}b", filler(p * 3 + 1), [own]))
+    result = link(items)
+    assert sorted(n.items for n in result.networks) == [[f"p{p}a", f"p{p}b"] for p in range(8)]
+    assert {h.value for h in result.hubs} == {"screen@safe.example", "+18005550100"}
+
+
+def test_a_posters_two_numbers_printed_together_are_not_hubs() -> None:
+    items = [
+        make(f"q{i}", filler(i), [("phone", "+17025550111"), ("phone", "+17025550112")]) for i in range(10)
+    ]
+    result = link(items)
+    assert [len(n.items) for n in result.networks] == [10] and result.hubs == []

@@ -3,7 +3,10 @@ number, a site's e-mail), kept as a fact and never used to merge.
 
 The evidence an identifier gives that its items are one poster's is measured on the corpus itself: its
 carriers are sorted into *contact sets*, carriers that also show another (non-hub) contact identifier, two
-carriers being in one set when they share another identifier or one template. One poster's number is
+carriers being in one set when they share another identifier or one template. Identifiers that travel
+together (printed on the same ads for at least 90% of the larger one's items, `COMPANION`: a screening
+e-mail and its screening number, a poster's two numbers) neither tie nor separate each other's carriers:
+otherwise the screening pair would tie every poster who quotes it into one "set". One poster's number is
 beside that poster's other numbers and handles, or beside nothing; a hub is beside many posters' numbers
 that have nothing else in common. An identifier's strength is 1 / (contact sets), and one beside
 `LinkConfig.hub_contact_sets` or more sets is a hub, whatever its type (phone, e-mail, handle, URL, wallet)
@@ -25,6 +28,7 @@ from trailguard.link.config import LinkConfig
 from trailguard.link.templates import components
 
 MAX_PASSES = 20
+COMPANION = 0.9  # two keys on one item for at least this share of the larger one's items travel together
 
 
 def star_edges(groups: list[list[int]]) -> np.ndarray:
@@ -67,9 +71,18 @@ def contact_sets(
     others = np.bincount(owner[live & contact[key]], minlength=ident.n)  # non-hub contacts per item
     rows = live & (ident.count[key] >= 2)
     item, key = owner[rows], key[rows]  # sorted by item (Frozen keeps pairs in item order)
-    counted = others[item] - contact[key] >= 1
     r, q = _within_items(item)
+    # Companions travel together (a screening e-mail always printed with its screening number, a poster's
+    # two numbers): for each other they neither tie carriers nor count as a separate contact.
     n_keys = len(ident.keys)
+    pair = key[r] * np.int64(n_keys) + key[q]
+    distinct, inverse, together = np.unique(pair, return_inverse=True, return_counts=True)
+    bigger = np.maximum(ident.count[key[r]], ident.count[key[q]])
+    companion = together[inverse.reshape(-1)] >= COMPANION * bigger
+    del distinct, inverse, pair
+    beside = np.bincount(r[companion & contact[key[q]]], minlength=len(item))
+    counted = others[item] - contact[key] - beside >= 1
+    r, q = r[~companion], q[~companion]
     attr = [key[r] * np.int64(n_keys + 1) + key[q]]
     src = [r]
     tpl = template_of[item]
