@@ -20,10 +20,14 @@ class LinkConfig:
     never_merge: frozenset[str] = frozenset()
     always_merge: frozenset[str] = frozenset()
     # Evidence strength: an identifier whose carriers fall into this many separate contact sets is a hub
-    # (trailguard.link.hubs); a template written by this many separate posters is a copied script
-    # (trailguard.link.scripts). Neither merges.
+    # (trailguard.link.hubs). A template written by script_posters_always or more separate posters is a
+    # copied script (trailguard.link.scripts), and so is one of script_posters or more posters with fewer
+    # than script_ads_per_poster ads (that show a contact) per poster: a group posting from two or three
+    # numbers in turn has many ads per number, posters copying a text a few each. Neither merges.
     hub_contact_sets: int = 2
     script_posters: int = 2
+    script_posters_always: int = 4
+    script_ads_per_poster: float = 4.0
     # Telling posters apart for stock phrases leaves out identifiers on more than this many items that are
     # widespread (widespread_partners, below).
     hub_min_items: int = 60

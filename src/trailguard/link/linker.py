@@ -258,9 +258,11 @@ def _scripts(
         key = t.key(words)
         count = posters(t.members, label, has_contact, cols.names.__getitem__)
         override = f"template:{key}"
-        copied = override in cfg.never_merge or (
-            count >= cfg.script_posters and override not in cfg.always_merge
+        per_poster = int(has_contact[t.members].sum()) / max(1, count)
+        weak = count >= cfg.script_posters_always or (
+            count >= cfg.script_posters and per_poster < cfg.script_ads_per_poster
         )
+        copied = override in cfg.never_merge or (weak and override not in cfg.always_merge)
         out[key] = (count, copied)
     return out
 

@@ -3,7 +3,8 @@
 A template is evidence of one poster only as far as its members' contact evidence agrees. Its members are
 sorted into posters by their (non-hub) identifiers; posters whose ads state a name in common are taken as
 one (one person behind many single-use numbers still writes the same names). A template written by
-`LinkConfig.script_posters` or more such posters is a copied script: listed as a fact, like a hub, and
+`LinkConfig.script_posters_always` (4) or more such posters, or by `script_posters` (2) or more with fewer
+than `script_ads_per_poster` (4) ads each, is a copied script: listed as a fact, like a hub, and
 never used to merge, while each poster's own ads stay linked by their own numbers. Its strength is
 1 / posters. Members without any identifier cannot be told apart: a copied script does not link them.
 """
