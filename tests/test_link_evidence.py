@@ -161,3 +161,34 @@ def test_a_posters_two_numbers_printed_together_are_not_hubs() -> None:
     ]
     result = link(items)
     assert [len(n.items) for n in result.networks] == [10] and result.hubs == []
+
+
+def test_trailguard_link_reads_the_overrides_file_and_refuses_a_bad_one(tmp_path: Path, monkeypatch) -> None:
+    import orjson
+    from typer.testing import CliRunner
+
+    import trailguard.cli.network  # noqa: F401  (registers the commands on the app)
+    from trailguard.cli.app import app
+
+    booker = "+16175550199"
+    items = [
+        make(
+            f"a{a}{k}",
+            filler(a * 10 + k),
+            [("phone", f"+1{404 + a}5550100")] + [("phone", booker)] * (k == 0),
+        )
+        for a in range(3)
+        for k in range(3)
+    ]
+    path = tmp_path / "assessments.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(a.to_dict()) + b"\n" for a in items))
+    overrides = tmp_path / "overrides.txt"
+    overrides.write_text(f"not-hub phone:{booker}\n")
+    monkeypatch.setenv("TRAILGUARD_LINK_OVERRIDES", str(overrides))
+    runner = CliRunner()
+    res = runner.invoke(app, ["link", str(path), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    assert [len(n["items"]) for n in orjson.loads((tmp_path / "out" / "networks.json").read_bytes())] == [9]
+    overrides.write_text("merge everything\n")
+    res = runner.invoke(app, ["link", str(path), "--out", str(tmp_path / "out2")])
+    assert res.exit_code == 2 and "TRAILGUARD_LINK_OVERRIDES" in res.output and "line 1" in res.output

@@ -42,7 +42,7 @@ from trailguard.model import Assessment, Hub, Item, Network, Reject
 from trailguard.pipeline.analyze import Analyzer
 from trailguard.pipeline.memory import link_shortfall
 from trailguard.report.html import render_report
-from trailguard.settings import Settings
+from trailguard.settings import Settings, SettingsError
 from trailguard.store.writer import Store
 
 if TYPE_CHECKING:
@@ -420,10 +420,16 @@ def _store_networks(
 def link_config(settings: Settings) -> LinkConfig:
     """The link stage as the scan runs it: image links through the same PDQ index and bounds as the banks,
     and the operator's hub decisions (settings.link_overrides)."""
-    never, always = read_overrides(Path(settings.link_overrides)) if settings.link_overrides else ((), ())
+    never: frozenset[str] = frozenset()
+    always: frozenset[str] = frozenset()
+    if settings.link_overrides:
+        try:
+            never, always = read_overrides(Path(settings.link_overrides))
+        except (OSError, ValueError) as exc:
+            raise SettingsError("link_overrides", f"names a file that cannot be used: {exc}") from None
     return LinkConfig(
-        never_merge=frozenset(never),
-        always_merge=frozenset(always),
+        never_merge=never,
+        always_merge=always,
         pdq_min_quality=settings.pdq_min_quality,
         image_neighbours=partial(pdq_neighbours, max_distance=settings.pdq_max_distance),
     )
