@@ -192,3 +192,16 @@ def test_trailguard_link_reads_the_overrides_file_and_refuses_a_bad_one(tmp_path
     overrides.write_text("merge everything\n")
     res = runner.invoke(app, ["link", str(path), "--out", str(tmp_path / "out2")])
     assert res.exit_code == 2 and "TRAILGUARD_LINK_OVERRIDES" in res.output and "line 1" in res.output
+
+
+def test_items_with_a_thousand_shared_identifiers_stay_fast() -> None:
+    """Hostile input: every item carries the same 1,000 handles; hub detection must not build a million
+    pairs per item."""
+    import time
+
+    ids = [("handle", f"x:h{k}") for k in range(1000)]
+    items = [make(f"h{i}", filler(i), ids) for i in range(40)]
+    start = time.perf_counter()
+    nets = link(items).networks
+    assert time.perf_counter() - start < 20
+    assert [len(n.items) for n in nets] == [40]

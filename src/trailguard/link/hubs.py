@@ -9,7 +9,7 @@ e-mail and its screening number, a poster's two numbers) neither tie nor separat
 otherwise the screening pair would tie every poster who quotes it into one "set". One poster's number is
 beside that poster's other numbers and handles, or beside nothing; a hub is beside many posters' numbers
 that have nothing else in common. An identifier's strength is 1 / (contact sets), and one beside
-`LinkConfig.hub_contact_sets` or more sets is a hub, whatever its type (phone, e-mail, handle, URL, wallet)
+`LinkConfig.hub_contact_sets` or more sets is a hub, whatever its type (phone, e-mail, handle, payment tag, wallet, image)
 and whatever its size. How many wording families its items fall into says nothing (a poster rewrites
 ads; posters copy stock wording), so it is not used.
 
@@ -28,6 +28,7 @@ from trailguard.link.config import LinkConfig
 from trailguard.link.templates import components
 
 MAX_PASSES = 20
+MAX_TIES = 50  # shared keys on one item beyond which it ties nothing (bounds the pairs per item)
 COMPANION = 0.9  # two keys on one item for at least this share of the larger one's items travel together
 
 
@@ -44,16 +45,22 @@ def contact_mask(ident: Frozen, cfg: LinkConfig) -> np.ndarray:
 
 
 def _within_items(item: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For rows sorted by item: every ordered pair (r, q), r != q, of rows of one item (vectorised)."""
+    """For rows sorted by item: every ordered pair (r, q), r != q, of rows of one item (vectorised).
+
+    An item with more than MAX_TIES shared keys gives no pairs (hostile input: 1,000 keys on an item would be
+    a million pairs); its keys still count it as a carrier.
+    """
     cuts = np.flatnonzero(np.r_[True, item[1:] != item[:-1], True])
     size = np.diff(cuts)
+    rows = np.flatnonzero(np.repeat(size <= MAX_TIES, size))
+    size = size[size <= MAX_TIES]
+    starts = np.cumsum(size) - size
     per_row = np.repeat(size, size)
-    start = np.repeat(cuts[:-1], size)
-    r = np.repeat(np.arange(len(item)), per_row)
+    r = np.repeat(np.arange(len(rows)), per_row)
     offset = np.arange(len(r)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
-    q = np.repeat(start, per_row) + offset
+    q = np.repeat(np.repeat(starts, size), per_row) + offset
     keep = r != q
-    return r[keep], q[keep]
+    return rows[r[keep]], rows[q[keep]]
 
 
 def contact_sets(
