@@ -205,3 +205,14 @@ def test_items_with_a_thousand_shared_identifiers_stay_fast() -> None:
     nets = link(items).networks
     assert time.perf_counter() - start < 20
     assert [len(n.items) for n in nets] == [40]
+
+
+def test_report_shows_each_links_strength_and_the_copied_script(tmp_path: Path) -> None:
+    from trailguard.pipeline.local import ScanResult
+    from trailguard.report.html import render_report
+
+    res = link(recruiters(6))
+    render_report(ScanResult(out_dir=tmp_path, networks=res.networks, hubs=res.hubs), tmp_path / "r.html")
+    html = (tmp_path / "r.html").read_text()
+    assert "<th>Strength</th>" in html and "<td>0.167</td><td>no (copied script: kept as a fact)</td>" in html
+    assert "copied script: written by 6 posters" in html
