@@ -11,8 +11,10 @@ held-out one). Writes items as JSON Lines (the input contract) and the plant as 
   (each recruiter is its own group of 1-3 posts);
 - a popular ad copied by several posters, each with their own number and names (each poster its own group);
 - one poster with many single-use numbers but the same names and template (one group);
-- agencies sharing a booker's number: 2-3 agencies with their own numbers, many ads also giving the booker's
-  (one group: the booker ties them);
+- agencies sharing a booker's number: 2-3 agencies with their own numbers and wording, many ads also giving
+  the booker's (each agency its own group: the booker is a hub, quoted beside several agencies' own
+  numbers; issue 9 asks that it be listed as a fact, not merged through. Until then the plant made the
+  agencies one group);
 - everywhere: the genre's stock phrases; a screening line and a site e-mail quoted across groups and singles.
 
 Numbers are fictional: +1 NPA 555-01xx, each handed out once (then e-mail on example.com).
@@ -224,10 +226,10 @@ def _posts(plan: Plan, size: int) -> Iterator[tuple[str, str, str | None]]:
             slots = {**plan.vocab(), "name": rng.choice(names), "age": 22, "city": rng.choice(p["cities"])}
             num = plan.contact(f"s{rng.getrandbits(32):x}")
             yield "ad", fill(rng, tpl, slots) + f" New number {render(rng, num)}. " + extras(rng), gid
-    else:  # agencies sharing a booker's number: one operation
+    else:  # agencies sharing a booker's number: each agency its own group, the booker a hub
         booker = plan.contact(f"b{rng.getrandbits(32):x}")
-        gid = f"agy-{rng.getrandbits(40):010x}"
         for _ in range(rng.randint(2, 3)):
+            gid = f"agy-{rng.getrandbits(40):010x}"
             own = plan.contact(f"a{rng.getrandbits(32):x}")
             tpl = _template(rng, "ad")
             for _ in range(rng.randint(3, 6)):

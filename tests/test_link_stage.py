@@ -67,7 +67,9 @@ def test_shared_phone_links_and_says_why() -> None:
     assert nets[0].id.startswith("net-") and nets[0].id == link_assessments(reversed(items))[0].id
 
 
-def test_allow_listed_identifier_is_kept_as_a_fact_but_never_merges() -> None:
+def test_an_identifier_beside_posters_own_numbers_is_a_hub_and_the_operator_overrides_either_way() -> None:
+    """A help address (or a booker's number) quoted beside two posters' own numbers is a hub by default;
+    the operator can say it is one poster's (always_merge) or force any identifier to be a hub."""
     site = "email:help@board.example"
     items = [
         make("g1a", filler(1), [("phone", "+12015550100"), ("email", "help@board.example")]),
@@ -75,13 +77,20 @@ def test_allow_listed_identifier_is_kept_as_a_fact_but_never_merges() -> None:
         make("g2a", filler(3), [("phone", "+12025550100"), ("email", "help@board.example")]),
         make("g2b", filler(4), [("phone", "+12025550100")]),
     ]
-    merged = link_assessments(items)
-    assert len(merged) == 1 and len(merged[0].items) == 4
-    nets = link_assessments(items, LinkConfig(never_merge=frozenset({site})))
-    assert sorted(n.items for n in nets) == [["g1a", "g1b"], ["g2a", "g2b"]]
-    for n in nets:
+    result = link(items)
+    assert sorted(n.items for n in result.networks) == [["g1a", "g1b"], ["g2a", "g2b"]]
+    for n in result.networks:
         hub = [i for i in n.identifiers if i["value"] == "help@board.example"]
         assert hub and hub[0]["hub"] is True
+    [hub] = result.hubs
+    assert (hub.type, hub.value, hub.items) == ("email", "help@board.example", 2)
+    assert "beside 2 separate posters" in hub.reason
+    merged = link_assessments(items, LinkConfig(always_merge=frozenset({site})))
+    assert len(merged) == 1 and len(merged[0].items) == 4
+    forced = link(items, LinkConfig(never_merge=frozenset({"phone:+12015550100"})))
+    # g1's number no longer merges; the address is then beside one poster's number only, and links g1a.
+    assert sorted(n.items for n in forced.networks) == [["g1a", "g2a", "g2b"]]
+    assert [(h.value, h.reason) for h in forced.hubs] == [("+12015550100", "operator allow-list")]
 
 
 def test_hub_identifiers_in_the_generated_corpus_are_detected_from_the_data() -> None:

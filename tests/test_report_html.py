@@ -81,14 +81,15 @@ def test_hub_identifiers_are_listed_escaped(tmp_path: Path) -> None:
     from trailguard.pipeline.local import ScanResult
     from trailguard.report.html import render_report
 
-    hub = Hub(
-        "email", "help@board.example<script>", 140, ["p1", "p\u202e2"], "bridges 4 otherwise separate groups"
-    )
-    render_report(ScanResult(out_dir=tmp_path, hubs=[hub]), tmp_path / "report.html")
+    why = "quoted beside 4 separate posters' own contacts"
+    hub = Hub("email", "help@board.example<script>", 140, ["p1", "p\u202e2"], why)
+    script = Hub("template", "0123456789ab", 12, ["p3"], "copied script: written by 6 posters <b>x</b>")
+    render_report(ScanResult(out_dir=tmp_path, hubs=[hub, script]), tmp_path / "report.html")
     html = (tmp_path / "report.html").read_text()
-    assert "<h2>Hub identifiers</h2>" in html and "bridges 4 otherwise separate groups" in html
+    assert "<h2>Hub identifiers and copied scripts</h2>" in html and "beside 4 separate posters" in html
+    assert "copied script: written by 6 posters &lt;b&gt;x&lt;/b&gt;" in html
     assert "help@board.example&lt;script&gt;" in html and "\u202e" not in html
-    assert "(and 1 hub identifiers, not used to link)" in html
+    assert "(and 2 hub identifiers or copied scripts, not used to link)" in html
 
 
 def test_subdivision_flags_stay_flags_but_stray_tag_characters_are_revealed() -> None:

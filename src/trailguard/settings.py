@@ -103,6 +103,8 @@ class Settings:
     # minute per client address to /api/public/* and the public forms.
     public_pow_bits: int = 16
     public_rate_limit: int = 10
+    # The operator's link decisions: a file of `hub KEY` / `not-hub KEY` lines (trailguard.link.config).
+    link_overrides: str = ""
 
     def __post_init__(self) -> None:
         for f in fields(self):

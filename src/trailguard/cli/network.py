@@ -62,7 +62,7 @@ def link_command(
     rows = write_csv(networks, out / "links.csv")
     echo(
         f"read {accepted + len(rejected)} lines: {accepted} accepted, {len(rejected)} rejected; "
-        f"{len(networks)} networks, {len(linked.hubs)} hubs, {rows} link rows -> {out}"
+        f"{len(networks)} networks, {len(linked.hubs)} hubs and copied scripts, {rows} link rows -> {out}"
     )
 
 

@@ -111,7 +111,7 @@ def print_summary(result: ScanResult, console: Console) -> None:
         table.add_row(f"band {band}", str(result.bands.get(band, 0)))
     table.add_row("networks", str(len(result.networks)))
     if result.hubs:
-        table.add_row("hub identifiers", str(len(result.hubs)))
+        table.add_row("hubs and copied scripts", str(len(result.hubs)))
     table.add_row("seconds", f"{result.seconds:.1f}")
     console.print(table)
     if result.top:

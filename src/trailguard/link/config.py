@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 # Given PDQ hex strings, yield (i, j, distance) for pairs within the caller's threshold (trailguard.media.index).
 ImageNeighbours = Callable[[list[str]], Iterable[tuple[int, int, int]]]
@@ -14,13 +15,22 @@ IDENTIFIER_TYPES: frozenset[str] = frozenset({"phone", "email", "handle", "payme
 @dataclass(frozen=True, slots=True)
 class LinkConfig:
     identifier_types: frozenset[str] = IDENTIFIER_TYPES
-    # Hubs: identifiers never used to merge. Allow-listed keys are `type:value`, e.g. "email:help@site.example".
+    # Operator overrides, keys `type:value` ("email:help@site.example") or `template:<key>` (a template's key
+    # as networks.json shows it): never_merge forces a hub / copied script, always_merge never makes one.
     never_merge: frozenset[str] = frozenset()
-    hub_min_items: int = (
-        60  # an identifier on more items than this and than hub_factor x the largest group...
-    )
-    hub_factor: float = 2.0  # ...is a hub (far more widespread than any group)
-    hub_min_groups: int = 3  # an identifier bridging this many otherwise-separate groups is a hub
+    always_merge: frozenset[str] = frozenset()
+    # Evidence strength: an identifier whose carriers fall into this many separate contact sets is a hub
+    # (trailguard.link.hubs). A template written by script_posters_always or more separate posters is a
+    # copied script (trailguard.link.scripts), and so is one of script_posters or more posters with fewer
+    # than script_ads_per_poster ads (that show a contact) per poster: a group posting from two or three
+    # numbers in turn has many ads per number, posters copying a text a few each. Neither merges.
+    hub_contact_sets: int = 2
+    script_posters: int = 2
+    script_posters_always: int = 4
+    script_ads_per_poster: float = 4.0
+    # Telling posters apart for stock phrases leaves out identifiers on more than this many items that are
+    # widespread (widespread_partners, below).
+    hub_min_items: int = 60
     # Text: word 3-gram shingles; a shingle on more than max(stock_min_df, stock_fraction x N) items is stock.
     shingle_size: int = 3
     stock_min_df: int = 100
@@ -51,3 +61,22 @@ class LinkConfig:
     # Images: PDQ below this quality is never matched (upstream convention, as in settings.pdq_min_quality).
     pdq_min_quality: int = 50
     image_neighbours: ImageNeighbours | None = None
+
+
+def read_overrides(path: Path) -> tuple[frozenset[str], frozenset[str]]:
+    """(never_merge, always_merge) from an operator's file: one decision a line, `hub <key>` (always a hub /
+    copied script) or `not-hub <key>` (never one), keys as networks.json and hubs.json show them
+    (`phone:+16175550123`, `template:<key>`); blank lines and `#` comments are skipped."""
+    hub: set[str] = set()
+    not_hub: set[str] = set()
+    with path.open(encoding="utf-8") as fh:
+        for number, raw in enumerate(fh, 1):
+            line = raw.split("#", 1)[0].strip()
+            if not line:
+                continue
+            verb, _, key = line.partition(" ")
+            key = key.strip()
+            if verb not in ("hub", "not-hub") or ":" not in key:
+                raise ValueError(f"{path}: line {number}: expected 'hub TYPE:VALUE' or 'not-hub TYPE:VALUE'")
+            (hub if verb == "hub" else not_hub).add(key)
+    return frozenset(hub), frozenset(not_hub)

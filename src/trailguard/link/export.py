@@ -55,13 +55,16 @@ def link_rows(networks: Iterable[Network]) -> Iterable[tuple[str, str, str, str,
     for net in networks:
         for r in net.reasons:
             ttype, tvalue = _target(r.kind, r.value)
-            if r.kind == "template":
-                why = f"written from template {r.value} (saves {r.detail.get('saving_bits', '?')} bits)"
+            strength = f"strength {r.detail['strength']}" if "strength" in r.detail else "strength ?"
+            if r.kind == "template" and r.merged:
+                why = f"written from template {r.value} (saves {r.detail.get('saving_bits', '?')} bits, {strength})"
+            elif r.kind == "template":
+                why = f"copied script, recorded but not merged: {r.detail.get('copied_script', '')} ({strength})"
             elif r.merged:
-                why = f"same {ttype} on {len(r.items)} items"
+                why = f"same {ttype} on {len(r.items)} items ({strength})"
             else:
                 why = f"hub {ttype}, recorded but not merged: {r.detail.get('hub', '')}"
-            link = r.kind if r.merged else f"{r.kind}_hub"
+            link = r.kind if r.merged else ("copied_script" if r.kind == "template" else f"{r.kind}_hub")
             for item in r.items:
                 yield (net.id, "item", item, ttype, tvalue, link, why)
 
@@ -84,7 +87,13 @@ def to_graph(networks: Iterable[Network]) -> nx.MultiGraph:
                 attrs["hub"] = "true"
             g.add_node(node, **attrs)
             for item in r.items:
-                g.add_edge(_xml(f"item:{item}"), node, kind=_xml(r.kind), merged=r.merged)
+                g.add_edge(
+                    _xml(f"item:{item}"),
+                    node,
+                    kind=_xml(r.kind),
+                    merged=r.merged,
+                    strength=float(r.detail.get("strength", 1.0)),
+                )
     return g
 
 

@@ -2,7 +2,9 @@
 
 Order of work: stream the assessments once into compact columns (ids, times, places, identifier lists,
 token ids); find templates (MinHash LSH + InfoShield); find hubs; merge items through non-hub identifiers,
-shared images and templates (connected components); describe each group of two or more items as a Network.
+shared images and templates; weigh each (hubs.py: contact sets per identifier; scripts.py: posters per
+template); merge through the strong ones only (connected components over evidence above the thresholds),
+keep hubs and copied scripts as facts; describe each group of two or more items as a Network.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from trailguard.indicators.scoring import score_hits
 from trailguard.link import minhash, shingles
 from trailguard.link.columns import Coded, Frozen, Identifiers, Strings
 from trailguard.link.config import LinkConfig
-from trailguard.link.hubs import detect_hubs, star_edges
+from trailguard.link.hubs import contact_mask, detect_hubs, star_edges
 from trailguard.link.images import image_keys, near_image_groups
 from trailguard.link.names import stated_names
+from trailguard.link.scripts import posters
 from trailguard.link.signals import MEMBER_BAND_SIGN, item_indicator_hits, network_hits, place_key
 from trailguard.link.templates import SLOT, Template, TemplateFinder, components, top_phrase_pairs
 from trailguard.model import BANDS, Assessment, Hit, Hub, LinkReason, Network
@@ -111,13 +114,15 @@ def _owners(n: int, ident: Frozen, leave_out: set[str]) -> np.ndarray:
 
 def _templates(
     store: shingles.TokenStore, rank: np.ndarray, owners: np.ndarray, identified: np.ndarray, cfg: LinkConfig
-) -> tuple[list[Template], list[list[int]], list[str]]:
+) -> tuple[list[Template], list[str]]:
     words = store.canonical_words()
     sh = shingles.build(store, cfg.shingle_size)
     n = sh.n_docs
     stock = max(cfg.stock_min_df, int(cfg.stock_fraction * n))
     users, spread = shingles.spread(sh, owners, identified)
-    keep = (sh.df <= stock) & ~(
+    # A phrase on very many items is stock only if many posters use it: one big group's own template is on
+    # hundreds of its ads, and its template-only ads have nothing else to be linked by.
+    keep = ((sh.df <= stock) | (spread < cfg.stock_spread_min_posters)) & ~(
         (users >= cfg.stock_spread_min_df)
         & (spread >= cfg.stock_spread_min_posters)
         & (spread >= cfg.stock_spread * users)
@@ -147,15 +152,11 @@ def _templates(
         cfg.template_coverage,
     )
     found: list[Template] = []
-    families: list[list[int]] = []  # per text cluster, the members of its templates
     for cluster in _clusters(coarse):
         parts = [cluster] if len(cluster) <= cfg.max_cluster else _clusters(near_labels, cluster)
         for part in parts:
-            templates = finder.find(part)
-            found.extend(templates)
-            if templates:
-                families.append(sorted(m for t in templates for m in t.members))
-    return found, families, words
+            found.extend(finder.find(part))
+    return found, words
 
 
 def _rank(ids: Strings) -> np.ndarray:
@@ -201,22 +202,88 @@ def link(assessments: Iterable[Assessment], config: LinkConfig | None = None) ->
     ident = cols.identifiers.freeze(n)
     leave_out = _widespread(ident, cfg)
     rank = _rank(cols.ids)
-    templates, families, words = _templates(
-        store, rank, _owners(n, ident, leave_out), ident.identified(leave_out), cfg
-    )
+    templates, words = _templates(store, rank, _owners(n, ident, leave_out), ident.identified(leave_out), cfg)
     del store
-    hubs = detect_hubs(ident.shared, leave_out, [t.members for t in templates], families, n, cfg)
+    template_of = np.full(n, -1, dtype=np.int64)  # an item is in at most one template
+    for t_index, t in enumerate(templates):
+        template_of[t.members] = t_index
+    hubs, sets = detect_hubs(ident, template_of, cfg)
     merging = [v for k, v in ident.shared.items() if k not in hubs]
-    labels = components(n, star_edges([t.members for t in templates] + merging))
-    return LinkResult(_describe(cols, labels, templates, words, ident, hubs), _hubs(cols, ident, hubs))
+    evidence = _Evidence(hubs, sets, _scripts(cols, ident, hubs, merging, templates, words, cfg))
+    groups = [t.members for t in templates if evidence.script_posters(t, words) is None]
+    labels = components(n, star_edges(groups + merging))
+    return LinkResult(
+        _describe(cols, labels, templates, words, ident, evidence),
+        _hubs(cols, ident, evidence, templates, words),
+    )
 
 
-def _hubs(cols: _Columns, ident: Frozen, hubs: dict[str, str]) -> list[Hub]:
+@dataclass(slots=True)
+class _Evidence:
+    """How strong each link is: contact sets per identifier, posters per template, and the facts (hubs and
+    copied scripts) that are kept but never merge."""
+
+    hubs: dict[str, str]  # identifier key -> why it is a hub
+    sets: dict[str, int]  # identifier key -> contact sets its carriers fall into
+    posters: dict[str, tuple[int, bool]]  # template key -> (posters writing it, copied script?)
+
+    def script_posters(self, t: Template, words: list[str]) -> int | None:
+        """Posters of a copied script; None for a template that links its members."""
+        count, copied = self.posters[t.key(words)]
+        return count if copied else None
+
+    def identifier_strength(self, key: str) -> float:
+        return round(1 / max(1, self.sets.get(key, 1)), 3)
+
+
+def _scripts(
+    cols: _Columns,
+    ident: Frozen,
+    hubs: dict[str, str],
+    merging: list[list[int]],
+    templates: list[Template],
+    words: list[str],
+    cfg: LinkConfig,
+) -> dict[str, tuple[int, bool]]:
+    """Per template key: how many posters write it and whether that makes it a copied script
+    (trailguard.link.scripts), with the operator's overrides (`template:<key>` in never_merge/always_merge)."""
+    label = components(ident.n, star_edges(merging))
+    usable = contact_mask(ident, cfg)
+    usable[[kid for kid, k in enumerate(ident.keys) if k in hubs]] = False
+    has_contact = np.zeros(ident.n, dtype=bool)
+    owners = np.repeat(np.arange(ident.n), np.diff(ident.item_start))
+    has_contact[owners[usable[ident.item_key]]] = True
+    out: dict[str, tuple[int, bool]] = {}
+    for t in templates:
+        key = t.key(words)
+        count = posters(t.members, label, has_contact, cols.names.__getitem__)
+        override = f"template:{key}"
+        per_poster = int(has_contact[t.members].sum()) / max(1, count)
+        weak = count >= cfg.script_posters_always or (
+            count >= cfg.script_posters and per_poster < cfg.script_ads_per_poster
+        )
+        copied = override in cfg.never_merge or (weak and override not in cfg.always_merge)
+        out[key] = (count, copied)
+    return out
+
+
+def _hubs(
+    cols: _Columns, ident: Frozen, evidence: _Evidence, templates: list[Template], words: list[str]
+) -> list[Hub]:
+    """Hub identifiers and copied scripts (type "template", value the template's key, its text in the
+    reason unless it spans conversations): the facts that never merge."""
     out = []
-    for key, reason in hubs.items():
+    for key, reason in evidence.hubs.items():
         typ, value = key.split(":", 1)
         items = sorted(cols.ids[i] for i in ident.shared[key])
         out.append(Hub(typ, value, len(items), items[:MAX_HUB_EXAMPLES], reason))
+    for t in templates:
+        count = evidence.script_posters(t, words)
+        if count is not None:
+            items = sorted(cols.ids[i] for i in t.members)
+            text, _ = _shown_template(t, words, any(cols.chat[i] for i in t.members))
+            why = f"copied script: written by {count} posters with their own contacts (strength 1/{count}): {text}"
+            out.append(Hub("template", t.key(words), len(items), items[:MAX_HUB_EXAMPLES], why))
     out.sort(key=lambda h: (-h.items, h.type, h.value))
     return out
 
@@ -232,7 +299,7 @@ def _describe(
     templates: list[Template],
     words: list[str],
     ident: Frozen,
-    hubs: dict[str, str],
+    evidence: _Evidence,
 ) -> list[Network]:
     groups = {int(labels[g[0]]): g for g in _clusters(labels)}
     per_net_ident: dict[int, list[tuple[str, list[int]]]] = {}
@@ -242,11 +309,19 @@ def _describe(
             for kid in ident.of_item(i).tolist():
                 by_key[ident.keys[kid]].append(i)
         per_net_ident[lab] = sorted(by_key.items())
-    per_net_tpl: dict[int, list[Template]] = defaultdict(list)
+    per_net_tpl: dict[int, list[tuple[Template, list[int]]]] = defaultdict(list)
     for t in templates:
-        per_net_tpl[int(labels[t.members[0]])].append(t)
+        if evidence.script_posters(t, words) is None:
+            per_net_tpl[int(labels[t.members[0]])].append((t, t.members))
+            continue
+        by_net: dict[int, list[int]] = defaultdict(list)  # a copied script, shown where its members are
+        for m in t.members:
+            by_net[int(labels[m])].append(m)
+        for lab, ms in by_net.items():
+            if lab in groups:
+                per_net_tpl[lab].append((t, ms))
     networks = [
-        _network(cols, members, per_net_ident[lab], per_net_tpl[lab], words, hubs)
+        _network(cols, members, per_net_ident[lab], per_net_tpl[lab], words, evidence)
         for lab, members in groups.items()
     ]
     networks.sort(key=lambda net: (-net.score, -len(net.items), net.id))
@@ -257,9 +332,9 @@ def _network(
     cols: _Columns,
     members: list[int],
     idents: list[tuple[str, list[int]]],
-    tpls: list[Template],
+    tpls: list[tuple[Template, list[int]]],
     words: list[str],
-    hubs: dict[str, str],
+    evidence: _Evidence,
 ) -> Network:
     ids = cols.ids
     items = sorted(ids[i] for i in members)
@@ -269,32 +344,48 @@ def _network(
     ages: dict[str, set[int]] = {}
     for key, its in idents:
         typ, value = key.split(":", 1)
-        hub = key in hubs
+        hub = key in evidence.hubs
         item_ids = sorted(ids[i] for i in its)
         identifiers.append({"type": typ, "value": value, "items": item_ids, "hub": hub})
         if len(its) >= 2:
-            detail = {"hub": hubs[key]} if hub else {}
+            detail: dict[str, object] = {
+                "strength": evidence.identifier_strength(key),
+                "contact_sets": evidence.sets.get(key, 0),
+            }
+            if hub:
+                detail["hub"] = evidence.hubs[key]
             reasons.append(LinkReason(f"shared_{typ}", value, item_ids, detail, merged=not hub))
         if typ == "phone" and not hub:
             names[value] = {nm for i in its for nm in cols.names[i]}
             ages[value] = {a for i in its for a in cols.ages[i]}
     tpl_out = []
-    for t in sorted(tpls, key=lambda t: min(ids[i] for i in t.members)):  # not in input order
+    merged_sizes = []
+    for t, ms in sorted(tpls, key=lambda e: min(ids[i] for i in e[1])):  # not in input order
         text, slots = _shown_template(t, words, any(cols.chat[i] for i in t.members))
-        t_items = sorted(ids[i] for i in t.members)
+        t_items = sorted(ids[i] for i in ms)
+        script = evidence.script_posters(t, words)
+        count, _ = evidence.posters[t.key(words)]
         tpl_out.append(
             {"template": text, "slots": slots, "items": t_items, "description_length_saving": t.saving_bits}
         )
-        reasons.append(
-            LinkReason("template", t.key(words), t_items, {"template": text, "saving_bits": t.saving_bits})
-        )
+        tdetail: dict[str, object] = {
+            "template": text,
+            "saving_bits": t.saving_bits,
+            "strength": round(1 / max(1, count), 3),
+            "posters": count,
+        }
+        if script is not None:
+            tdetail["copied_script"] = f"written by {script} posters with their own contacts"
+        else:
+            merged_sizes.append(len(ms))
+        reasons.append(LinkReason("template", t.key(words), t_items, tdetail, merged=script is None))
     places = _circuit(cols, members)
     counts: dict[str, int] = defaultdict(int)
     for i in members:
         for ind in cols.indicators[i]:
             counts[ind] += 1
     hits = item_indicator_hits(counts, cols.catalogue, len(members)) + network_hits(
-        names, ages, [str(p["place"]) for p in places], [len(t.members) for t in tpls]
+        names, ages, [str(p["place"]) for p in places], merged_sizes
     )
     floors = _member_band(cols, members, hits)
     score, band = score_hits(hits, floors)

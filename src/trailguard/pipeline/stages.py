@@ -21,11 +21,12 @@ from trailguard.indicators.catalogue import catalogue_paths, load_catalogues
 from trailguard.ingest import ReadStats, read_sources
 from trailguard.ingest.identity import first_of_each_id
 from trailguard.link import LinkConfig, link, link_assessments
+from trailguard.link.config import read_overrides
 from trailguard.media.index import MatchIndex
 from trailguard.media.scan import ImageCache, hash_item_images, match_item_images, pdq_neighbours
 from trailguard.model import Assessment, Hub, Item, Network, Reject
 from trailguard.pipeline.analyze import Analyzer
-from trailguard.settings import Settings
+from trailguard.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
     from trailguard.learn.chat_scorer import ChatScorer
@@ -107,8 +108,18 @@ def _image_base(item: Item) -> Path:
 
 
 def link_config(settings: Settings) -> LinkConfig:
-    """The link stage as the scan runs it: image links through the same PDQ index and bounds as the banks."""
+    """The link stage as the scan runs it: image links through the same PDQ index and bounds as the banks,
+    and the operator's hub decisions (settings.link_overrides)."""
+    never: frozenset[str] = frozenset()
+    always: frozenset[str] = frozenset()
+    if settings.link_overrides:
+        try:
+            never, always = read_overrides(Path(settings.link_overrides))
+        except (OSError, ValueError) as exc:
+            raise SettingsError("link_overrides", f"names a file that cannot be used: {exc}") from None
     return LinkConfig(
+        never_merge=never,
+        always_merge=always,
         pdq_min_quality=settings.pdq_min_quality,
         image_neighbours=partial(pdq_neighbours, max_distance=settings.pdq_max_distance),
     )
