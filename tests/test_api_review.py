@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, select
+from sqlalchemy import select
 
 from review_db import console
 from trailguard.api.app import create_app
@@ -46,7 +46,7 @@ class Api:
             return [tuple(r) for r in conn.execute(select(e.c.actor, e.c.action).order_by(e.c.seq))]
 
 
-def failing_hook(conn: Connection, request: work.Escalation) -> None:
+def failing_hook(request: work.Escalation) -> None:
     raise TimeoutError(f"reporting service unreachable for {request.item_id}")
 
 

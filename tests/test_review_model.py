@@ -222,7 +222,7 @@ def test_a_failing_escalation_step_records_nothing_and_is_audited(log: audit.Aud
     job = _claimed(log, queue, rita, "ad-4")
     calls: list[work.Escalation] = []
 
-    def failing(conn: Connection, request: work.Escalation) -> None:
+    def failing(request: work.Escalation) -> None:
         calls.append(request)
         raise ConnectionError("the reporting service did not answer")
 
@@ -236,7 +236,7 @@ def test_a_failing_escalation_step_records_nothing_and_is_audited(log: audit.Aud
         work.decide_logged(log, job, rita, "escalate", "needs a senior look", "tg-9", failing)
     assert "escalations" not in _queues(log)  # its making was rolled back with the decision
 
-    def ok(conn: Connection, request: work.Escalation) -> None:
+    def ok(request: work.Escalation) -> None:
         calls.append(request)
 
     work.decide_logged(log, job, rita, "escalate", "needs a senior look", "tg-9", ok)

@@ -91,5 +91,11 @@ def page(name: str, who: Visitor | None, status: int = 200, **values: Any) -> HT
 
 def refusal(who: Visitor | None, status: int, message: str) -> HTMLResponse:
     """An error page (403, 404, 409, 422) that says why, in the console's layout."""
-    titles = {403: "Not allowed", 404: "Not found", 409: "Not possible now", 422: "Not accepted"}
+    titles = {
+        403: "Not allowed",
+        404: "Not found",
+        409: "Not possible now",
+        422: "Not accepted",
+        502: "Not recorded",
+    }
     return page("message.html.j2", who, status, title=titles.get(status, "Refused"), message=message)

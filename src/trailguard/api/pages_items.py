@@ -13,7 +13,7 @@ from collections.abc import Callable
 from itertools import pairwise
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Connection, select
 
@@ -112,17 +112,29 @@ def _act(
     change: Callable[[Connection], object],
     roles: tuple[str, ...] = work.WORKERS,
 ) -> Response:
-    """Run one change to a job for `roles`; back to the job page, or a page saying why not."""
+    """Run one change to a job for `roles`, in one transaction; back to the job page, or a page saying why not."""
+
+    def in_transaction() -> None:
+        with ctx.log.begin() as conn:
+            change(conn)
+
+    return _run(who, csrf, job_id, in_transaction, roles)
+
+
+def _run(
+    who: Visitor, csrf: str, job_id: int, action: Callable[[], object], roles: tuple[str, ...] = work.WORKERS
+) -> Response:
     check_csrf(who, csrf)
     if who.user.role not in roles:
         return refusal(who, 403, f"a {who.user.role} may not do this")
     try:
-        with ctx.log.begin() as conn:
-            change(conn)
+        action()
     except work.NotFound as exc:
         return refusal(who, 404, str(exc))
     except work.Conflict as exc:
         return refusal(who, 409, str(exc))
+    except work.EscalationFailed as exc:
+        return refusal(who, 502, f"not recorded, try again or tell an admin: {exc}")
     except ValueError as exc:
         return refusal(who, 422, str(exc))
     return RedirectResponse(f"/console/jobs/{job_id}", status_code=303)
@@ -147,6 +159,7 @@ def hold(job_id: JobId, who: Seen, ctx: Ctx, csrf: Csrf, reason: Reason = "") ->
 @router.post("/jobs/{job_id}/decision")
 def decide(
     job_id: JobId,
+    request: Request,
     who: Seen,
     ctx: Ctx,
     csrf: Csrf,
@@ -154,8 +167,12 @@ def decide(
     reason: Reason = "",
     policy: Annotated[str, Form(max_length=work.MAX_POLICY)] = "",
 ) -> Response:
-    return _act(
-        who, csrf, job_id, ctx, lambda conn: work.decide(conn, job_id, who.user, action, reason, policy)
+    hook = getattr(request.app.state, "on_escalate", None)  # the external step of a final report (reports)
+    return _run(
+        who,
+        csrf,
+        job_id,
+        lambda: work.decide_logged(ctx.log, job_id, who.user, action, reason, policy, hook),
     )
 
 

@@ -229,6 +229,7 @@ def serve(
     import uvicorn
 
     from trailguard.api.app import create_app
+    from trailguard.reports.escalation import escalation_hook
     from trailguard.review.work import fill
 
     settings = Settings.from_env()
@@ -236,7 +237,8 @@ def serve(
     with log.begin() as conn:
         made = fill(conn, by="serve")
     typer.echo(f"queues filled: {made}", err=True)
-    uvicorn.run(create_app(log, settings), host=host, port=port, log_level="info")
+    hook = escalation_hook(log.engine, settings)  # reports to NCMEC when configured (docs/reports.md)
+    uvicorn.run(create_app(log, settings, on_escalate=hook), host=host, port=port, log_level="info")
 
 
 DEMO_ADMIN = "admin"

@@ -13,7 +13,7 @@ makes that job the same way. Every change is an audit event written in the trans
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -76,9 +76,10 @@ class Escalation:
     case_id: str | None  # the evidence case linked to the job, if any
 
 
-# Called inside the decision's transaction, before it commits, with that transaction's connection (on SQLite
-# a second connection could not write until it ends). Raising anything rolls the decision back.
-EscalationHook = Callable[[Connection, Escalation], None]
+# Called before the decision's transaction, with none open: the external step (a CyberTipline submission)
+# keeps its own records (custody entries) and may take minutes, which no open write transaction should span
+# (on SQLite it would hold every writer off). Raising anything means the decision is not recorded.
+EscalationHook = Callable[[Escalation], None]
 
 
 def _now() -> datetime:
@@ -575,15 +576,13 @@ def decide(
     action: str,
     reason: str,
     policy: str,
-    on_escalate: EscalationHook | None = None,
 ) -> int:
     """Record the decision on a job claimed by `user`; its id.
 
     In a queue whose `second_review` names the action, the decision is the first of two: it makes a job in
     the second-review queue that someone else must decide, and that second decision is the final outcome.
-    A final escalation queues the item for escalations; a final escalation or report runs `on_escalate`
-    before the transaction commits, and if that fails nothing is recorded (EscalationFailed): the job stays
-    open and claimed by the user, who can try again.
+    A final escalation queues the item for escalations. (The external step of a final escalation or report
+    runs before this, in `decide_logged`.)
     """
     if action not in rt.ACTIONS:
         raise ValueError(f"action must be one of {', '.join(rt.ACTIONS)}, got {action[:32]!r}")
@@ -624,13 +623,19 @@ def decide(
         first = conn.execute(select(rt.decisions.c.action).where(rt.decisions.c.id == row.review_of)).scalar()
         details |= {"second_review_of": row.review_of, "agrees": first == action}
     audit.record(conn, user.name, "decision", f"job:{job_id}", details)
-    if action in EXTERNAL and not needs_second and on_escalate is not None:
-        request = Escalation(job_id, row.item_id, action, reason, policy, user.name, row.case_id)
-        try:
-            on_escalate(conn, request)
-        except Exception as exc:  # any failure of the external step must stop the decision
-            raise EscalationFailed(f"{action} of job {job_id} failed: {exc}"[:500]) from exc
     return decision_id
+
+
+def pending_escalation(conn: Connection, job_id: int, user: User, action: str) -> Escalation | None:
+    """What the external step would be told if `user` decided `action` on the job now: None unless the
+    decision would be a final escalation or report (not the first of two) on a job `user` holds."""
+    row = _job(conn, job_id)
+    if action not in EXTERNAL or row.status != "open" or not _mine(row, user, _now()):
+        return None
+    queue = conn.execute(select(rt.queues).where(rt.queues.c.id == row.queue_id)).one()
+    if row.review_of is None and action in (queue.second_review or "").split(","):
+        return None
+    return Escalation(job_id, row.item_id, action, "", "", user.name, row.case_id)
 
 
 def _copy_job(row: Any, queue_id: int, now: datetime, **extra: Any) -> dict[str, Any]:
@@ -678,13 +683,27 @@ def decide_logged(
     policy: str,
     on_escalate: EscalationHook | None = None,
 ) -> int:
-    """`decide` in its own transaction; a failed escalation is itself an audit event, so it is never silent."""
-    try:
-        with log.begin() as conn:
-            return decide(conn, job_id, user, action, reason, policy, on_escalate)
-    except EscalationFailed as exc:
-        log.record(user.name, "escalation.failed", f"job:{job_id}", {"action": action, "error": str(exc)})
-        raise
+    """`decide` in its own transaction, after the external step of a final escalation or report.
+
+    The step runs first, outside any transaction; if it fails nothing is recorded (EscalationFailed): the
+    job stays open and claimed by the user, who sees why and can try again, and the failure is itself an
+    audit event, so it is never silent. Should the decision then be refused (the claim lapsed meanwhile),
+    the step's own records stand and the refusal is raised as any other.
+    """
+    if on_escalate is not None:
+        with log.engine.connect() as conn:
+            pending = pending_escalation(conn, job_id, user, action)
+        if pending is not None:
+            try:
+                on_escalate(replace(pending, reason=reason, policy=policy))
+            except Exception as exc:  # any failure of the external step must stop the decision
+                failure = EscalationFailed(f"{action} of job {job_id} failed: {exc}"[:500])
+                log.record(
+                    user.name, "escalation.failed", f"job:{job_id}", {"action": action, "error": str(failure)}
+                )
+                raise failure from exc
+    with log.begin() as conn:
+        return decide(conn, job_id, user, action, reason, policy)
 
 
 def comment(conn: Connection, job_id: int, user: User, body: str) -> int:
