@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from sqlalchemy import Connection, and_, func, or_, select
 
 from trailguard.extract import extract_entities
 from trailguard.model import ENTITY_TYPES
+from trailguard.review import audit
 from trailguard.review import tables as rt
 from trailguard.store import tables as st
 
@@ -160,14 +160,4 @@ def recent_audit(conn: Connection, limit: int) -> list[dict[str, Any]]:
     """The latest audit events, newest first."""
     ev = rt.audit_events
     rows = conn.execute(select(ev).order_by(ev.c.seq.desc()).limit(limit)).all()
-    return [
-        {
-            "seq": r.seq,
-            "at": r.at,
-            "actor": r.actor,
-            "action": r.action,
-            "target": r.target,
-            "details": orjson.loads(r.details),
-        }
-        for r in rows
-    ]
+    return [audit.event_dict(r) for r in rows]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-import orjson
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -102,18 +101,7 @@ def read_audit(
         query = query.where(e.c.actor == actor)
     with ctx.log.engine.connect() as conn:
         rows = conn.execute(query.order_by(e.c.seq).limit(limit)).all()
-    return [
-        {
-            "seq": r.seq,
-            "at": r.at,
-            "actor": r.actor,
-            "action": r.action,
-            "target": r.target,
-            "details": orjson.loads(r.details),
-            "hash": r.hash,
-        }
-        for r in rows
-    ]
+    return [audit.event_dict(r) for r in rows]
 
 
 @router.get("/audit/verify")

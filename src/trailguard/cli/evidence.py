@@ -5,7 +5,6 @@ The evidence modules (warcio, cryptography) are imported inside the commands so 
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +12,7 @@ import typer
 
 from trailguard.cli.app import app
 from trailguard.cli.terminal import echo, emit_json
+from trailguard.evidence.keys import operator_or_login
 from trailguard.evidence.location import evidence_dir
 from trailguard.settings import Settings
 
@@ -21,15 +21,6 @@ case_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(case_app, name="case")
-
-
-def _operator(name: str | None) -> str:
-    if name:
-        return name
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -50,7 +41,9 @@ def case_create(
     engine = make_engine(settings.database_url)
     create_schema(engine)
     try:
-        case_id = custody.create_case(engine, evidence_dir(settings) / "keys", title, _operator(operator))
+        case_id = custody.create_case(
+            engine, evidence_dir(settings) / "keys", title, operator_or_login(operator)
+        )
     except (custody.CaseError, keys.OperatorKeyError) as exc:
         raise _fail(str(exc)) from exc
     echo(case_id)
@@ -72,7 +65,7 @@ def case_note(
     operator: Annotated[str | None, typer.Option(help="Who writes the note (default: login name).")] = None,
 ) -> None:
     """Add a signed note to the case's custody log."""
-    _append(case_id, "note", _operator(operator), {"text": text[:10_000]})
+    _append(case_id, "note", operator_or_login(operator), {"text": text[:10_000]})
 
 
 def _append(case_id: str, kind: str, operator: str, details: dict[str, object]) -> None:
@@ -109,7 +102,7 @@ def capture_command(
     settings = Settings.from_env()
     engine = make_engine(settings.database_url)
     create_schema(engine)
-    who = _operator(operator)
+    who = operator_or_login(operator)
     root = evidence_dir(settings)
     try:
         keys.check_operator(who)
@@ -160,7 +153,7 @@ def case_attach(
     create_schema(engine)
     try:
         added = attach.attach(
-            engine, evidence_dir(settings) / "keys", case_id, _operator(operator),
+            engine, evidence_dir(settings) / "keys", case_id, operator_or_login(operator),
             item_ids=item or [], bank_entries=bank_entry or [],
         )  # fmt: skip
     except (custody.CaseError, keys.OperatorKeyError) as exc:
@@ -193,7 +186,7 @@ def case_export(
         raise _fail(f"--out {out}: already exists; a bundle is never overwritten")
     try:
         entry = export.export(
-            engine, evidence_dir(settings), case_id, _operator(operator), out, pdf=not no_render
+            engine, evidence_dir(settings), case_id, operator_or_login(operator), out, pdf=not no_render
         )
     except (custody.CaseError, keys.OperatorKeyError, export.ExportError, BrowserError) as exc:
         raise _fail(str(exc)) from exc
@@ -239,7 +232,7 @@ def case_import(
     engine = make_engine(settings.database_url)
     create_schema(engine)
     try:
-        entry = importer.import_bundle(engine, evidence_dir(settings), bundle, _operator(operator))
+        entry = importer.import_bundle(engine, evidence_dir(settings), bundle, operator_or_login(operator))
     except importer.BundleRejected as exc:
         for problem in exc.result.problems:
             echo(f"{bundle.name}: {problem}", err=True)

@@ -7,7 +7,6 @@ problem on stderr and exit 2.
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -15,6 +14,7 @@ import typer
 
 from trailguard.cli.app import app
 from trailguard.cli.terminal import echo, emit_json
+from trailguard.evidence.keys import operator_or_login
 from trailguard.evidence.location import evidence_dir
 from trailguard.settings import Settings
 
@@ -46,15 +46,6 @@ def _engine() -> Engine:
     engine = make_engine(Settings.from_env().database_url)
     create_schema(engine)
     return engine
-
-
-def _operator(name: str | None) -> str:
-    if name:
-        return name
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
 
 
 def _reporter(
@@ -140,7 +131,7 @@ def report_cybertipline(
                 evidence_root=evidence_dir(Settings.from_env()),
                 client=client,
                 reporter=who,
-                operator=_operator(operator),
+                operator=operator_or_login(operator),
                 schema=schema,
                 incident_type=incident_type,
                 platform=platform,
@@ -242,7 +233,9 @@ def import_stix(
         data = fh.read(stix_import.MAX_BUNDLE_BYTES + 1)
     engine = _engine()
     try:
-        summary = stix_import.import_bundle(engine, data, operator=_operator(by), source=source, bank=bank)
+        summary = stix_import.import_bundle(
+            engine, data, operator=operator_or_login(by), source=source, bank=bank
+        )
     except stix_import.BundleError as exc:
         _fail(f"error: {bundle}: {exc}")
     except KeyError as exc:  # no such bank

@@ -8,6 +8,7 @@ bundle verifies on its own; whether a public key really belongs to that operator
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import re
 from pathlib import Path
@@ -62,3 +63,13 @@ def verify(public_key_hex: str, signature_hex: str, data: bytes) -> bool:
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+def operator_or_login(name: str | None) -> str:
+    """The operator named on the command line, else the login name of whoever runs the command."""
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"

@@ -256,3 +256,16 @@ def anchor_for(database_url: str, key_file: str = "", checkpoint_file: str = "")
         Path(checkpoint_file) if checkpoint_file else base.with_name(base.name + ".audit-checkpoint.json")
     )
     return Anchor(key, checkpoint)
+
+
+def event_dict(row: Any) -> dict[str, Any]:
+    """One audit_events row as the API and the console's audit page show it."""
+    return {
+        "seq": row.seq,
+        "at": row.at,
+        "actor": row.actor,
+        "action": row.action,
+        "target": row.target,
+        "details": orjson.loads(row.details),
+        "hash": row.hash,
+    }
