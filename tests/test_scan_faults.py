@@ -190,8 +190,9 @@ def test_a_huge_image_named_by_many_items_is_decoded_once_and_cheaply(tmp_path: 
     proc = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=300)
     assessed, seconds, peak_mib = proc.stdout.split()
     assert int(assessed) == 20, proc.stderr
-    # Before: 7.6 s and 1.4 GB per item (99 s for 20). Now one bounded decode for all of them.
-    assert float(seconds) < 40 and int(peak_mib) < 700, proc.stdout
+    # Before: 7.6 s and 1.4 GB per item (99 s for 20). Now one bounded decode for all of them: about 455 MiB
+    # measured alone, once 772 MiB in a loaded parallel CI run; the bound stays well under one old decode.
+    assert float(seconds) < 40 and int(peak_mib) < 1000, proc.stdout
     pdqs = {json.loads(line)["images"][0]["pdq"] for line in (tmp_path / "o" / "assessments.jsonl").open()}
     assert len(pdqs) == 1
 
