@@ -40,6 +40,7 @@ from trailguard.batching import chunked
 from trailguard.model import Assessment, Entity, Hit, Item, LinkReason, Network, Span
 from trailguard.review import audit, schema, users, work
 from trailguard.review import tables as rt
+from trailguard.store import tables as st
 from trailguard.store.db import make_engine
 from trailguard.store.writer import Store
 
@@ -79,8 +80,9 @@ def synthetic_pairs(n: int) -> Iterator[tuple[Item, Assessment]]:
         )
 
 
-def seed(url: str, n: int) -> int:
-    """Store `n` items and n/10 networks (net-0 ...); returns the number of networks."""
+def seed(url: str, n: int) -> list[str]:
+    """Store `n` items and n/10 networks; the ids the store keeps them under (it names a network by its
+    members, so not the ids given here)."""
     store = Store(url)
     scan = store.start_scan(["console_load"])
     for batch in chunked(synthetic_pairs(n), SEED_BATCH):
@@ -99,8 +101,10 @@ def seed(url: str, n: int) -> int:
     for batch in chunked(networks, SEED_BATCH):
         store.save_networks(scan, list(batch))
     store.finish_scan(scan, read=n, assessed=n, rejected=0)
+    with store.engine.connect() as conn:
+        stored = list(conn.execute(select(st.networks.c.id)).scalars())
     store.engine.dispose()
-    return len(networks)
+    return stored
 
 
 @contextmanager
@@ -142,12 +146,13 @@ def prepare(url: str, tmp: Path, items: int) -> dict[str, str]:
             select(rt.queues.c.id).where(rt.queues.c.name == work.DEFAULT_QUEUE)
         ).scalar_one()
     engine.dispose()
-    print(f"  seeded {items} items and {networks} networks in {seeded:.0f} s", flush=True)
+    print(f"  seeded {items} items and {len(networks)} networks in {seeded:.0f} s", flush=True)
+    (tmp / "network_ids.txt").write_text("\n".join(networks))
     return {
         "TG_TOKEN": token,
         "TG_COOKIE": cookie,
         "TG_ITEMS": str(items),
-        "TG_NETWORKS": str(networks),
+        "TG_NETWORK_IDS": str(tmp / "network_ids.txt"),
         "TG_QUEUE": str(queue),
     }
 

@@ -4,7 +4,7 @@ Each simulated reviewer reads the queue page, a page of a queue's jobs, stored i
 API has them, networks; no think time, so the rate is what the server sustains. Everything it needs comes
 from the environment the benchmark sets: TG_TOKEN (an API token), TG_COOKIE (a console session), TG_ITEMS
 (how many items `ad-N` are stored), TG_QUEUE (the queue id), TG_NETWORK_PATH (an API path template with
-`{id}`, or empty) and TG_NETWORKS (how many networks `net-N` are stored).
+`{id}`, or empty) and TG_NETWORK_IDS (a file of the stored networks' ids, one a line).
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import random
 from locust import FastHttpUser
 
 ITEMS = int(os.environ.get("TG_ITEMS", "1"))
-NETWORKS = int(os.environ.get("TG_NETWORKS", "0"))
+_IDS = os.environ.get("TG_NETWORK_IDS", "")
+NETWORKS = open(_IDS).read().split() if _IDS else []  # noqa: SIM115
 NETWORK_PATH = os.environ.get("TG_NETWORK_PATH", "")
 QUEUE = os.environ.get("TG_QUEUE", "1")
 
@@ -35,7 +36,7 @@ def item(user: Reviewer) -> None:
 
 
 def network(user: Reviewer) -> None:
-    path = NETWORK_PATH.replace("{id}", f"net-{random.randrange(NETWORKS)}")
+    path = NETWORK_PATH.replace("{id}", random.choice(NETWORKS))
     user.client.get(path, headers=user.api, name=f"GET {NETWORK_PATH}")
 
 
