@@ -691,6 +691,9 @@ def decide_logged(
     the step's own records stand and the refusal is raised as any other.
     """
     if on_escalate is not None:
+        # What `decide` would refuse is refused before the external step, which cannot be taken back.
+        clean_text("reason", reason, MAX_REASON)
+        clean_text("policy", policy, MAX_POLICY)
         with log.engine.connect() as conn:
             pending = pending_escalation(conn, job_id, user, action)
         if pending is not None:
