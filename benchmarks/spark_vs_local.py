@@ -33,6 +33,7 @@ from trailguard.demo.corpus import iter_items
 sys.path.insert(
     0, str(Path(__file__).resolve().parents[1] / "tests")
 )  # the cluster the Spark tests start too
+from scan_throughput import cpu_model  # benchmarks/ is on the path when this file is run
 from spark_cluster import StandaloneCluster
 
 OUTPUTS = ("assessments.jsonl", "rejected.jsonl", "networks.json", "hubs.json")
@@ -54,16 +55,6 @@ else:
     r = run_scan_spark([src], settings, options, master=master)
 print(json.dumps({"seconds": time.perf_counter() - t0, "assessed": r.assessed, "networks": len(r.networks)}))
 """
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def write_corpus(directory: Path, n: int, files: int, seed: int) -> None:
