@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Route, expect
 
 from media_images import encode, scene
 from trailguard.media.hashing import hash_file
@@ -26,17 +26,7 @@ SETTINGS = Settings(database_url="sqlite:///:memory:")
 STATIC = Path(__file__).resolve().parents[2] / "src" / "trailguard" / "web" / "static"
 PAGE = STATIC / "hash.html"
 ORIGIN = "https://trailguard.test"  # a secure context (clipboard works); answered by page.route below: nothing leaves the test machine
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 BROWSER_FORMATS = (".jpg", ".jpeg", ".png", ".webp")
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path: str) -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
