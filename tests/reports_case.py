@@ -3,17 +3,14 @@ entries naming the ads, and (optionally) a reviewer's approval. Every identifier
 
 from __future__ import annotations
 
-import http.server
 import os
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 
+from evidence_bundles import page_server, url_of
 from trailguard.evidence import attach, capture, custody
 from trailguard.model import Assessment, Entity, Item, SourceRef
 from trailguard.store.writer import Store
@@ -31,30 +28,6 @@ def xsd_path() -> Path:
 
         missing("NCMEC's CyberTipline schema", f"put cyber_tipline.xsd at {path} or set TRAILGUARD_NCMEC_XSD")
     return path.resolve()
-
-
-class _Page(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(PAGE)))
-        self.end_headers()
-        self.wfile.write(PAGE)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@contextmanager
-def page_server() -> Iterator[str]:
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Page)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 def _ad(item_id: str, author: str | None, entities: list[Entity], url: str) -> tuple[Item, Assessment]:
@@ -117,8 +90,8 @@ def make_case(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, approve: bool 
     engine = store.engine
     keys = evidence / "keys"
     case_id = custody.create_case(engine, keys, "Rooms ads on classifieds.example.org", "alice")
-    with page_server() as base:
-        page_url = f"{base}/ad/1"
+    with page_server(PAGE) as httpd:
+        page_url = url_of(httpd, "/ad/1")
         path, result = capture.store(
             page_url, evidence / "cases" / case_id, operator="alice", case_id=case_id
         )
