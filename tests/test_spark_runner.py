@@ -2,15 +2,19 @@
 
 Marked `spark` (select with `-m spark`). They need PySpark and Java: skipped locally with the reason when
 either is missing, failed under CI=true. Each Spark scan starts a JVM (about 20 s on 2 cores), so the
-comparisons run on a few thousand items here; the 100k comparison is benchmarks/spark_vs_local.py.
+comparisons run on a few thousand items here; the 100k comparison is benchmarks/spark_vs_local.py. Linking on
+Spark (pipeline.spark_link: the template fine step and the clustering on executors) is checked to have run
+there, not only to agree.
 """
 
 from __future__ import annotations
 
 import gzip
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import orjson
 import pytest
 from sqlalchemy import select
@@ -43,6 +47,23 @@ def _spark(inputs: list[str], settings: Settings, options: ScanOptions) -> ScanR
     from trailguard.pipeline.spark import run_scan_spark
 
     return run_scan_spark(inputs, settings, options, master="local[2]")
+
+
+@pytest.fixture
+def spark_link_calls(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """How often each Spark link step ran (they run in this process, the driver, and send work to executors)."""
+    from trailguard.pipeline import spark_link
+
+    calls: Counter[str] = Counter()
+    for name in ("find_templates", "components"):
+        real = getattr(spark_link, name)
+
+        def counted(*args: Any, _real: Any = real, _name: str = name) -> Any:
+            calls[_name] += 1
+            return _real(*args)
+
+        monkeypatch.setattr(spark_link, name, counted)
+    return calls
 
 
 def _same_files(a: Path, b: Path, names: tuple[str, ...] = OUTPUTS) -> None:
@@ -80,7 +101,9 @@ def _stored(url: str) -> dict[str, Any]:
         }
 
 
-def test_demo_corpus_gives_the_same_files_and_store(tmp_path: Path, spark_ready: None) -> None:
+def test_demo_corpus_gives_the_same_files_and_store(
+    tmp_path: Path, spark_ready: None, spark_link_calls: Counter[str]
+) -> None:
     corpus = tmp_path / "corpus.jsonl"
     write_corpus(corpus, 1500, 7)
     results = {}
@@ -96,6 +119,65 @@ def test_demo_corpus_gives_the_same_files_and_store(tmp_path: Path, spark_ready:
     _same_files(tmp_path / "local", tmp_path / "spark")
     stored = _stored(f"sqlite:///{tmp_path / 'local'}.db")
     assert stored["networks"] and stored == _stored(f"sqlite:///{tmp_path / 'spark'}.db")
+    # linked on Spark: the scan's link, then its relink with the store (which holds nothing else)
+    assert spark_link_calls == {"find_templates": 1, "components": 1}
+
+
+def test_templates_hubs_copied_scripts_and_relinking_with_the_store_match(
+    tmp_path: Path, spark_ready: None, spark_link_calls: Counter[str]
+) -> None:
+    """A generated corpus with group templates, hubs and copied scripts, scanned after a first scan that left
+    overlapping items in the store: the scan and its relink with the stored items run on Spark."""
+    lines = [orjson.dumps(d) for d in iter_items(4000, 11)]
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_bytes(b"\n".join(lines[:1500]) + b"\n")
+    second.write_bytes(b"\n".join(lines[1500:]) + b"\n")
+    db = {engine: tmp_path / f"{engine}.db" for engine in ("local", "spark")}
+    for path in db.values():  # the same first scan into each store
+        run_scan(
+            [str(first)], Settings(database_url=f"sqlite:///{path}"), ScanOptions(out_dir=tmp_path / "o")
+        )
+    results = {}
+    for engine, run in (("local", run_scan), ("spark", _spark)):
+        settings = Settings(database_url=f"sqlite:///{db[engine]}", workers=2)
+        results[engine] = run([str(second)], settings, ScanOptions(out_dir=tmp_path / engine))
+    local, spark = results["local"], results["spark"]
+    assert local.networks == spark.networks and local.hubs == spark.hubs
+    hub_types = Counter(h.type for h in local.hubs)
+    assert hub_types["template"] >= 1 and sum(hub_types.values()) > hub_types["template"], hub_types
+    merged_by_template = [r for n in local.networks for r in n.reasons if r.kind == "template" and r.merged]
+    assert merged_by_template
+    _same_files(tmp_path / "local", tmp_path / "spark")
+    stored = _stored(f"sqlite:///{db['local']}")
+    assert stored == _stored(f"sqlite:///{db['spark']}")
+    # the relink took in stored items: a stored network holds items of both scans
+    first_ids = {orjson.loads(line)["id"] for line in lines[:1500]}
+    scans_of: dict[str, set[bool]] = {}
+    for network, item in stored["members"]:
+        scans_of.setdefault(network, set()).add(item in first_ids)
+    assert any(len(both) == 2 for both in scans_of.values())
+    assert spark_link_calls == {"find_templates": 2, "components": 2}
+
+
+def test_connected_components_on_spark_are_scipys(spark_ready: None) -> None:
+    """Long chains in shuffled order (many large-star/small-star rounds), random edges, self-loops and lone
+    items: the same grouping as scipy's components, each labelled by its smallest item."""
+    from trailguard.link.templates import components as here
+    from trailguard.pipeline.spark import spark_session
+    from trailguard.pipeline.spark_link import components
+
+    rng = np.random.default_rng(5)
+    chain = np.stack([np.arange(799), np.arange(1, 800)], axis=1)[rng.permutation(799)] + 1000
+    pairs = np.concatenate([chain, rng.integers(0, 900, size=(600, 2)), [[950, 950]]])
+    session = spark_session("local[2]")
+    try:
+        labels = components(session.sparkContext, 2000, pairs)
+    finally:
+        session.stop()
+    expected = here(2000, pairs)
+    smallest = {lab: i for i, lab in reversed(list(enumerate(expected.tolist())))}
+    assert labels.tolist() == [smallest[lab] for lab in expected.tolist()]
+    assert len(set(labels[1000:1800].tolist())) == 1 and labels[950] == 950 and labels[1999] == 1999
 
 
 def test_directories_faults_and_uris_read_as_the_local_engine_reads_them(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -112,8 +112,32 @@ def _owners(n: int, ident: Frozen, leave_out: set[str]) -> np.ndarray:
     return components(n, star_edges([v for k, v in ident.shared.items() if k not in leave_out]))
 
 
+def find_here(finder: TemplateFinder, parts: Sequence[list[int]]) -> Iterable[list[Template]]:
+    """The fine step of each part, in part order, in this process."""
+    return map(finder.find, parts)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRunner:
+    """Where link's two separable steps run: the template fine step (each coarse cluster on its own, the
+    costliest step) and the final clustering. Here by default; the Spark engine runs them on executors
+    (trailguard.pipeline.spark_link). Either must give what these give: the templates of each part in part
+    order, and labels that put the same items together (their numbering does not matter)."""
+
+    find_templates: Callable[[TemplateFinder, Sequence[list[int]]], Iterable[list[Template]]] = find_here
+    components: Callable[[int, np.ndarray], np.ndarray] = components
+
+
+HERE = LinkRunner()
+
+
 def _templates(
-    store: shingles.TokenStore, rank: np.ndarray, owners: np.ndarray, identified: np.ndarray, cfg: LinkConfig
+    store: shingles.TokenStore,
+    rank: np.ndarray,
+    owners: np.ndarray,
+    identified: np.ndarray,
+    cfg: LinkConfig,
+    runner: LinkRunner,
 ) -> tuple[list[Template], list[str]]:
     words = store.canonical_words()
     sh = shingles.build(store, cfg.shingle_size)
@@ -151,11 +175,10 @@ def _templates(
         cfg.min_template_tokens,
         cfg.template_coverage,
     )
-    found: list[Template] = []
+    parts: list[list[int]] = []
     for cluster in _clusters(coarse):
-        parts = [cluster] if len(cluster) <= cfg.max_cluster else _clusters(near_labels, cluster)
-        for part in parts:
-            found.extend(finder.find(part))
+        parts.extend([cluster] if len(cluster) <= cfg.max_cluster else _clusters(near_labels, cluster))
+    found = [t for part_templates in runner.find_templates(finder, parts) for t in part_templates]
     return found, words
 
 
@@ -186,12 +209,16 @@ class LinkResult:
     hubs: list[Hub]  # most widely shared first
 
 
-def link_assessments(assessments: Iterable[Assessment], config: LinkConfig | None = None) -> list[Network]:
+def link_assessments(
+    assessments: Iterable[Assessment], config: LinkConfig | None = None, runner: LinkRunner = HERE
+) -> list[Network]:
     """Group assessments into networks (two or more items), each link with its reason."""
-    return link(assessments, config).networks
+    return link(assessments, config, runner).networks
 
 
-def link(assessments: Iterable[Assessment], config: LinkConfig | None = None) -> LinkResult:
+def link(
+    assessments: Iterable[Assessment], config: LinkConfig | None = None, runner: LinkRunner = HERE
+) -> LinkResult:
     """The networks, and every identifier judged a hub (with why), whether or not its items are in one."""
     cfg = config or LinkConfig()
     store = shingles.TokenStore(cfg.max_text_chars)
@@ -202,7 +229,9 @@ def link(assessments: Iterable[Assessment], config: LinkConfig | None = None) ->
     ident = cols.identifiers.freeze(n)
     leave_out = _widespread(ident, cfg)
     rank = _rank(cols.ids)
-    templates, words = _templates(store, rank, _owners(n, ident, leave_out), ident.identified(leave_out), cfg)
+    templates, words = _templates(
+        store, rank, _owners(n, ident, leave_out), ident.identified(leave_out), cfg, runner
+    )
     del store
     template_of = np.full(n, -1, dtype=np.int64)  # an item is in at most one template
     for t_index, t in enumerate(templates):
@@ -211,7 +240,7 @@ def link(assessments: Iterable[Assessment], config: LinkConfig | None = None) ->
     merging = [v for k, v in ident.shared.items() if k not in hubs]
     evidence = _Evidence(hubs, sets, _scripts(cols, ident, hubs, merging, templates, words, cfg))
     groups = [t.members for t in templates if evidence.script_posters(t, words) is None]
-    labels = components(n, star_edges(groups + merging))
+    labels = runner.components(n, star_edges(groups + merging))
     return LinkResult(
         _describe(cols, labels, templates, words, ident, evidence),
         _hubs(cols, ident, evidence, templates, words),

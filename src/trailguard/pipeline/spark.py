@@ -7,8 +7,9 @@ items in batches with the same analyze stage (pipeline.stages.BatchAnalyzer, bui
 and scan). The driver takes the results back partition by partition in input order (`toLocalIterator`, so
 it holds a partition or two at a time, never the whole scan), applies the scan's one-record-per-id rule, and hands
 them to the sinks through `pipeline.scan.drive` like the local runner: the files, the store and the report
-are byte for byte what the local engine writes, in the same order. Linking then runs on the driver with the
-same link stage (pipeline.stages.LinkStage) over the assessments file: it is not distributed (docs/deployment.md).
+are byte for byte what the local engine writes, in the same order. Linking then runs with the same link stage
+(pipeline.stages.LinkStage) over the assessments file, in the same session: its template fine step and its
+final clustering on the executors (pipeline.spark_link), the rest on the driver (docs/deployment.md).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from trailguard.pipeline.contracts import BATCH, ScanOptions, ScanResult, Sink
 from trailguard.pipeline.memory import link_shortfall
 from trailguard.pipeline.scan import Record, drive
 from trailguard.pipeline.sinks import standard_sinks
+from trailguard.pipeline.spark_link import spark_runner
 from trailguard.pipeline.stages import BatchAnalyzer, LinkStage, chat_scorer
 from trailguard.settings import Settings
 
@@ -40,7 +42,7 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 DEFAULT_MASTER = "local[*]"
-DRIVER_MEMORY = "1g"  # the driver holds one partition of results at a time, and links after Spark stopped
+DRIVER_MEMORY = "1g"  # the driver JVM holds one partition of results at a time; linking is in its Python
 
 
 class SparkUnavailable(RuntimeError):
@@ -114,36 +116,40 @@ def run_scan_spark(
         check_mapping(options.csv_mapping)
     chat_scorer(settings)
     check_spark()
-    stage = LinkStage(settings, link_shortfall)
-    if sinks is None:
-        sinks = standard_sinks(settings, options, stage)
-    stats = ReadStats()
-    records = lambda: _records(inputs, settings, options.csv_mapping, index, stats, master)  # noqa: E731
-    return drive(records, inputs, options, sinks, stage, stats, progress, engine="spark")
+    session = spark_session(master)
+    try:
+        sc = session.sparkContext
+        stage = LinkStage(settings, link_shortfall, spark_runner(sc))
+        if sinks is None:
+            sinks = standard_sinks(settings, options, stage)
+        stats = ReadStats()
+        records = lambda: _records(sc, inputs, settings, options.csv_mapping, index, stats)  # noqa: E731
+        return drive(records, inputs, options, sinks, stage, stats, progress, engine="spark")
+    finally:
+        session.stop()
 
 
 # --- driver side -------------------------------------------------------------------------------------------
 
 
 def _records(
+    sc: SparkContext,
     inputs: Sequence[str],
     settings: Settings,
     csv_mapping: Mapping[str, str] | None,
     index: MatchIndex | None,
     stats: ReadStats,
-    master: str,
 ) -> Iterator[Record]:
-    """Rejects and analysed batches in input order; the session ends with the stream (before linking)."""
-    session = spark_session(master)
+    """Rejects and analysed batches in input order (the session stays for linking)."""
+    shared = sc.broadcast(index) if index is not None else None
     try:
-        sc = session.sparkContext
-        shared = sc.broadcast(index) if index is not None else None
         rdd = _sources(sc, inputs, stats).mapPartitions(
             _partition_task(settings, csv_mapping, shared, uuid.uuid4().hex)
         )
         yield from _first_of_each_id(_unpack(rdd.toLocalIterator(prefetchPartitions=True), stats))
     finally:
-        session.stop()
+        if shared is not None:
+            shared.unpersist()
 
 
 def _sources(sc: SparkContext, inputs: Sequence[str], stats: ReadStats) -> RDD[Any]:

@@ -22,6 +22,7 @@ from trailguard.ingest import ReadStats, read_sources
 from trailguard.ingest.identity import first_of_each_id
 from trailguard.link import LinkConfig, link, link_assessments
 from trailguard.link.config import read_overrides
+from trailguard.link.linker import HERE, LinkRunner
 from trailguard.media.index import MatchIndex
 from trailguard.media.scan import ImageCache, hash_item_images, match_item_images, pdq_neighbours
 from trailguard.model import Assessment, Hub, Item, Network, Reject
@@ -130,18 +131,20 @@ class LinkStage:
     """Linking a scan's assessments (streamed back from its assessments.jsonl), bounded by free memory.
 
     `shortfall` says why a link of so many items would not fit (pipeline.memory.link_shortfall); a runner whose
-    linking has other bounds passes its own.
+    linking has other bounds passes its own. `runner` says where link's fine step and clustering run (the
+    Spark engine's executors: pipeline.spark_link).
     """
 
     settings: Settings
     shortfall: Shortfall
+    runner: LinkRunner = HERE
 
     def run(self, assessed_path: Path, items: int) -> tuple[list[Network], list[Hub], str | None]:
         """The networks and hubs of the scan, or none and why linking was skipped."""
         skipped = self.shortfall(items, assessed_path.stat().st_size)
         if skipped is not None:
             return [], [], skipped
-        linked = link(read_assessments(assessed_path), link_config(self.settings))
+        linked = link(read_assessments(assessed_path), link_config(self.settings), self.runner)
         return linked.networks, linked.hubs, None
 
     def store_networks(
@@ -168,7 +171,7 @@ class LinkStage:
             # An identifier on thousands of stored items is a hub even when this scan alone holds it a few times.
             cfg = dataclasses.replace(cfg, never_merge=cfg.never_merge | frozenset(reach.hubs))
             assessments = chain(read_assessments(assessed_path), store.load_assessments(outside))
-            networks = link_assessments(assessments, cfg)
+            networks = link_assessments(assessments, cfg, self.runner)
         store.save_networks(scan_id, networks, relinked=outside)
 
 
