@@ -237,7 +237,9 @@ def main() -> None:
                lambda ix: [set(r[0].tolist()) for r in ix.query_many(queries)], nq, truth)  # type: ignore[attr-defined]  # fmt: skip
     results.append(ours)
     print()
-    print("| index | build (s) | memory (MiB) | p50 (ms) | p99 (ms) | CPU p50 / p99 (ms) | batch (queries/s) | recall |")
+    print(
+        "| index | build (s) | memory (MiB) | p50 (ms) | p99 (ms) | CPU p50 / p99 (ms) | batch (queries/s) | recall |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         print(f"| {r['name']} | {r['build_s']:.1f} | {r['mem_mb']:.0f} | {r['p50_ms']:.3f} | {r['p99_ms']:.3f} | "
