@@ -109,6 +109,7 @@ class CrowdIndex:
 
     def query(self, code: np.ndarray, max_distance: int) -> tuple[np.ndarray, np.ndarray]:
         """Bank rows within `max_distance` of one (1, 32) code among the members, and their distances."""
+        code = np.ascontiguousarray(code, dtype=np.uint8).reshape(1, CODE_BYTES)  # the loop reads it raw
         p = distances(code, self.pivots).astype(np.int64)
         lo = np.clip(p - max_distance, 0, self.reach + 1)
         hi = np.clip(p + max_distance + 1, 0, self.reach + 1)
