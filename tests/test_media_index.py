@@ -162,6 +162,23 @@ def test_pivot_windows_are_exact_where_the_triangle_inequality_is_tight() -> Non
             assert all(dist == abs(t - r % 81) for r, dist in zip(rows.tolist(), dists.tolist(), strict=True))
 
 
+def test_a_bank_that_is_one_tight_crowd() -> None:
+    """Thousands of copies of one hash and its 1-2 bit variants (one picture uploaded over and over): one
+    crowd holds nearly the whole bank, and every query still gets exactly what brute force finds."""
+    rng = np.random.default_rng(8)
+    one = rng.integers(0, 2**64, size=4, dtype=np.uint64)
+    variants = [
+        _flip(one, rng.choice(256, size=int(rng.integers(1, 3)), replace=False).tolist()) for _ in range(1000)
+    ]
+    words = np.vstack([np.repeat(one[None, :], 3000, axis=0), variants,
+                       rng.integers(0, 2**64, size=(20, 4), dtype=np.uint64)])  # fmt: skip
+    index = HammingIndex(words, 31, fallback_min_rows=0)
+    assert index._crowds is not None and len(index._crowds.pivots) == 1 and len(index._crowds) == 4000
+    for q in (one, _flip(one, list(range(31))), _flip(one, list(range(32))), words[4005]):
+        for d in (0, 1, 31):
+            _check(index, words, q, d)
+
+
 def test_random_banks_have_no_pivots_and_crowds_have_some() -> None:
     """A random bank keeps the plain multi-index (no pivot would cover anything); a crowd gets pivots."""
     from trailguard.media.crowds import faiss_codes, find_pivots
