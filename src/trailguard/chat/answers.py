@@ -1,4 +1,4 @@
-"""Age answers: "15" alone is an age disclosure only as the reply to an age question.
+"""Age answers: "15" (or "7th grade") alone is an age disclosure only as the reply to an age question.
 
 A bare number cannot be a catalogue pattern (it would fire on "15" as a price or a count), so it is read in
 context: a short message that is just an age under 18 (optionally with m/f, "yo", "hbu") counts as an age
@@ -19,7 +19,10 @@ from trailguard.model import Hit, Message, Span
 REPLY_WINDOW = 2
 _ANSWER = re.compile(
     r"^\W*(?:i['’]?m\s+|im\s+)?(1[0-7]|[89])\s*(?:m|f|yo|y/o|yrs?|years?(?:\s+old)?)?\s*(?:[,/]?\s*[mf])?"
-    r"\W*(?:(?:hbu|wbu|u|you|and you|what about you)\W*)?$",
+    r"\W*(?:(?:hbu|wbu|u|you|and you|what about you|po|lang|tho|only|lol)\W*)?$"
+    # a school grade for minors given as the answer ("7th grade", "grade 8", "year 9")
+    r"|^\W*(?:i['’]?m\s+|im\s+)?(?:in\s+)?(?:([5-9]|1[0-2])(?:th|st|nd|rd)?\s+grade|grade\s+([5-9]|1[0-2])"
+    r"|year\s+([6-9]|1[01]))\W*$",
     re.IGNORECASE,
 )
 AGE_ANSWER = ComputedIndicator(
@@ -28,7 +31,7 @@ AGE_ANSWER = ComputedIndicator(
     category="age",
     weight=0.1,
     grade="C",
-    holds_when=f"a message that is only an age under 18 replies to another participant's age or school-grade "
+    holds_when=f"a message that is only an age under 18 (or a school grade for minors) replies to another participant's age or school-grade "
     f"question in the {REPLY_WINDOW} messages before it",
     source="Wolak, J., Finkelhor, D., Walsh, W., & Treitman, L. (2018). Sextortion of minors: Characteristics "
     "and dynamics. Journal of Adolescent Health, 62(1), 72-79.",
@@ -48,11 +51,12 @@ def age_answers(messages: Sequence[Message], per_message: Sequence[Sequence[Hit]
         asker = _asked_by_other(messages, per_message, i)
         if asker is None:
             continue
+        g = m.lastindex or 1  # the one group that matched: the age, or the school grade
         out[i].append(
             AGE_ANSWER.hit(
-                f"A bare age under 18 ({m.group(1)!r}) given in reply to an age question from {asker!r}: a "
-                "stated minor age.",
-                [Span(m.start(1), m.end(1), m.group(1), i)],
+                f"A bare age under 18 or a school grade ({m.group(g)!r}) given in reply to an age question from "
+                f"{asker!r}: a stated minor age.",
+                [Span(m.start(g), m.end(g), m.group(g), i)],
             )
         )
     return out
