@@ -161,3 +161,35 @@ def test_chat_tune2_targets() -> None:
     assert report.risky == 60 and report.benign == 60
     assert report.risky_recall >= 0.9, report.missed
     assert report.benign_medium_rate <= 0.05, report.benign_medium
+
+
+def test_pronoun_reply_about_a_passport_is_a_document_held(engine: Engine) -> None:
+    a = assess(
+        engine,
+        ("skipper", "two years contract, no going ashore"),
+        ("deckhand", "and my seaman book?"),
+        ("skipper", "it stays in my cabin, we send your pay to the agent till the contract ends"),
+    )
+    assert "chat.documents_held_in_reply" in counted(a)
+    assert a.band in HIGH_BANDS
+
+
+def test_a_consulate_that_keeps_and_returns_a_passport_is_not_a_document_held(engine: Engine) -> None:
+    a = assess(
+        engine,
+        ("traveller", "do you keep my passport for the visa?"),
+        ("consulate", "we keep it during processing and it is returned by courier in ten days"),
+    )
+    assert "chat.documents_held_in_reply" not in counted(a)
+    assert a.band == "low"
+
+
+def test_a_cue_word_inside_the_sign_does_not_explain_it(engine: Engine) -> None:
+    # "ticket" is a settle-up cue (concert tickets), but here it is the journey's cost inside the debt itself.
+    a = assess(
+        engine,
+        ("agent_k", "work at the packing plant in jordan, 300 dollar a month"),
+        ("rana", "ok"),
+        ("agent_k", "they take the ticket money out of it the first year"),
+    )
+    assert {"chats.control.debt_for_costs", "chat.deceptive_recruitment"} <= counted(a)
