@@ -184,8 +184,8 @@ def test_a_consulate_that_keeps_and_returns_a_passport_is_not_a_document_held(en
     assert a.band == "low"
 
 
-def test_a_cue_word_inside_the_sign_does_not_explain_it(engine: Engine) -> None:
-    # "ticket" is a settle-up cue (concert tickets), but here it is the journey's cost inside the debt itself.
+def test_ticket_money_for_the_journey_is_not_a_concert_ticket(engine: Engine) -> None:
+    # "ticket" is a settle-up cue (concert tickets), but "the ticket money" here is the journey's cost.
     a = assess(
         engine,
         ("agent_k", "work at the packing plant in jordan, 300 dollar a month"),
