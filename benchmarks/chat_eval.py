@@ -2,7 +2,8 @@
 conversation-level false-positive rate on benign chats, recall on risky chats, median messages-to-alert, and
 assessment throughput.
 
-Run: .venv/bin/python benchmarks/chat_eval.py [--repeat 5] [--long 20000]; prints the docs/benchmarks.md section.
+Run: .venv/bin/python benchmarks/chat_eval.py [--repeat 5] [--long 20000] [--set tests/data/chat_tune2]; prints the
+docs/benchmarks.md section. `--set` measures another labelled folder of the same format (the second tuning set).
 Entities come from the real extractor (`trailguard.extract.extract_entities`), as in a scan; the throughput
 includes it.
 """
@@ -15,7 +16,7 @@ import platform
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from trailguard.chat.assess import assess_chat
@@ -163,7 +164,17 @@ def run(labelled: LabelledSet) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--long", type=int, default=20_000, help="messages in the long-conversation timing")
+    parser.add_argument(
+        "--set", help="another labelled folder to measure instead, e.g. tests/data/chat_tune2"
+    )
     args = parser.parse_args()
+    if args.set:
+        labelled = replace(
+            labelled,
+            folder=args.set,
+            heading=f"## Conversations, `{args.set}` (chat analysis)",
+            command=f"benchmarks/chat_eval.py --set {args.set}",
+        )
     items = load(labelled.folder)
     engine = Engine(packaged_catalogues())
     report = evaluate_labelled(items, engine, extract_entities)

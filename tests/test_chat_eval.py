@@ -65,6 +65,11 @@ def test_conversation_level_targets(report: EvalReport) -> None:
     assert report.false_positive_rate <= 0.05, report.false_alarms
     assert report.benign_medium_rate <= 0.05, report.benign_medium
     assert report.risky_recall >= 0.9, report.missed
+    # issue 10: generalising the rules must not cost the tuned set more than two risky or one benign
+    assert report.risky_alerted >= 115 and len(report.benign_medium) <= 3, (
+        report.missed,
+        report.benign_medium,
+    )
     median = report.median_messages_to_alert
     assert median is not None and median <= 6
 

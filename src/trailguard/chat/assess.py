@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from trailguard.chat.answers import age_answers
+from trailguard.chat.answers import age_answers, document_answers
 from trailguard.chat.combinations import FLOORS, RuleTracker
 from trailguard.chat.context import apply_context
 from trailguard.chat.openers import discount_openers
@@ -56,7 +56,7 @@ def assess_chat(
             e.message = i
         entities.extend(found)
         raw.append(engine.evaluate(msg.text, found, "chat", message=i))
-    per_message = age_answers(messages, apply_context(raw))
+    per_message = age_answers(messages, apply_context(document_answers(messages, raw)))
     disclosers = minor_age_disclosers(messages, per_message)
     per_message = discount_openers(messages, per_message, disclosers)
     risk_ids = frozenset(i for i, ind in engine.indicators.items() if ind.effect == "risk")

@@ -10,6 +10,10 @@ surprise"; only signals weighing at most `DISCOUNTABLE_MAX_WEIGHT` are discounte
 A cue whose category is "context" explains every signal of its stage; a cue that names a risk category
 explains only signals of that category (messenger words make "gimme ur id" a user id, they do not explain a
 debt in the same stage).
+
+A cue never explains a signal made of its own words: in "they take the ticket money out of it" the word
+"ticket" is the debt's cost, not a concert ticket, so a cue whose span lies inside the signal's evidence in
+the same message is passed over.
 """
 
 from __future__ import annotations
@@ -42,8 +46,8 @@ def apply_context(per_message: Sequence[Sequence[Hit]]) -> list[list[Hit]]:
                 found = [
                     c
                     for c in (
-                        _nearest_cue(cues.get((stage, GENERAL), ()), i),
-                        _nearest_cue(cues.get((stage, h.category), ()), i),
+                        _nearest_cue(cues.get((stage, GENERAL), ()), i, h),
+                        _nearest_cue(cues.get((stage, h.category), ()), i, h),
                     )
                     if c is not None
                 ]
@@ -57,14 +61,21 @@ def _discountable(h: Hit) -> bool:
     return h.effect == "risk" and h.stage is not None and h.weight <= DISCOUNTABLE_MAX_WEIGHT
 
 
-def _nearest_cue(cues: Sequence[tuple[int, Hit]], i: int) -> tuple[int, Hit] | None:
-    """The cue nearest to message `i` within the window (the earlier one on a tie); `cues` is in message order,
-    so a binary search keeps long chats with many cues linear rather than quadratic."""
+def _nearest_cue(cues: Sequence[tuple[int, Hit]], i: int, h: Hit) -> tuple[int, Hit] | None:
+    """The cue nearest to message `i` within the window (the earlier one on a tie) that is not part of `h`'s
+    own words; `cues` is in message order, so a binary search keeps long chats with many cues linear rather
+    than quadratic."""
     lo = bisect_left(cues, i - WINDOW, key=lambda c: c[0])
     hi = bisect_right(cues, i + WINDOW, key=lambda c: c[0])
-    if lo == hi:
-        return None
-    return min(cues[lo:hi], key=lambda c: (abs(c[0] - i), c[0]))
+    found = [c for c in cues[lo:hi] if c[0] != i or not _inside(c[1], h)]
+    return min(found, key=lambda c: (abs(c[0] - i), c[0]), default=None)
+
+
+def _inside(cue: Hit, h: Hit) -> bool:
+    """Whether every span of the cue lies within a span of `h` (both in the same message)."""
+    return bool(cue.evidence) and all(
+        any(s.start <= c.start and c.end <= s.end for s in h.evidence) for c in cue.evidence
+    )
 
 
 def _discounted(h: Hit, cue: tuple[int, Hit]) -> Hit:

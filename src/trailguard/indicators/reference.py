@@ -214,13 +214,20 @@ def _indicator_section(ind: Indicator) -> str:
 
 def computed_indicators() -> list[ComputedIndicator]:
     """Every indicator whose rule is code, from the objects the code runs (indicators.computed)."""
-    from trailguard.chat.answers import AGE_ANSWER
+    from trailguard.chat.answers import AGE_ANSWER, DOCUMENT_ANSWER
     from trailguard.chat.combinations import RULES
     from trailguard.learn.indicator import MODEL_SCORE
     from trailguard.link.signals import SIGNS
     from trailguard.media.scan import MEDIA_INDICATORS
 
-    return [AGE_ANSWER, *(r.indicator for r in RULES), *SIGNS, *MEDIA_INDICATORS, MODEL_SCORE]
+    return [
+        AGE_ANSWER,
+        DOCUMENT_ANSWER,
+        *(r.indicator for r in RULES),
+        *SIGNS,
+        *MEDIA_INDICATORS,
+        MODEL_SCORE,
+    ]
 
 
 def _computed_section() -> list[str]:
