@@ -29,6 +29,7 @@ from sqlalchemy import Connection, Engine, insert, make_url, select, update
 
 from trailguard.review import tables as rt
 from trailguard.signing import canonical, load_private_key
+from trailguard.store.db import exclusive
 
 GENESIS = "0" * 64
 MAX_TARGET = 600  # characters of a target kept (an item id is at most 512)
@@ -159,12 +160,34 @@ class AuditLog:
     def __init__(self, engine: Engine, anchor: Anchor) -> None:
         self.engine = engine
         self.anchor = anchor
+        self._depth = threading.local()  # how many `begin` blocks this thread is inside
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
-        with self.engine.begin() as conn:
+        with self._one_writer(), self.engine.begin() as conn:
             yield conn
         self.anchor.write(self.engine)
+
+    @contextmanager
+    def _one_writer(self) -> Iterator[None]:
+        """On SQLite, one audited transaction at a time across the threads and processes of this database.
+
+        SQLite lets one writer in and makes the others retry in growing sleeps (its busy handler), so under
+        a server's concurrent item views a writer often slept long after the lock was free: most of the
+        console's 99th percentile. Waiting on a lock instead hands the database over as soon as it is free.
+        Only the outermost block of a thread takes it (an inner one would wait for itself). PostgreSQL
+        queues writers on the chain head's row lock already.
+        """
+        depth = getattr(self._depth, "n", 0)
+        if self.engine.dialect.name != "sqlite" or depth:
+            yield
+            return
+        self._depth.n = 1
+        try:
+            with exclusive(self.engine, "audit-writes"):
+                yield
+        finally:
+            self._depth.n = 0
 
     def record(self, actor: str, action: str, target: str = "", details: dict[str, Any] | None = None) -> int:
         with self.begin() as conn:
