@@ -239,8 +239,8 @@ def serve(
         bool,
         typer.Option(
             "--access-log/--no-access-log",
-            help="Log a line per request (off: the audit log already records every view, and the line "
-            "cost about a tenth of a request's time).",
+            help="Log a line per request (off by default: the audit log records every view already, and "
+            "writing the line costs the server time under load).",
         ),
     ] = False,
 ) -> None:
@@ -258,6 +258,12 @@ def serve(
     if workers == 1:
         uvicorn.run(_console_app(log, settings), **options)
     else:  # each worker process builds its own application (engine, key) from the same environment
+        typer.echo(
+            f"note: {workers} workers: the public pages' proof-of-work key, spent challenges and rate limit "
+            "are each worker's own (a challenge solved for one is refused by another): serve the public "
+            "pages from a --workers 1 server (docs/deployment.md)",
+            err=True,
+        )
         log.engine.dispose()
         uvicorn.run(f"{__name__}:worker_app", factory=True, workers=workers, **options)
 

@@ -751,8 +751,11 @@ def comment(conn: Connection, job_id: int, user: User, body: str) -> int:
 
 def view_item(conn: Connection, item_id: str, user: User) -> dict[str, Any]:
     """The stored item, its assessment (with every hit and its explanation) and the decisions on it, each
-    with its appeal (status and outcome) if it has one."""
-    audit.record(conn, user.name, "item.view", f"item:{item_id}")
+    with its appeal (status and outcome) if it has one.
+
+    The view is recorded after the reads, in the same transaction: the chain head stays locked (PostgreSQL)
+    from the record to the commit, and concurrent views wait for each other only that long. A missing item
+    raises before anything is recorded (as before, when the raise rolled the record back)."""
     item = conn.execute(select(st.items.c.data).where(st.items.c.id == item_id)).scalar()
     if item is None:
         raise NotFound(f"no item {item_id[:512]!r}")
@@ -771,4 +774,5 @@ def view_item(conn: Connection, item_id: str, user: User) -> dict[str, Any]:
     for row in rows:
         appeal = None if row.appeal_id is None else {"id": row.appeal_id, "status": row.appeal_status}
         decisions.append({**_decision_dict(row, names), "appeal": appeal})
+    audit.record(conn, user.name, "item.view", f"item:{item_id}")
     return {"item": item, "assessment": assessment, "decisions": decisions}
