@@ -164,8 +164,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(url: str, tmp: Path) -> Iterator[str]:
-    """`trailguard serve` on a free loopback port; its base URL. Stopped (SIGINT, then SIGKILL) afterwards."""
+def serve(url: str, tmp: Path, workers: int = 1) -> Iterator[str]:
+    """`trailguard serve --workers N` on a free loopback port; its base URL. Stopped (SIGINT, then SIGKILL)
+    afterwards."""
     port = free_port()
     env = {
         **os.environ,
@@ -175,7 +176,18 @@ def serve(url: str, tmp: Path) -> Iterator[str]:
     }
     log = open(tmp / "serve.log", "wb")  # noqa: SIM115 - closed below, after the process
     proc = subprocess.Popen(
-        [sys.executable, "-m", "trailguard.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "trailguard.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -261,15 +273,20 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--users", type=int, default=20, help="concurrent simulated reviewers")
     parser.add_argument("--run-time", type=int, default=30, help="seconds of load per store (bounded)")
+    parser.add_argument("--workers", type=int, default=1, help="`trailguard serve --workers`")
     args = parser.parse_args()
-    print(f"machine: {os.cpu_count()} cores; server and locust share them", flush=True)
+    print(
+        f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; server ({args.workers} "
+        "workers) and locust share them",
+        flush=True,
+    )
     for kind in args.db or ["sqlite"]:
         with tempfile.TemporaryDirectory() as tmp_name:
             tmp = Path(tmp_name)
             with fresh_store(kind, tmp) as url:
                 print(f"{kind}:", flush=True)
                 env = prepare(url, tmp, args.items)
-                with serve(url, tmp) as base:
+                with serve(url, tmp, args.workers) as base:
                     env["TG_NETWORK_PATH"] = network_path(base)
                     if not env["TG_NETWORK_PATH"]:
                         print("  no network route in the API yet: network pages not measured")

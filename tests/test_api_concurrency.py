@@ -1,9 +1,14 @@
 """20 reviewers ask a real server for their next job at the same moment: 20 different jobs, on SQLite
-(one atomic UPDATE) and PostgreSQL (SELECT ... FOR UPDATE SKIP LOCKED)."""
+(one atomic UPDATE) and PostgreSQL (SELECT ... FOR UPDATE SKIP LOCKED), from one server process or from
+`trailguard serve --workers 2`."""
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -23,7 +28,7 @@ REVIEWERS = 20
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def server(
+def store(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> Iterator[tuple[str, dict[str, str], audit.AuditLog]]:
     pg = request.getfixturevalue("postgres_url") if request.param == "postgres" else None
@@ -31,9 +36,26 @@ def server(
         people = {f"rev{i:02d}": "reviewer" for i in range(REVIEWERS)}
         log, tokens = console(url, tmp_path, 60, people)  # 45 jobs at medium band or above
         assert isinstance(log, audit.AuditLog)
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
+        try:
+            yield url, tokens, log
+        finally:
+            log.engine.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(params=["one process", "two workers"])
+def server(
+    request: pytest.FixtureRequest, store: tuple[str, dict[str, str], audit.AuditLog]
+) -> Iterator[tuple[str, dict[str, str], audit.AuditLog]]:
+    url, tokens, log = store
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    if request.param == "one process":
         srv = uvicorn.Server(
             uvicorn.Config(create_app(log, Settings()), host="127.0.0.1", port=port, log_level="warning")
         )
@@ -44,11 +66,37 @@ def server(
             time.sleep(0.05)
         assert srv.started
         try:
-            yield f"http://127.0.0.1:{port}", tokens, log
+            yield base, tokens, log
         finally:
             srv.should_exit = True
             thread.join(timeout=10)
-            log.engine.dispose()
+        return
+    env = {
+        **os.environ,
+        "TRAILGUARD_DATABASE_URL": url,
+        "TRAILGUARD_AUDIT_KEY_FILE": str(log.anchor.key_path),
+        "TRAILGUARD_AUDIT_CHECKPOINT_FILE": str(log.anchor.path),
+    }
+    cmd = [sys.executable, "-m", "trailguard.cli", "serve", "--port", str(port), "--workers", "2"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert proc.poll() is None, "trailguard serve --workers 2 exited"
+            try:
+                if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline, "trailguard serve --workers 2 did not start"
+                time.sleep(0.2)
+        yield base, tokens, log
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def test_twenty_simultaneous_next_requests_get_twenty_jobs(

@@ -78,9 +78,9 @@ def test_store_written_by_a_scan_is_stamped_and_upgraded_without_loss(db_url: st
 
     result = CliRunner().invoke(app, ["db", "upgrade"], env={"TRAILGUARD_DATABASE_URL": db_url})
     assert result.exit_code == 0, result.output
-    assert "stamped at baseline 0001" in result.output and "to 0007" in result.output
+    assert "stamped at baseline 0001" in result.output and "to 0008" in result.output
 
-    assert schema.state(engine).current == schema.state(engine).head == "0007"
+    assert schema.state(engine).current == schema.state(engine).head == "0008"
     with engine.connect() as conn:
         assert dict(conn.execute(select(st.items.c.id, st.items.c.data)).all()) == before_items
         assert (
@@ -93,7 +93,7 @@ def test_store_written_by_a_scan_is_stamped_and_upgraded_without_loss(db_url: st
         )
         assert conn.execute(select(rt.audit_head.c.seq)).scalar_one() == 0
     again = CliRunner().invoke(app, ["db", "upgrade"], env={"TRAILGUARD_DATABASE_URL": db_url})
-    assert again.exit_code == 0 and "already at 0007" in again.output
+    assert again.exit_code == 0 and "already at 0008" in again.output
     engine.dispose()
 
 

@@ -7,11 +7,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, delete, func, select, update
 
 from review_db import fresh_database, seed_items
 from trailguard.review import audit, schema, users, work
 from trailguard.review import tables as rt
+from trailguard.store import tables as st
 from trailguard.store.db import make_engine
 
 
@@ -185,3 +186,63 @@ def test_bad_new_users_are_refused(
 ) -> None:
     with pytest.raises(ValueError, match=why), log.begin() as conn:
         users.add_user(conn, name, role, password, by="test")
+
+
+def _counted(engine: Engine) -> dict[tuple[str, str], int]:
+    """Jobs per (queue, status) as the queue page shows them, and (checked equal) as counted from the jobs."""
+    shown = {
+        (q["name"], status): q[status]
+        for q in work.list_queues(engine)
+        for status in ("open", "held", "decided")
+        if q[status]
+    }
+    q, j = rt.queues, rt.jobs
+    with engine.connect() as conn:
+        counted = {
+            (name, status): n
+            for name, status, n in conn.execute(
+                select(q.c.name, j.c.status, func.count())
+                .join(q, q.c.id == j.c.queue_id)
+                .group_by(q.c.name, j.c.status)
+            )
+        }
+    assert shown == counted
+    return shown
+
+
+def test_queue_counts_follow_every_change_of_the_jobs(
+    log: audit.AuditLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queue = _queue(log)
+    assert _counted(log.engine) == {("review", "open"): 9}
+    rita = _user(log.engine, "rita")
+    with log.begin() as conn:
+        held, escalated, dismissed = (work.next_job(conn, queue, rita, 30) for _ in range(3))
+        assert held and escalated and dismissed
+        work.hold(conn, held, rita, "waiting for the platform's reply")
+        work.decide(conn, escalated, rita, "escalate", "coded youth language", "tg-policy-3.2")
+        work.decide(conn, dismissed, rita, "dismiss", "benign listing", "ads-policy-1")
+    assert _counted(log.engine) == {
+        ("review", "open"): 6,
+        ("review", "held"): 1,
+        ("review", "decided"): 2,
+        ("escalations", "open"): 1,
+    }
+    with log.begin() as conn:
+        work.release(conn, held, rita)
+        conn.execute(update(rt.jobs).values(claimed_by=None))  # touches every job, changes no count
+    assert _counted(log.engine)[("review", "open")] == 7
+    escalations = {q["name"]: q["id"] for q in work.list_queues(log.engine)}["escalations"]
+    with log.engine.begin() as conn:  # a job moved to another queue, and an item deleted with its jobs
+        conn.execute(update(rt.jobs).where(rt.jobs.c.id == dismissed).values(queue_id=escalations))
+        item = conn.execute(select(rt.jobs.c.item_id).where(rt.jobs.c.id == held)).scalar_one()
+        conn.execute(delete(st.items).where(st.items.c.id == item))
+    after = {("review", "open"): 6, ("review", "decided"): 1, ("escalations", "open"): 1}
+    assert _counted(log.engine) == {**after, ("escalations", "decided"): 1}
+    with log.engine.connect() as conn:
+        rows_before = conn.execute(select(func.count()).select_from(rt.queue_counts)).scalar_one()
+    monkeypatch.setattr(work, "FOLD_AFTER", 0)
+    assert _counted(log.engine) == {**after, ("escalations", "decided"): 1}  # folded on the way
+    with log.engine.connect() as conn:
+        rows_after = conn.execute(select(func.count()).select_from(rt.queue_counts)).scalar_one()
+    assert rows_before > rows_after == 4

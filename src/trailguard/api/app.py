@@ -6,14 +6,14 @@ from the routes themselves (see `api.auth.allow`), so the document cannot say ot
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from trailguard.api import browse, cases, pages, pages_review, people, public, work
 from trailguard.api.auth import PUBLIC, Context
@@ -28,6 +28,35 @@ HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
+
+
+class SecurityHeaders:
+    """Adds HEADERS to every response that does not set its own (a page sets its own CSP: see api.pages).
+
+    Plain ASGI rather than `@app.middleware("http")`: that wrapper runs each request through extra tasks and
+    memory streams, which cost a sizeable share of a short API call under load (docs/benchmarks.md).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.extra = [
+            (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in HEADERS.items()
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers.extend(h for h in self.extra if h[0] not in present)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def create_app(
@@ -69,12 +98,7 @@ def create_app(
         error = {"loc": ["body"], "msg": str(exc), "type": "value_error"}
         return JSONResponse({"detail": [error]}, status_code=422)
 
-    @app.middleware("http")
-    async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)  # a page sets its own CSP (see api.pages)
-        return response
+    app.add_middleware(SecurityHeaders)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -26,8 +26,8 @@ EntityType = Literal[ENTITY_TYPES]  # type: ignore[valid-type]
 def read_network(network_id: NetworkId, user: Anyone, ctx: Ctx) -> dict[str, Any]:
     """A stored network: members, link reasons with their strength, circuit of places, templates, hits."""
     with ctx.log.begin() as conn:
+        found = lookup.network(conn, network_id)  # read first: see review.work.view_item
         audit.record(conn, user.name, "network.view", f"network:{network_id}")
-        found = lookup.network(conn, network_id)
     if found is None:
         raise LookupError(f"no network {network_id!r}")
     return found
@@ -38,8 +38,8 @@ def read_network_graph(network_id: NetworkId, user: Anyone, ctx: Ctx) -> dict[st
     """The network as graph elements (items and the identifiers and templates that link them), as the
     console's network page draws it."""
     with ctx.log.begin() as conn:
+        found = lookup.network(conn, network_id)  # read first: see review.work.view_item
         audit.record(conn, user.name, "network.view", f"network:{network_id}", {"part": "graph"})
-        found = lookup.network(conn, network_id)
     if found is None:
         raise LookupError(f"no network {network_id!r}")
     return lookup.graph(found)

@@ -40,6 +40,9 @@ _env = Environment(
     autoescape=select_autoescape(default=True, default_for_string=True),
     trim_blocks=True,
     lstrip_blocks=True,
+    # The templates are package files that change only with the package: compiled once, never re-checked
+    # (auto-reload stats every template a page extends or includes, on every request).
+    auto_reload=False,
 )
 _env.filters["u"] = untrusted
 # Every character but the unreserved ones escaped, "/" too: an item id is one path segment's worth of text

@@ -11,7 +11,7 @@ from __future__ import annotations
 import getpass
 import os
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -21,6 +21,8 @@ from trailguard.cli.store_ready import store_at_head
 from trailguard.settings import Settings
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
+
     from trailguard.review.audit import AuditLog
 
 db_app = typer.Typer(help="The store's schema: migrations.", no_args_is_help=True)
@@ -224,12 +226,27 @@ def audit_verify() -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="Server processes sharing the port (one Python process uses one core at most); claims "
+            "and the audit chain are kept by the database, so any number is safe.",
+            min=1,
+            max=64,
+        ),
+    ] = 1,
+    access_log: Annotated[
+        bool,
+        typer.Option(
+            "--access-log/--no-access-log",
+            help="Log a line per request (off by default: the audit log records every view already, and "
+            "writing the line costs the server time under load).",
+        ),
+    ] = False,
 ) -> None:
     """Serve the console's HTTP API on TRAILGUARD_DATABASE_URL (jobs are made for new items at start)."""
     import uvicorn
 
-    from trailguard.api.app import create_app
-    from trailguard.reports.escalation import escalation_hook
     from trailguard.review.work import fill
 
     settings = Settings.from_env()
@@ -237,8 +254,32 @@ def serve(
     with log.begin() as conn:
         made = fill(conn, by="serve")
     typer.echo(f"queues filled: {made}", err=True)
+    options: dict[str, Any] = {"host": host, "port": port, "log_level": "info", "access_log": access_log}
+    if workers == 1:
+        uvicorn.run(_console_app(log, settings), **options)
+    else:  # each worker process builds its own application (engine, key) from the same environment
+        typer.echo(
+            f"note: {workers} workers: the public pages' proof-of-work key, spent challenges and rate limit "
+            "are each worker's own (a challenge solved for one is refused by another): serve the public "
+            "pages from a --workers 1 server (docs/deployment.md)",
+            err=True,
+        )
+        log.engine.dispose()
+        uvicorn.run(f"{__name__}:worker_app", factory=True, workers=workers, **options)
+
+
+def _console_app(log: AuditLog, settings: Settings) -> FastAPI:
+    from trailguard.api.app import create_app
+    from trailguard.reports.escalation import escalation_hook
+
     hook = escalation_hook(log.engine, settings)  # reports to NCMEC when configured (docs/reports.md)
-    uvicorn.run(create_app(log, settings, on_escalate=hook), host=host, port=port, log_level="info")
+    return create_app(log, settings, on_escalate=hook)
+
+
+def worker_app() -> FastAPI:
+    """The application of one `serve --workers N` process (uvicorn calls it in each)."""
+    settings = Settings.from_env()
+    return _console_app(_store(settings), settings)
 
 
 DEMO_ADMIN = "admin"

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     and_,
+    delete,
     exists,
     func,
     insert,
@@ -38,6 +39,7 @@ from trailguard.review import tables as rt
 from trailguard.review.filters import EVERY_JOB, JobFilter, no_nul
 from trailguard.review.users import User
 from trailguard.store import tables as st
+from trailguard.store.db import lock_key, write_transaction
 
 DEFAULT_QUEUE = "review"
 ESCALATIONS = "escalations"
@@ -254,6 +256,7 @@ def fill(conn: Connection, by: str) -> dict[str, int]:
         # for each "next" instead of reading the first ones from ix_review_jobs_pick (300 ms against 0.2
         # ms on 100k jobs). ANALYZE counts this transaction's own new rows.
         conn.execute(text("ANALYZE review_jobs"))
+    fold_counts(conn)  # a fill adds a count row per job made (SQLite's triggers are per row)
     audit.record(conn, by, "queue.fill", "queues", made)
     return made
 
@@ -281,15 +284,42 @@ def _count(conn: Connection, queue_id: int) -> int:
     return int(conn.execute(select(func.count()).where(rt.jobs.c.queue_id == queue_id)).scalar_one())
 
 
+FOLD_AFTER = 1000  # rows of review_queue_counts beyond which the queue page folds them
+
+
+def fold_counts(conn: Connection) -> None:
+    """Replace the rows of review_queue_counts by one a (queue, status), their sum (none where it is 0).
+
+    Only the rows this transaction deletes are summed (DELETE ... RETURNING): a row a concurrent writer adds
+    meanwhile is not seen, so not deleted, and still counts; two folds at once each fold what they deleted.
+    """
+    c = rt.queue_counts
+    if conn.dialect.name == "postgresql":  # one fold at a time: two deleting the same rows could deadlock
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key("queue-counts")})
+    totals: dict[tuple[int, str], int] = {}
+    for qid, status, n in conn.execute(delete(c).returning(c.c.queue_id, c.c.status, c.c.n)):
+        totals[(qid, status)] = totals.get((qid, status), 0) + n
+    rows = [{"queue_id": q, "status": s, "n": n} for (q, s), n in totals.items() if n]
+    if rows:
+        conn.execute(insert(c), rows)
+
+
 def list_queues(engine: Engine) -> list[dict[str, Any]]:
-    q, j = rt.queues, rt.jobs
+    """The queues with their jobs open, held and decided, from the counts the triggers keep (migration
+    0008): a few rows to read, however many jobs there are. Folded when the rows have piled up."""
+    q, c = rt.queues, rt.queue_counts
     with engine.connect() as conn:
         rows = conn.execute(select(q).order_by(q.c.id)).all()
         counts: dict[tuple[int, str], int] = {}
-        for qid, status, n in conn.execute(
-            select(j.c.queue_id, j.c.status, func.count()).group_by(j.c.queue_id, j.c.status)
+        kept = 0
+        for qid, status, n, parts in conn.execute(
+            select(c.c.queue_id, c.c.status, func.sum(c.c.n), func.count()).group_by(c.c.queue_id, c.c.status)
         ):
-            counts[(qid, status)] = n
+            counts[(qid, status)] = int(n)
+            kept += parts
+    if kept > FOLD_AFTER:
+        with write_transaction(engine) as conn:
+            fold_counts(conn)
     return [
         {
             "id": r.id,
@@ -721,8 +751,11 @@ def comment(conn: Connection, job_id: int, user: User, body: str) -> int:
 
 def view_item(conn: Connection, item_id: str, user: User) -> dict[str, Any]:
     """The stored item, its assessment (with every hit and its explanation) and the decisions on it, each
-    with its appeal (status and outcome) if it has one."""
-    audit.record(conn, user.name, "item.view", f"item:{item_id}")
+    with its appeal (status and outcome) if it has one.
+
+    The view is recorded after the reads, in the same transaction: the chain head stays locked (PostgreSQL)
+    from the record to the commit, and concurrent views wait for each other only that long. A missing item
+    raises before anything is recorded (as before, when the raise rolled the record back)."""
     item = conn.execute(select(st.items.c.data).where(st.items.c.id == item_id)).scalar()
     if item is None:
         raise NotFound(f"no item {item_id[:512]!r}")
@@ -741,4 +774,5 @@ def view_item(conn: Connection, item_id: str, user: User) -> dict[str, Any]:
     for row in rows:
         appeal = None if row.appeal_id is None else {"id": row.appeal_id, "status": row.appeal_status}
         decisions.append({**_decision_dict(row, names), "appeal": appeal})
+    audit.record(conn, user.name, "item.view", f"item:{item_id}")
     return {"item": item, "assessment": assessment, "decisions": decisions}
