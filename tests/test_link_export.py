@@ -7,14 +7,16 @@ from collections import Counter
 from pathlib import Path
 
 import networkx as nx
+import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trailguard.csvsafe import safe_cell
 from trailguard.demo.corpus import iter_records, to_assessment
-from trailguard.link import link_assessments
+from trailguard.link import link, link_assessments
 from trailguard.link.export import to_graph, write_csv, write_graph
 from trailguard.model import Assessment, Entity
+from trailguard.pipeline.sinks import write_link_outputs
 
 PHONE = Entity("phone", "+16175550123", "", 0, 1)
 HUB = Entity("phone", "+16175550199", "", 0, 1)  # a screening line beside several posters' own numbers
@@ -85,3 +87,21 @@ def test_streamed_graphml_is_the_networkx_graph(tmp_path: Path) -> None:
     read, expected = nx.read_graphml(out, force_multigraph=True), to_graph(nets)
     assert dict(read.nodes(data=True)) == dict(expected.nodes(data=True))
     assert _edge_multiset(read) == _edge_multiset(expected)
+
+
+def test_link_outputs_are_the_bytes_of_one_orjson_dump(tmp_path: Path) -> None:
+    """networks.json and hubs.json are written a record at a time, byte for byte as one indented dump."""
+    ads = [_ad("a\n1"), _ad('a"2')] + [
+        Assessment(
+            f"h{k}-{j}", "ad", [HUB, Entity("phone", f"+1617555015{k}", "", 0, 1)], [], 0.0, "low", "ad"
+        )
+        for k in range(4)
+        for j in range(2)
+    ]
+    linked = link(ads)
+    assert len(linked.networks) >= 2 and linked.hubs
+    for nets, hubs in ((linked.networks, linked.hubs), ([], [])):
+        write_link_outputs(tmp_path, nets, hubs)
+        for name, records in (("networks.json", nets), ("hubs.json", hubs)):
+            expected = orjson.dumps([r.to_dict() for r in records], option=orjson.OPT_INDENT_2)
+            assert (tmp_path / name).read_bytes() == expected
