@@ -105,12 +105,16 @@ def top_phrase_pairs(sh: Shingles, keep: np.ndarray, k: int, min_shared: int, ma
             owners.append(docs[ok])
         key, doc = np.concatenate(keys), np.concatenate(owners)
         del keys, owners
+        if len(key) < 2:  # nothing to share in this partition
+            continue
         order = np.lexsort((doc, key))
         key, doc = key[order], doc[order]
         same = key[1:] == key[:-1]
         run_first = doc[np.flatnonzero(np.r_[True, ~same])][np.cumsum(np.r_[True, ~same]) - 1]
         linked = run_first != doc
         found.append((run_first[linked].astype(np.uint64) << np.uint64(32)) | doc[linked].astype(np.uint64))
+    if not found:
+        return np.zeros((0, 2), dtype=np.int64)
     edges = np.unique(np.concatenate(found))  # documents < 2**32: the same order as rows sorted by (a, b)
     return np.stack([edges >> np.uint64(32), edges & _NONE], axis=1).astype(np.int64)
 
