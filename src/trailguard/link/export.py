@@ -149,6 +149,10 @@ def _data(element: str, attrs: Attrs) -> str:
     return "".join(out)
 
 
+def _node(node: str, attrs: Attrs) -> str:
+    return f"    <node id={quoteattr(node, _ATTR_ESCAPES)}>\n{_data('node', attrs)}    </node>\n"
+
+
 def write_graphml(networks: Sequence[Network], path: Path) -> None:
     """The graph of `to_graph` as GraphML, written node by node and edge by edge.
 
@@ -173,15 +177,11 @@ def write_graphml(networks: Sequence[Network], path: Path) -> None:
         fh.write('  <graph edgedefault="undirected">\n')
         for net in networks:
             for node, attrs in _own_nodes(net):
-                fh.write(
-                    f"    <node id={quoteattr(node, _ATTR_ESCAPES)}>\n{_data('node', attrs)}    </node>\n"
-                )
+                fh.write(_node(node, attrs))
             for node, _ in _reason_nodes(net):
                 merged = shared.pop(node, None)  # written once, where first named
                 if merged is not None:
-                    fh.write(
-                        f"    <node id={quoteattr(node, _ATTR_ESCAPES)}>\n{_data('node', merged)}    </node>\n"
-                    )
+                    fh.write(_node(node, merged))
         n = 0
         for net in networks:
             for u, v, attrs in _edges(net):
