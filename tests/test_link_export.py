@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from pathlib import Path
 
 import networkx as nx
+import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trailguard.csvsafe import safe_cell
-from trailguard.link import link_assessments
-from trailguard.link.export import write_csv, write_graph
+from trailguard.demo.corpus import iter_records, to_assessment
+from trailguard.link import link, link_assessments
+from trailguard.link.export import to_graph, write_csv, write_graph
 from trailguard.model import Assessment, Entity
+from trailguard.pipeline.sinks import write_link_outputs
 
 PHONE = Entity("phone", "+16175550123", "", 0, 1)
+HUB = Entity("phone", "+16175550199", "", 0, 1)  # a screening line beside several posters' own numbers
 
 
 def _ad(item_id: str) -> Assessment:
@@ -58,3 +63,45 @@ def test_safe_cell_leaves_numbers_and_hashes_alone() -> None:
     assert [safe_cell(v) for v in ("+16175550123", "-12.5", "1e3", "ab" * 32, 7, None)] == [
         "+16175550123", "-12.5", "1e3", "ab" * 32, 7, None]  # fmt: skip
     assert [safe_cell(v) for v in ("=1+1", "\tx", "\r=1", "-", "+")] == ["'=1+1", "'\tx", "'\r=1", "'-", "'+"]
+
+
+def _edge_multiset(graph: nx.MultiGraph) -> Counter[tuple[object, ...]]:
+    return Counter((*sorted((u, v)), tuple(sorted(d.items()))) for u, v, d in graph.edges(data=True))
+
+
+def test_streamed_graphml_is_the_networkx_graph(tmp_path: Path) -> None:
+    """write_graphml writes the nodes, attributes and edges networkx would (hub nodes named by several
+    networks once, with `hub` set; ids with quotes, ampersands and newlines intact)."""
+    ads = [_ad(i) for i in ('ad"1', "ad&2", "ad<3>\n")]
+    ads += [
+        Assessment(
+            f"h{k}-{j}", "ad", [HUB, Entity("phone", f"+1617555015{k}", "", 0, 1)], [], 0.0, "low", "ad"
+        )
+        for k in range(4)
+        for j in range(2)
+    ]
+    nets = link_assessments(ads + [to_assessment(r) for r in iter_records(600, 3)])
+    assert sum(1 for n in nets for r in n.reasons if r.value == HUB.value) >= 2  # one hub node, many networks
+    out = tmp_path / "n.graphml"
+    write_graph(nets, out, "graphml")
+    read, expected = nx.read_graphml(out, force_multigraph=True), to_graph(nets)
+    assert dict(read.nodes(data=True)) == dict(expected.nodes(data=True))
+    assert _edge_multiset(read) == _edge_multiset(expected)
+
+
+def test_link_outputs_are_the_bytes_of_one_orjson_dump(tmp_path: Path) -> None:
+    """networks.json and hubs.json are written a record at a time, byte for byte as one indented dump."""
+    ads = [_ad("a\n1"), _ad('a"2')] + [
+        Assessment(
+            f"h{k}-{j}", "ad", [HUB, Entity("phone", f"+1617555015{k}", "", 0, 1)], [], 0.0, "low", "ad"
+        )
+        for k in range(4)
+        for j in range(2)
+    ]
+    linked = link(ads)
+    assert len(linked.networks) >= 2 and linked.hubs
+    for nets, hubs in ((linked.networks, linked.hubs), ([], [])):
+        write_link_outputs(tmp_path, nets, hubs)
+        for name, records in (("networks.json", nets), ("hubs.json", hubs)):
+            expected = orjson.dumps([r.to_dict() for r in records], option=orjson.OPT_INDENT_2)
+            assert (tmp_path / name).read_bytes() == expected

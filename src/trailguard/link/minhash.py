@@ -73,13 +73,16 @@ def candidate_pairs(
             first = d[run_start][run_id]
             size = np.diff(np.r_[run_start, len(d)])[run_id]
             star = (first != d) & (size <= max_bucket)
-            out.append(np.stack([first[star], d[star]], axis=1))
-            out.append(np.stack([d[:-1][same], d[1:][same]], axis=1))
-    if not out:
-        return np.zeros((0, 2), dtype=np.int64)
-    pairs = np.sort(np.concatenate(out), axis=1).astype(np.uint64)
-    keys = np.unique((pairs[:, 0] << np.uint64(32)) | pairs[:, 1])
+            out.append(_packed(first[star], d[star]))
+            out.append(_packed(d[:-1][same], d[1:][same]))
+    keys = np.unique(np.concatenate(out)) if out else np.zeros(0, dtype=np.uint64)
     return np.stack([(keys >> np.uint64(32)), keys & np.uint64(0xFFFFFFFF)], axis=1).astype(np.int64)
+
+
+def _packed(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Distinct pairs as (smaller << 32 | larger) uint64: 8 bytes an edge, not 16 as two int64 columns."""
+    lo, hi = np.minimum(a, b).astype(np.uint64), np.maximum(a, b).astype(np.uint64)
+    return np.unique((lo << np.uint64(32)) | hi)
 
 
 def similar(sig: np.ndarray, pairs: np.ndarray, threshold: float) -> np.ndarray:
@@ -87,7 +90,7 @@ def similar(sig: np.ndarray, pairs: np.ndarray, threshold: float) -> np.ndarray:
     if len(pairs) == 0:
         return pairs
     est = np.empty(len(pairs))
-    step = 200_000
+    step = 50_000  # pairs compared at once: two gathers of step x num_perm uint32 (13 MB each at 64)
     for s in range(0, len(pairs), step):
         p = pairs[s : s + step]
         est[s : s + step] = (sig[p[:, 0]] == sig[p[:, 1]]).mean(axis=1)

@@ -28,7 +28,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from trailguard.link.shingles import Shingles, TokenStore, _distinct_counts, _mix, _slices, shingle_hashes
+from trailguard.link.shingles import PARTS, Shingles, TokenStore, _mix, _slices, shingle_hashes
 
 SLOT = -1
 MAX_ROUNDS = 8  # templates per coarse cluster (a cluster may hold several groups' wording)
@@ -80,45 +80,43 @@ def top_phrase_pairs(sh: Shingles, keep: np.ndarray, k: int, min_shared: int, ma
     top = _top_phrases(sh, keep, k)
     if len(top) == 0:
         return np.zeros((0, 2), dtype=np.int64)
-    docs, ranks = top[:, 0].astype(np.uint32), top[:, 1:]
+    docs, ranks = top[:, 0].astype(np.int64), top[:, 1:]
+    del top
     tops_of = np.bincount(ranks[ranks != _NONE].astype(np.int64))
     ranks[(ranks != _NONE) & (tops_of[np.minimum(ranks, len(tops_of) - 1).astype(np.int64)] > max_list)] = (
         _NONE
     )
+    del tops_of
     ranks.sort(axis=1)
-    keys: list[np.ndarray] = []
-    owners: list[np.ndarray] = []
-    for combo in itertools.combinations(range(ranks.shape[1]), min_shared):
-        cols = ranks[:, list(combo)]
-        ok = cols[:, -1] != _NONE
-        key = np.zeros(int(ok.sum()), dtype=np.uint64)
-        for c in range(min_shared):  # exact for min_shared <= 2 (ranks < 2**32); hashed beyond
-            key = _combine(key, cols[ok, c], exact=min_shared <= 2)
-        keys.append(key)
-        owners.append(docs[ok])
-    key = np.concatenate(keys)
-    doc = np.concatenate(owners)
-    del keys, owners
-    # Most combinations belong to one document only: drop those before sorting documents by combination.
-    distinct, counts = _distinct_counts(key, int(key.max()).bit_length() if len(key) else 1)
-    shared = distinct[counts >= 2]
-    del distinct, counts
-    if len(shared) == 0:
+    # Each combination's first (lowest) rank picks its partition, so equal combinations meet in one partition
+    # and each partition's rows (1/PARTS of all documents' combinations) are sorted alone.
+    part_of = (ranks % np.uint64(PARTS)).astype(np.uint8)
+    combos = list(itertools.combinations(range(ranks.shape[1]), min_shared))
+    found: list[np.ndarray] = []
+    for p in range(PARTS):
+        keys: list[np.ndarray] = []
+        owners: list[np.ndarray] = []
+        for combo in combos:
+            ok = (ranks[:, combo[-1]] != _NONE) & (part_of[:, combo[0]] == p)
+            key = np.zeros(int(ok.sum()), dtype=np.uint64)
+            for c in combo:  # exact for min_shared <= 2 (ranks < 2**32); hashed beyond
+                key = _combine(key, ranks[ok, c], exact=min_shared <= 2)
+            keys.append(key)
+            owners.append(docs[ok])
+        key, doc = np.concatenate(keys), np.concatenate(owners)
+        del keys, owners
+        if len(key) < 2:  # nothing to share in this partition
+            continue
+        order = np.lexsort((doc, key))
+        key, doc = key[order], doc[order]
+        same = key[1:] == key[:-1]
+        run_first = doc[np.flatnonzero(np.r_[True, ~same])][np.cumsum(np.r_[True, ~same]) - 1]
+        linked = run_first != doc
+        found.append((run_first[linked].astype(np.uint64) << np.uint64(32)) | doc[linked].astype(np.uint64))
+    if not found:
         return np.zeros((0, 2), dtype=np.int64)
-    kept = np.zeros(len(key), dtype=bool)
-    for s in _slices(len(key)):
-        pos = np.minimum(np.searchsorted(shared, key[s]), len(shared) - 1)
-        kept[s] = shared[pos] == key[s]
-    key, doc = key[kept], doc[kept].astype(np.int64)
-    del kept, shared
-    order = np.lexsort((doc, key))
-    key, doc = key[order], doc[order]
-    same = key[1:] == key[:-1]
-    run_first = doc[np.flatnonzero(np.r_[True, ~same])][np.cumsum(np.r_[True, ~same]) - 1]
-    edges = np.stack([run_first, doc], axis=1)[run_first != doc]
-    if len(edges) == 0:
-        return np.zeros((0, 2), dtype=np.int64)
-    return np.unique(edges, axis=0)
+    edges = np.unique(np.concatenate(found))  # documents < 2**32: the same order as rows sorted by (a, b)
+    return np.stack([edges >> np.uint64(32), edges & _NONE], axis=1).astype(np.int64)
 
 
 _NONE = np.uint64(0xFFFFFFFF)
@@ -132,24 +130,31 @@ def _combine(key: np.ndarray, col: np.ndarray, exact: bool) -> np.ndarray:
 
 
 def _top_phrases(sh: Shingles, keep: np.ndarray, k: int) -> np.ndarray:
-    """Rows (document, rank of its 1st..k-th rarest usable phrase), missing ones as _NONE (uint64)."""
-    # Rarity rank of each distinct shingle: by document frequency, ties by hash (deterministic).
-    order = np.lexsort((sh.hashes, sh.df))
-    rank = np.empty(len(order), dtype=np.uint64)
-    rank[order] = np.arange(len(order), dtype=np.uint64)
-    del order
+    """Rows (document, rank of its 1st..k-th rarest usable phrase), missing ones as _NONE (uint64).
+
+    Only usable phrases (seen at least twice, not stock) are ranked, densely, so every array here is sized by
+    them and by their rows, not by all distinct shingles and all rows (most shingles are on one document).
+    """
+    usable = np.flatnonzero((sh.df >= 2) & keep)
+    if len(usable) == 0:
+        return np.zeros((0, k + 1), dtype=np.uint64)
+    # Rarity rank of each usable shingle: by document frequency, ties by hash (deterministic).
+    order = np.lexsort((sh.hashes[usable], sh.df[usable]))
+    rank = np.full(len(sh.hashes), 0xFFFFFFFF, dtype=np.uint32)
+    rank[usable[order]] = np.arange(len(usable), dtype=np.uint32)
+    del usable, order
+    m = sum(int((rank[sh.sid[s]] != 0xFFFFFFFF).sum()) for s in _slices(len(sh.sid)))
     # (document << 32 | rank) of every usable row, filled a slice at a time, then sorted: per document its
     # phrases from the rarest up.
-    usable = (sh.df >= 2) & keep
-    key = np.empty(len(sh.sid), dtype=np.uint64)
+    key = np.empty(m, dtype=np.uint64)
     m = 0
     for s in _slices(len(sh.sid)):
-        rows = usable[sh.sid[s]]
+        r = rank[sh.sid[s]]
+        rows = r != 0xFFFFFFFF
         n_rows = int(rows.sum())
-        key[m : m + n_rows] = (sh.doc[s][rows].astype(np.uint64) << np.uint64(32)) | rank[sh.sid[s][rows]]
+        key[m : m + n_rows] = (sh.doc[s][rows].astype(np.uint64) << np.uint64(32)) | r[rows]
         m += n_rows
-    key = key[:m]
-    del rank, usable
+    del rank
     if m == 0:
         return np.zeros((0, k + 1), dtype=np.uint64)
     key.sort()

@@ -3,8 +3,9 @@ must not die of memory at its last stage, after hours of work.
 
 Linking keeps compact columns of every item (trailguard.link.columns) and the shingles of its text; its peak
 grows linearly with the items and with their text, measured by benchmarks/link_scale.py at 269 MiB for 100k
-ads and 1.7 GiB for 1M (docs/benchmarks.md), and by a review at about 3.3 KB per item for 8,000-character
-texts. Free memory is read from the kernel (MemAvailable) and from this process's cgroup (v2, or v1's memory
+ads and 1.7 GiB for 1M (docs/benchmarks.md), at 1.75 GiB for the held-out generator's 1M ads (`trailguard
+link`, exports included), and by a review at about 3.3 KB per item for 8,000-character texts. The estimate
+below (200 MiB + 1.9 KB per item: 2.0 GiB at 1M) covers both 1M figures. Free memory is read from the kernel (MemAvailable) and from this process's cgroup (v2, or v1's memory
 controller) up to the root, since the machine's figure says nothing about a container's or a systemd unit's
 share; file cache the kernel can drop (inactive_file) counts as free, as container runtimes count it.
 Hand-written because psutil knows no cgroups.
