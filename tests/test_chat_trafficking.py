@@ -246,3 +246,19 @@ def test_employer_with_contract_asking_a_passport_copy_for_payroll_stays_low(eng
     )
     assert "chat.forced_labour_signs" not in counted(a)
     assert a.band == "low"
+
+
+def test_exposure_unless_paid_with_a_payment_demand_is_sextortion(engine: Engine) -> None:
+    a = assess(
+        engine,
+        ("unknown_z", "you send 250 tonight by the link i give you"),
+        ("target_y", "why"),
+        ("unknown_z", "if you dont pay, everybody know tomorrow what you did"),
+    )
+    assert "chats.threat.share_images" in counted(a)
+    assert "chat.sextortion_threat" in counted(a) and a.band == "critical"
+
+
+def test_age_asked_as_a_calque_is_age_probing(engine: Engine) -> None:
+    a = assess(engine, ("rafa_x", "how many years you have?"), ("kid_y", "13"))
+    assert "chats.age_probing.years_have" in counted(a)
