@@ -262,3 +262,21 @@ def test_exposure_unless_paid_with_a_payment_demand_is_sextortion(engine: Engine
 def test_age_asked_as_a_calque_is_age_probing(engine: Engine) -> None:
     a = assess(engine, ("rafa_x", "how many years you have?"), ("kid_y", "13"))
     assert "chats.age_probing.years_have" in counted(a)
+
+
+def test_dont_test_me_and_your_boss_are_no_work_deadline(engine: Engine) -> None:
+    a = assess(
+        engine,
+        ("anon_q", "send me new ones tonight or i show your boyfriend and your mom"),
+        ("target_p", "please stop"),
+        ("anon_q", "tonight. dont test me, or your boss sees them too"),
+    )
+    assert "chats.threat.harm_or_ruin" in counted(a)
+    assert "chat.sextortion_threat" in counted(a)
+    b = assess(
+        engine,
+        ("anon_q", "send me new ones tonight or i show your boyfriend and your mom"),
+        ("target_p", "please stop"),
+        ("anon_q", "i have a test tomorrow, bye"),
+    )
+    assert "chats.threat.harm_or_ruin" in not_counted(b)
