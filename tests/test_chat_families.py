@@ -1,6 +1,6 @@
 """The free-wording families (catalogues/chat_families.yaml) and the word sense around them: hand-written
 synthetic chats, none from the tuning or held-out sets, each asserting the band and the indicator, rule or
-cue that decided it; and the second tuning set's targets (tests/data/chat_tune2)."""
+cue that decided it; and the targets of the second and third tuning sets (tests/data/chat_tune2, chat_tune3)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from trailguard.indicators.catalogue import packaged_catalogues
 from trailguard.indicators.engine import Engine
 from trailguard.model import Assessment, Item, Message
 
-TUNE2 = Path(__file__).parent / "data" / "chat_tune2"
+DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture(scope="module")
@@ -149,16 +149,17 @@ def test_neighbour_asking_if_mom_is_home_stays_low(engine: Engine) -> None:
     assert a.band == "low"
 
 
-def test_chat_tune2_targets() -> None:
-    """The second tuning set (written by the rules' author, so an upper bound): the issue's targets."""
+@pytest.mark.parametrize(("folder", "risky", "benign"), [("chat_tune2", 60, 60), ("chat_tune3", 60, 40)])
+def test_tuning_set_targets(folder: str, risky: int, benign: int) -> None:
+    """The tuning sets written by the rules' author (so upper bounds): the issue's targets."""
     items = [
         Item.from_dict(orjson.loads(line))
-        for path in sorted(TUNE2.glob("*.jsonl"))
+        for path in sorted((DATA / folder).glob("*.jsonl"))
         for line in path.read_bytes().splitlines()
         if line.strip()
     ]
     report = evaluate_labelled(items, Engine(packaged_catalogues()), extract_entities)
-    assert report.risky == 60 and report.benign == 60
+    assert report.risky == risky and report.benign == benign
     assert report.risky_recall >= 0.9, report.missed
     assert report.benign_medium_rate <= 0.05, report.benign_medium
 

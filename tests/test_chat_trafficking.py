@@ -204,3 +204,79 @@ def test_ordinary_police_and_passport_talk_stays_low(engine: Engine) -> None:
         ("sam", "great"),
     )
     assert police.band == "low" and passport.band == "low"
+
+
+def test_signs_of_three_ilo_indicators_from_different_participants_reach_high(engine: Engine) -> None:
+    # no sender writes two signs, so no same-sender rule holds: only the conversation-wide reading can
+    lines = [
+        ("agent_t", "the bakery job is good, the salary we discuss later when you arrive"),
+        ("worker_b", "my cousin works there, she says the boss keeps her passport"),
+        ("worker_c", "true, and nobody goes to town without him"),
+    ]
+    two = assess(engine, *lines[:2])
+    assert "chat.forced_labour_signs" not in counted(two) and two.band not in HIGH_BANDS
+    a = assess(engine, *lines)
+    assert {"chats.job.terms_deferred", "chats.control.documents_taken", "chats.control.confined"} <= counted(
+        a
+    )
+    assert counted(a) & {"chat.coercive_control", "chat.deceptive_recruitment"} == set()
+    assert a.band in HIGH_BANDS and a.conversation["early_warning_message"] == 2
+    (rule,) = [h for h in a.hits if h.indicator == "chat.forced_labour_signs"]
+    for named in ("deception", "retention of identity documents", "restriction of movement", "'worker_c'"):
+        assert named in rule.explanation
+
+
+def test_a_ticket_mentioned_nearby_does_not_explain_a_held_passport(engine: Engine) -> None:
+    a = assess(
+        engine,
+        ("aunt_r", "I buy the ticket for you, dont worry"),
+        ("aunt_r", "when you come you give me the original passport, for the papers"),
+    )
+    assert "chats.control.documents_taken" in counted(a)
+    assert "chats.control.documents_taken" not in not_counted(a)
+
+
+def test_employer_with_contract_asking_a_passport_copy_for_payroll_stays_low(engine: Engine) -> None:
+    a = assess(
+        engine,
+        ("hr_lena", "welcome! the contract is attached, salary 2100 a month, paid on the 25th"),
+        ("hr_lena", "for payroll we need a copy of your passport, you keep the original"),
+        ("new_hire", "ok, the room near the site, do I pay it myself?"),
+        ("hr_lena", "yes, you rent wherever you like, there are no fees to us"),
+    )
+    assert "chat.forced_labour_signs" not in counted(a)
+    assert a.band == "low"
+
+
+def test_exposure_unless_paid_with_a_payment_demand_is_sextortion(engine: Engine) -> None:
+    a = assess(
+        engine,
+        ("unknown_z", "you send 250 tonight by the link i give you"),
+        ("target_y", "why"),
+        ("unknown_z", "if you dont pay, everybody know tomorrow what you did"),
+    )
+    assert "chats.threat.share_images" in counted(a)
+    assert "chat.sextortion_threat" in counted(a) and a.band == "critical"
+
+
+def test_age_asked_as_a_calque_is_age_probing(engine: Engine) -> None:
+    a = assess(engine, ("rafa_x", "how many years you have?"), ("kid_y", "13"))
+    assert "chats.age_probing.years_have" in counted(a)
+
+
+def test_dont_test_me_and_your_boss_are_no_work_deadline(engine: Engine) -> None:
+    a = assess(
+        engine,
+        ("anon_q", "send me new ones tonight or i show your boyfriend and your mom"),
+        ("target_p", "please stop"),
+        ("anon_q", "tonight. dont test me, or your boss sees them too"),
+    )
+    assert "chats.threat.harm_or_ruin" in counted(a)
+    assert "chat.sextortion_threat" in counted(a)
+    b = assess(
+        engine,
+        ("anon_q", "send me new ones tonight or i show your boyfriend and your mom"),
+        ("target_p", "please stop"),
+        ("anon_q", "i have a test tomorrow, bye"),
+    )
+    assert "chats.threat.harm_or_ruin" in not_counted(b)

@@ -57,6 +57,43 @@ _ILO = (
     "ILO (2012). ILO indicators of forced labour. Special Action Programme to Combat Forced Labour "
     "(deception, debt bondage, retention of identity documents, withholding of wages)."
 )
+_ILO_SURVEY = (
+    "ILO (2012). Hard to see, harder to count: Survey guidelines to estimate forced labour of adults and "
+    "children (forced labour read across dimensions: unfree recruitment, work and life under duress, "
+    "impossibility of leaving the employer; each shown by indicators of involuntariness and menace)."
+)
+# The ILO forced-labour indicators (ILO 2012) the trafficking categories stand for. A conversation whose
+# counted signs cover MIN_ILO_DIMENSIONS of them, whoever wrote them (a recruiter's offer, a controller's
+# rule, an exploited person telling a relative), reads as forced labour even when no sender's messages
+# combine two: the risk shows across the conversation, not in one message.
+ILO_DIMENSIONS: dict[str, str] = {
+    "job_lure": "deception",
+    "exploitation": "deception",
+    "debt": "debt bondage",
+    "fee": "debt bondage",
+    "seizure": "retention of identity documents",
+    "wages": "withholding of wages",
+    "money_control": "withholding of wages",
+    "confinement": "restriction of movement",
+    "monitoring": "restriction of movement",
+    "isolation": "isolation",
+    "family_threat": "intimidation and threats",
+    "denunciation": "intimidation and threats",
+    "intimidation": "intimidation and threats",
+}
+MIN_ILO_DIMENSIONS = 3
+FORCED_LABOUR_SIGNS = ComputedIndicator(
+    id="chat.forced_labour_signs",
+    applies_to="conversation",
+    category="conversation",
+    weight=0.45,
+    grade="C",
+    holds_when=f"The conversation's counted signs, from any participant, cover at least {MIN_ILO_DIMENSIONS} "
+    "different ILO forced-labour indicators (deception, debt bondage, retention of identity documents, "
+    "withholding of wages, restriction of movement, isolation, intimidation and threats).",
+    source=_ILO_SURVEY,
+    band_floor="high",
+)
 _LOVERBOY_SOURCE = (
     "Bovenkerk, F., & van San, M. (2011). Loverboys in the Amsterdam Red Light District: A realist approach. "
     "Crime, Law and Social Change, 56(2), 185-199."
@@ -246,7 +283,8 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 
-FLOORS: dict[str, str] = {r.id: r.indicator.band_floor for r in RULES if r.indicator.band_floor is not None}
+COMPUTED: tuple[ComputedIndicator, ...] = (*(r.indicator for r in RULES), FORCED_LABOUR_SIGNS)
+FLOORS: dict[str, str] = {i.id: i.band_floor for i in COMPUTED if i.band_floor is not None}
 
 
 class RuleTracker:
@@ -272,6 +310,8 @@ class RuleTracker:
         # minor's age: two of each always contain a pair of different participants when any pair exists.
         self._ready: dict[str, list[str]] = {r.id: [] for r in RULES if r.needs_minor}
         self._minors: list[str] = []
+        # ILO dimension -> (author, first counted hit of it), over the whole conversation
+        self._dimensions: dict[str, tuple[str, Hit]] = {}
 
     def add(self, author: str, hits: Sequence[Hit]) -> bool:
         """Record the counted hits of one message of `author`; whether a rule holds now that did not before."""
@@ -284,9 +324,10 @@ class RuleTracker:
                     new.append(facet)
         if not new:
             return False
+        before = len(self.held)
+        self._add_dimensions(author, hits)
         if AGE_DISCLOSURE in new and len(self._minors) < 2:
             self._minors.append(author)
-        before = len(self.held)
         for rule in RULES:
             if rule.id in self.held or (rule.not_by_minor and author in self._disclosed):
                 continue
@@ -302,8 +343,30 @@ class RuleTracker:
         return len(self.held) > before
 
     def hits(self) -> list[Hit]:
-        """The rules that hold, in the order of RULES."""
-        return [self.held[r.id] for r in RULES if r.id in self.held]
+        """The rules that hold, in the order of RULES, then the conversation-wide forced-labour reading."""
+        ids = [*(r.id for r in RULES), FORCED_LABOUR_SIGNS.id]
+        return [self.held[i] for i in ids if i in self.held]
+
+    def _add_dimensions(self, author: str, hits: Sequence[Hit]) -> None:
+        """Record the ILO dimensions of `hits`; hold the forced-labour reading once enough are covered."""
+        if FORCED_LABOUR_SIGNS.id in self.held:
+            return
+        for hit in hits:
+            dimension = ILO_DIMENSIONS.get(hit.category)
+            if dimension is not None and dimension not in self._dimensions:
+                self._dimensions[dimension] = (author, hit)
+        if len(self._dimensions) < MIN_ILO_DIMENSIONS:
+            return
+        signs = list(self._dimensions.items())
+        parts = ", ".join(
+            f"{dimension}: {h.indicator} by {who!r} (message {_number(h.evidence[0].message if h.evidence else None)})"
+            for dimension, (who, h) in signs
+        )
+        evidence = [h.evidence[0] for _, (_, h) in signs if h.evidence]
+        self.held[FORCED_LABOUR_SIGNS.id] = FORCED_LABOUR_SIGNS.hit(
+            f"{FORCED_LABOUR_SIGNS.holds_when} Signs: {parts}.", evidence
+        )
+        self.sender[FORCED_LABOUR_SIGNS.id] = signs[-1][1][0]
 
     def _pair(self, rule: Rule, ready: list[str]) -> None:
         """Hold a minor rule once a sender who satisfies it and another participant's disclosure both exist."""

@@ -11,6 +11,10 @@ A cue whose category is "context" explains every signal of its stage; a cue that
 explains only signals of that category (messenger words make "gimme ur id" a user id, they do not explain a
 debt in the same stage).
 
+A general cue never explains a sign of holding a person's documents, phone or movement (`HELD_CATEGORIES`):
+"the ticket, the cost" explains money talk between friends, not "give me the original passport" two
+messages later; only a cue naming that category ("you keep your passport, we need a copy") explains it.
+
 A cue never explains a signal made of its own words: in "they take the ticket money out of it" the word
 "ticket" is the debt's cost, not a concert ticket, so a cue whose span lies inside the signal's evidence in
 the same message is passed over.
@@ -26,7 +30,8 @@ from trailguard.model import Hit
 
 WINDOW = 2  # messages either side of the cue
 DISCOUNTABLE_MAX_WEIGHT = 0.35
-GENERAL = "context"  # the category of a cue that explains every signal of its stage
+GENERAL = "context"  # the category of a cue that explains every signal of its stage (but HELD_CATEGORIES)
+HELD_CATEGORIES = frozenset({"seizure", "confinement", "monitoring", "isolation"})
 
 
 def apply_context(per_message: Sequence[Sequence[Hit]]) -> list[list[Hit]]:
@@ -46,7 +51,9 @@ def apply_context(per_message: Sequence[Sequence[Hit]]) -> list[list[Hit]]:
                 found = [
                     c
                     for c in (
-                        _nearest_cue(cues.get((stage, GENERAL), ()), i, h),
+                        None
+                        if h.category in HELD_CATEGORIES
+                        else _nearest_cue(cues.get((stage, GENERAL), ()), i, h),
                         _nearest_cue(cues.get((stage, h.category), ()), i, h),
                     )
                     if c is not None

@@ -25,6 +25,16 @@ except ImportError:  # pragma: no cover - a Python without it runs every pattern
     _p = None
 
 MIN_LITERAL = 3  # shorter literals occur in nearly every message: the pattern is then always run
+# Words that occur in most messages, however long: a necessary set holding one gates nothing, so a sequence
+# prefers a mandatory part without them ("give me ... the original" is gated on "original", not "give").
+_COMMON_WORDS = (
+    "the you your and for with have has had that this what get got all out one day are was but not can "
+    "just now when will she her him his they them their there here send pay know tell come want need like "
+    "good time make take give back then how too see say said did does dont yes from our who why where some "
+    "any more much very really going about after before only also over into than been were would could "
+    "should ill lol let money"
+)
+COMMON = frozenset(_COMMON_WORDS.split())
 
 
 def required_literals(pattern: str) -> frozenset[str] | None:
@@ -66,7 +76,14 @@ def _sequence(items: list[tuple[Any, Any]]) -> set[str] | None:
     close_run()
     if not candidates:
         return None
-    return max(candidates, key=lambda s: (min(len(x) for x in s), -len(s)))
+    return max(candidates, key=_selectivity)
+
+
+def _selectivity(literals: set[str]) -> tuple[bool, bool, int, int]:
+    """How well a necessary set gates (larger is better): long enough at all, free of words most messages
+    hold, then its shortest literal as long as possible, then as few literals as possible."""
+    shortest = min(len(x) for x in literals)
+    return shortest >= MIN_LITERAL, not literals & COMMON, shortest, -len(literals)
 
 
 def _part(op: Any, arg: Any) -> set[str] | None:

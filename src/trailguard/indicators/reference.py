@@ -215,7 +215,7 @@ def _indicator_section(ind: Indicator) -> str:
 def computed_indicators() -> list[ComputedIndicator]:
     """Every indicator whose rule is code, from the objects the code runs (indicators.computed)."""
     from trailguard.chat.answers import AGE_ANSWER, DOCUMENT_ANSWER
-    from trailguard.chat.combinations import RULES
+    from trailguard.chat.combinations import COMPUTED
     from trailguard.learn.indicator import MODEL_SCORE
     from trailguard.link.signals import SIGNS
     from trailguard.media.scan import MEDIA_INDICATORS
@@ -223,7 +223,7 @@ def computed_indicators() -> list[ComputedIndicator]:
     return [
         AGE_ANSWER,
         DOCUMENT_ANSWER,
-        *(r.indicator for r in RULES),
+        *COMPUTED,
         *SIGNS,
         *MEDIA_INDICATORS,
         MODEL_SCORE,
