@@ -94,11 +94,16 @@ def test_model_hit_is_explained_by_words_found_in_the_messages(model_path: Path)
             Message(id="0", author="ace", text="hows my lil sweetie"),
             Message(id="1", author="bea", text="hi"),
             Message(id="2", author="ace", text="ur mom goes on trips often right? dont tell anyone about us"),
+            Message(id="3", author="bea", text="she works nights"),
+            Message(id="4", author="ace", text="good, delete our chats after ok? its our secret"),
+            Message(id="5", author="ace", text="send me a pic of u, just for me"),
         ],
     )
     hit = loaded.hit(item)
     assert hit.indicator == chat_scorer.HIT_ID and hit.category == "model"
-    assert 0 < hit.weight <= chat_scorer.MAX_WEIGHT and hit.effect == "risk"
+    # Counted from the model's calibrated alert threshold, and then weighing at least the high band's score.
+    assert loaded.threshold > chat_scorer.THRESHOLD
+    assert chat_scorer.HIGH_WEIGHT <= hit.weight <= chat_scorer.MAX_WEIGHT and hit.effect == "risk"
     assert hit.evidence and "'team.model'" in hit.explanation
     for span in hit.evidence:
         assert span.message is not None
@@ -277,3 +282,42 @@ def test_cli_rejects_unusable_records_and_needs_both_labels(tmp_path: Path) -> N
         app, ["model", "train", "--kind", "ad", str(path), "--out", str(tmp_path / "m")]
     )
     assert wrong_kind.exit_code == 2
+
+
+def test_the_alert_threshold_lets_at_most_the_allowed_share_of_benign_scores_count() -> None:
+    benign = np.linspace(0.0, 0.99, 100)  # 100 benign out-of-fold scores: 2 may count at 2%
+    t = chat_scorer.alert_threshold(benign)
+    assert int((benign >= t).sum()) == 2 and t > benign[-3]
+    # never below 0.5, however low the benign scores are
+    assert chat_scorer.alert_threshold(np.full(50, 0.1)) == chat_scorer.THRESHOLD
+    # ties at the cut: none of the tied scores counts, rather than more than the allowed share
+    tied = np.concatenate([np.full(10, 0.9), np.zeros(90)])
+    assert int((tied >= chat_scorer.alert_threshold(tied)).sum()) == 0
+
+
+def test_training_calibrates_the_threshold_out_of_fold(scorer: chat_scorer.ChatScorer) -> None:
+    items, labels = tuned_set()
+    y = np.asarray(labels)
+    scores, _, _, _ = chat_scorer._out_of_fold(items, y, chat_scorer.CALIBRATION_FOLDS, 0, calibrate=False)
+    assert scorer.threshold == chat_scorer.alert_threshold(scores[y == 0])
+    assert (scores[y == 0] >= scorer.threshold).mean() <= chat_scorer.BENIGN_ALERT_RATE
+
+
+def test_the_threshold_travels_in_the_file_and_older_files_count_from_one_half(
+    scorer: chat_scorer.ChatScorer, model_path: Path, tmp_path: Path
+) -> None:
+    assert modelfile.load(model_path).threshold == scorer.threshold
+    meta = json.loads(bytes(np.load(model_path)["meta"]).decode())
+    for value, expected in ((None, chat_scorer.THRESHOLD), (0.2, None), (1.5, None), ("0.7", None)):
+        changed = {k: v for k, v in meta.items() if k != "threshold"}
+        if value is not None:
+            changed["threshold"] = value
+        raw = np.frombuffer(json.dumps(changed).encode(), dtype=np.uint8)
+        buffer = io.BytesIO()
+        np.save(buffer, raw, allow_pickle=False)
+        target = _tamper(model_path, tmp_path / f"t{value}.model", {"meta.npy": buffer.getvalue()})
+        if expected is None:
+            with pytest.raises(modelfile.ModelFileError, match="threshold"):
+                modelfile.load(target)
+        else:
+            assert modelfile.load(target).threshold == expected

@@ -32,7 +32,7 @@ from trailguard.learn.features import (
     term_indexes,
     word_terms,
 )
-from trailguard.learn.indicator import MAX_WEIGHT, MODEL_SCORE, THRESHOLD
+from trailguard.learn.indicator import BENIGN_ALERT_RATE, HIGH_WEIGHT, MAX_WEIGHT, MODEL_SCORE, THRESHOLD
 from trailguard.model import Hit, Item, Span
 
 HIT_ID = MODEL_SCORE.id
@@ -40,6 +40,7 @@ DEFAULT_HASHING = Hashing(word_features=2**18, char_features=2**18, word_ngrams=
 C = 4.0  # inverse regularisation strength of the logistic regression
 SHAPE_SCALE = 0.1  # standardised shape values are scaled to sit beside l2-normalised n-gram blocks
 TOP_TERMS = 5
+CALIBRATION_FOLDS = 5  # folds of the out-of-fold scores the alert threshold is chosen on
 
 
 @dataclass(slots=True)
@@ -55,6 +56,7 @@ class ChatScorer:
     shape_mean: np.ndarray
     shape_scale: np.ndarray
     intercept: float
+    threshold: float = THRESHOLD  # the probability at which its hit counts (alert_threshold, at training)
     info: dict[str, Any] = field(default_factory=dict)  # what it was trained on (counts, date, versions)
     name: str = "model"  # how explanations name it (the file name)
 
@@ -76,7 +78,7 @@ class ChatScorer:
         return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
 
     def hit(self, item: Item) -> Hit:
-        """The model's explained hit for one conversation: counted at or above THRESHOLD, else context."""
+        """The model's explained hit for one conversation: counted at or above its alert threshold, else context."""
         row = self.matrix([item])
         p = float(1.0 / (1.0 + np.exp(-(row @ self.coef + self.intercept)[0])))
         messages = item.conversation()
@@ -95,15 +97,17 @@ class ChatScorer:
         shape_values = shape_values * self.shape_coef
         order = np.argsort(-shape_values)[:2]
         shape_note = ", ".join(f"{SHAPE_FEATURES[i]} ({shape_values[i]:+.2f})" for i in order)
-        counted = p >= THRESHOLD
+        counted = p >= self.threshold
         trained = self.info.get("items", "?")
         return MODEL_SCORE.hit(
-            f"The trained model {self.name!r} scores this conversation {p:.2f} (counted from "
-            f"{THRESHOLD:.2f}; weight capped at {MAX_WEIGHT}). Words that moved it most (their word and "
-            f"character n-grams together): {shown}; character n-grams in all {char_part:+.2f}; conversation "
-            f"shape: {shape_note}." + ("" if counted else " Below the threshold: shown, not counted."),
+            f"The trained model {self.name!r} scores this conversation {p:.2f} (counted from its alert "
+            f"threshold {self.threshold:.2f}, which at most {BENIGN_ALERT_RATE:.0%} of its benign training "
+            f"conversations reached out of fold; a counted score weighs {HIGH_WEIGHT}-{MAX_WEIGHT}). Words that "
+            f"moved it most (their word and character n-grams together): {shown}; character n-grams in all "
+            f"{char_part:+.2f}; conversation shape: {shape_note}."
+            + ("" if counted else " Below the threshold: shown, not counted."),
             evidence,
-            weight=round(min(p, MAX_WEIGHT), 4) if counted else 0.0,
+            weight=round(min(max(p, HIGH_WEIGHT), MAX_WEIGHT), 4) if counted else 0.0,
             source=f"A logistic regression trained by its operator on {trained} labelled conversations "
             f"({self.info.get('positive', '?')} risky), {self.info.get('created', 'date unknown')}; "
             "not validated by Trailguard.",
@@ -111,8 +115,16 @@ class ChatScorer:
         )
 
 
-def train(items: Sequence[Item], labels: Sequence[int], hashing: Hashing = DEFAULT_HASHING) -> ChatScorer:
-    """Fit the scorer on labelled conversations (1: risky, 0: benign); both classes must be present."""
+def train(
+    items: Sequence[Item], labels: Sequence[int], hashing: Hashing = DEFAULT_HASHING, calibrate: bool = True
+) -> ChatScorer:
+    """Fit the scorer on labelled conversations (1: risky, 0: benign); both classes must be present.
+
+    With `calibrate`, the hit's alert threshold is chosen on the same conversations, each scored by a model
+    trained without it (alert_threshold): a probability of 0.5 put 12-32% of other authors' benign
+    look-alikes at medium in the held-out sets (docs/benchmarks.md), and a model's own training scores say
+    nothing about how high a benign conversation it never saw may score.
+    """
     y = np.asarray(labels, dtype=np.int64)
     if len(items) != len(y) or set(np.unique(y)) != {0, 1}:
         raise ValueError("training needs conversations of both labels (1 and 0), one label per item")
@@ -137,28 +149,61 @@ def train(items: Sequence[Item], labels: Sequence[int], hashing: Hashing = DEFAU
         shape_mean=np.asarray(scaler.mean_, dtype=np.float64),
         shape_scale=np.asarray(scale, dtype=np.float64),
         intercept=float(model.intercept_[0]),
+        threshold=_calibrated(items, y) if calibrate else THRESHOLD,
         info={"items": len(items), "positive": int(y.sum())},
     )
+
+
+def alert_threshold(benign_scores: np.ndarray) -> float:
+    """The lowest probability, never below THRESHOLD, that at most BENIGN_ALERT_RATE of these benign
+    conversations' out-of-fold scores reach."""
+    allowed = int(np.floor(BENIGN_ALERT_RATE * len(benign_scores)))
+    ordered = np.sort(np.asarray(benign_scores, dtype=np.float64))[::-1]
+    if allowed >= len(ordered):
+        return THRESHOLD
+    # just above the highest benign score that must not count
+    return float(max(THRESHOLD, np.nextafter(ordered[allowed], np.inf)))
+
+
+def _calibrated(items: Sequence[Item], y: np.ndarray) -> float:
+    """alert_threshold over out-of-fold benign scores; THRESHOLD when a class is too small to fold."""
+    if min(int(y.sum()), int(len(y) - y.sum())) < CALIBRATION_FOLDS:
+        return THRESHOLD
+    scores, _, _, _ = _out_of_fold(items, y, CALIBRATION_FOLDS, 0, calibrate=False)
+    return alert_threshold(scores[y == 0])
+
+
+def _out_of_fold(
+    items: Sequence[Item], y: np.ndarray, folds: int, seed: int, calibrate: bool
+) -> tuple[np.ndarray, np.ndarray, list[float], list[float]]:
+    """Each conversation's probability and counted verdict from a model trained on the other folds, and each
+    fold's ROC-AUC and alert threshold."""
+    scores = np.zeros(len(y))
+    counted = np.zeros(len(y), dtype=np.int64)
+    per_fold: list[float] = []
+    thresholds: list[float] = []
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    for train_idx, test_idx in splitter.split(np.zeros(len(y)), y):
+        scorer = train([items[i] for i in train_idx], y[train_idx].tolist(), calibrate=calibrate)
+        scores[test_idx] = scorer.probabilities([items[i] for i in test_idx])
+        counted[test_idx] = scores[test_idx] >= scorer.threshold
+        per_fold.append(round(float(roc_auc_score(y[test_idx], scores[test_idx])), 4))
+        thresholds.append(round(scorer.threshold, 4))
+    return scores, counted, per_fold, thresholds
 
 
 def cross_validate(
     items: Sequence[Item], labels: Sequence[int], folds: int = 5, seed: int = 0
 ) -> dict[str, Any]:
-    """Out-of-fold figures of the positive class: each conversation is scored by a model that never saw it."""
+    """Out-of-fold figures of the positive class: each conversation is scored by a model that never saw it,
+    counted at that model's own alert threshold (calibrated inside its training folds, as `train` does)."""
     y = np.asarray(labels, dtype=np.int64)
     smallest = min(int(y.sum()), int(len(y) - y.sum()))
     if folds < 2 or folds > smallest:
         raise ValueError(
             f"--folds must be between 2 and the size of the smaller class ({smallest}), got {folds}"
         )
-    scores = np.zeros(len(y))
-    per_fold: list[float] = []
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for train_idx, test_idx in splitter.split(np.zeros(len(y)), y):
-        scorer = train([items[i] for i in train_idx], y[train_idx].tolist())
-        scores[test_idx] = scorer.probabilities([items[i] for i in test_idx])
-        per_fold.append(round(float(roc_auc_score(y[test_idx], scores[test_idx])), 4))
-    predicted = (scores >= THRESHOLD).astype(np.int64)
+    scores, predicted, per_fold, thresholds = _out_of_fold(items, y, folds, seed, calibrate=True)
     return {
         "kind": "chat",
         "items": len(y),
@@ -166,7 +211,9 @@ def cross_validate(
         "negative": int(len(y) - y.sum()),
         "folds": folds,
         "seed": seed,
-        "threshold": THRESHOLD,
+        "threshold": float(np.median(thresholds)),  # each fold's model counts from its own alert threshold
+        "threshold_per_fold": thresholds,
+        "benign_alert_rate": round(float(predicted[y == 0].mean()), 4),
         "roc_auc": round(float(roc_auc_score(y, scores)), 4),
         "roc_auc_per_fold": per_fold,
         "precision": round(float(precision_score(y, predicted, zero_division=0)), 4),

@@ -21,6 +21,7 @@ import numpy as np
 
 from trailguard.learn.chat_scorer import ChatScorer
 from trailguard.learn.features import SHAPE_FEATURES, Hashing
+from trailguard.learn.indicator import THRESHOLD
 
 FORMAT = "trailguard-chat-model"
 VERSION = 1
@@ -50,6 +51,7 @@ def save(scorer: ChatScorer, path: Path) -> None:
         "char_ngrams": list(h.char_ngrams),
         "shape_features": list(SHAPE_FEATURES),
         "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "threshold": scorer.threshold,
         **{k: v for k, v in scorer.info.items() if k in ("items", "positive")},
     }
     arrays: dict[str, np.ndarray] = {k: np.asarray(getattr(scorer, k), dtype=np.float64) for k in _VECTORS}
@@ -121,10 +123,19 @@ def _read(path: Path, archive: zipfile.ZipFile) -> ChatScorer:
     return ChatScorer(
         hashing=hashing,
         intercept=float(intercept[0]),
+        threshold=_threshold(path, meta),
         info={k: meta[k] for k in ("items", "positive", "created") if k in meta},
         name=path.name,
         **arrays,
     )
+
+
+def _threshold(path: Path, meta: dict[str, Any]) -> float:
+    """The alert threshold the model was calibrated to; a file written before calibration counts from 0.5."""
+    value = meta.get("threshold", THRESHOLD)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not THRESHOLD <= value < 1:
+        raise ModelFileError(f"{path}: threshold must be a number from {THRESHOLD} to below 1, got {value!r}")
+    return float(value)
 
 
 def _hashing(path: Path, meta: Any) -> Hashing:
