@@ -43,7 +43,7 @@ def main() -> None:
     print()
     print("| figure (risky class, out-of-fold) | value |")
     print("|---|---|")
-    for key in ("roc_auc", "precision", "recall", "f05"):
+    for key in ("roc_auc", "precision", "recall", "f05", "benign_alert_rate", "threshold"):
         print(f"| {key} | {figures[key]:.3f} |")
     print(f"| ROC-AUC per fold | {', '.join(f'{v:.3f}' for v in figures['roc_auc_per_fold'])} |")
     if args.write_model:
