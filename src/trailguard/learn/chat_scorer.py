@@ -101,8 +101,8 @@ class ChatScorer:
         trained = self.info.get("items", "?")
         return MODEL_SCORE.hit(
             f"The trained model {self.name!r} scores this conversation {p:.2f} (counted from its alert "
-            f"threshold {self.threshold:.2f}, which at most {BENIGN_ALERT_RATE:.0%} of its benign training "
-            f"conversations reached out of fold; a counted score weighs {HIGH_WEIGHT}-{MAX_WEIGHT}). Words that "
+            f"threshold {self.threshold:.2f}, set when it was trained; a counted score weighs "
+            f"{HIGH_WEIGHT}-{MAX_WEIGHT}). Words that "
             f"moved it most (their word and character n-grams together): {shown}; character n-grams in all "
             f"{char_part:+.2f}; conversation shape: {shape_note}."
             + ("" if counted else " Below the threshold: shown, not counted."),
