@@ -226,3 +226,81 @@ def test_concurrent_events_are_anchored_together_and_each_before_its_call_return
     # that found a newer head signed it again.
     assert len(renames) <= 40
     assert _verify(env) == (0, f"audit log intact: 106 entries, anchored by {anchor.path}\n")
+
+
+def _log(env: dict[str, str], engine: Engine) -> audit.AuditLog:
+    anchor = audit.anchor_for(
+        env["TRAILGUARD_DATABASE_URL"],
+        env["TRAILGUARD_AUDIT_KEY_FILE"],
+        env["TRAILGUARD_AUDIT_CHECKPOINT_FILE"],
+    )
+    return audit.AuditLog(engine, anchor)
+
+
+def test_concurrent_views_share_commits_and_each_is_in_the_log_before_it_returns(
+    logged: tuple[Engine, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine, env = logged
+    log = _log(env, engine)
+    batches: list[int] = []
+    real_many = audit.record_many
+
+    def slow_many(conn: Connection, events: Any) -> int:  # a slow commit: views pile up behind it
+        batches.append(len(events))
+        time.sleep(0.02)
+        return real_many(conn, events)
+
+    monkeypatch.setattr(audit, "record_many", slow_many)
+    start = threading.Barrier(20)
+    missing_on_return: list[str] = []
+
+    def views(n: int) -> None:  # a reviewer opening five items, one after the other
+        start.wait()
+        for k in range(5):
+            target = f"item:ad-{n}-{k}"
+            with log.view(f"rev{n:02d}", "item.view", target) as conn:
+                conn.execute(select(rt.audit_head.c.seq)).one()  # the read the view is of
+            with engine.connect() as conn:
+                if conn.execute(select(E.c.seq).where(E.c.target == target)).first() is None:
+                    missing_on_return.append(target)
+            checkpoint = log.anchor.read()
+            assert checkpoint is not None
+            with engine.connect() as conn:
+                seq = conn.execute(select(E.c.seq).where(E.c.target == target)).scalar_one()
+            assert checkpoint.count >= seq  # anchored before the view returned
+
+    with ThreadPoolExecutor(20) as pool:
+        list(pool.map(views, range(20)))
+    assert missing_on_return == []
+    assert sum(batches) == 100
+    assert len(batches) < 60  # shared: one commit per view would be 100
+    with engine.connect() as conn:
+        targets = [r.target for r in conn.execute(select(E.c.target).where(E.c.seq > 6))]
+    assert sorted(targets) == sorted(f"item:ad-{n}-{k}" for n in range(20) for k in range(5))
+    assert _verify(env)[0] == 0
+
+
+def test_a_view_whose_commit_fails_raises_and_records_nothing(
+    logged: tuple[Engine, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine, env = logged
+    log = _log(env, engine)
+    real_many = audit.record_many
+
+    def failing(conn: Connection, events: Any) -> int:
+        real_many(conn, events)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(audit, "record_many", failing)
+    failed = pytest.raises(RuntimeError, match="audit event of this view was not recorded: disk full")
+    with failed, log.view("ana", "item.view", "item:ad-x"):
+        pass
+    # a view that fails its read records nothing either
+    with pytest.raises(LookupError), log.view("ana", "item.view", "item:ad-y"):
+        raise LookupError("no item")
+    monkeypatch.setattr(audit, "record_many", real_many)
+    with log.view("ana", "item.view", "item:ad-z"):
+        pass
+    with engine.connect() as conn:
+        assert [r.target for r in conn.execute(select(E.c.target).where(E.c.seq > 6))] == ["item:ad-z"]
+    assert _verify(env) == (0, f"audit log intact: 7 entries, anchored by {log.anchor.path}\n")

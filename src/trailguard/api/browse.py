@@ -1,7 +1,6 @@
 """Read-only routes for browsing what the scan stored: networks (and their graph), identifiers, search.
 
-Every role may read (the auditor too: reading changes nothing); every read is an audit event, written in the
-transaction that reads. The console's pages show the same data (api.pages_browse) from api.lookup.
+Every role may read (the auditor too: reading changes nothing); every read is an audit event (AuditLog.view). The console's pages show the same data (api.pages_browse) from api.lookup.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ from trailguard.api import lookup
 from trailguard.api.auth import Anyone, Context, context
 from trailguard.api.console_page import NO_NUL
 from trailguard.model import ENTITY_TYPES
-from trailguard.review import audit
 
 router = APIRouter(prefix="/api")
 Ctx = Annotated[Context, Depends(context)]
@@ -25,9 +23,8 @@ EntityType = Literal[ENTITY_TYPES]  # type: ignore[valid-type]
 @router.get("/networks/{network_id}")
 def read_network(network_id: NetworkId, user: Anyone, ctx: Ctx) -> dict[str, Any]:
     """A stored network: members, link reasons with their strength, circuit of places, templates, hits."""
-    with ctx.log.begin() as conn:
-        found = lookup.network(conn, network_id)  # read first: see review.work.view_item
-        audit.record(conn, user.name, "network.view", f"network:{network_id}")
+    with ctx.log.view(user.name, "network.view", f"network:{network_id}") as conn:
+        found = lookup.network(conn, network_id)
     if found is None:
         raise LookupError(f"no network {network_id!r}")
     return found
@@ -37,9 +34,8 @@ def read_network(network_id: NetworkId, user: Anyone, ctx: Ctx) -> dict[str, Any
 def read_network_graph(network_id: NetworkId, user: Anyone, ctx: Ctx) -> dict[str, Any]:
     """The network as graph elements (items and the identifiers and templates that link them), as the
     console's network page draws it."""
-    with ctx.log.begin() as conn:
-        found = lookup.network(conn, network_id)  # read first: see review.work.view_item
-        audit.record(conn, user.name, "network.view", f"network:{network_id}", {"part": "graph"})
+    with ctx.log.view(user.name, "network.view", f"network:{network_id}", {"part": "graph"}) as conn:
+        found = lookup.network(conn, network_id)
     if found is None:
         raise LookupError(f"no network {network_id!r}")
     return lookup.graph(found)
@@ -56,8 +52,7 @@ def read_entity(
     found = lookup.normalise(value, type)
     if found is None:
         raise ValueError("the value reads as no identifier: give its type (phone, email, handle, ...)")
-    with ctx.log.begin() as conn:
-        audit.record(conn, user.name, "entity.view", f"entity:{found[0]}:{found[1]}"[:512])
+    with ctx.log.view(user.name, "entity.view", f"entity:{found[0]}:{found[1]}"[:512]) as conn:
         return lookup.entity(conn, *found)
 
 
@@ -70,6 +65,5 @@ def search(
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> dict[str, Any]:
     """Items by id (exact or prefix), by identifier (normalised as /api/entities does) or by text."""
-    with ctx.log.begin() as conn:
-        audit.record(conn, user.name, "search", "items", {"q": q[:200]})
+    with ctx.log.view(user.name, "search", "items", {"q": q[:200]}) as conn:
         return lookup.search(conn, q, limit, offset)

@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from trailguard.api import lookup
 from trailguard.api.console_page import NO_NUL, Ctx, Seen, page, refusal
 from trailguard.model import ENTITY_TYPES
-from trailguard.review import audit, users
+from trailguard.review import users
 
 router = APIRouter()
 PAGE = 50  # search results per page
@@ -27,8 +27,7 @@ AUDIT_SHOWN = 200
 def network_page(
     network_id: Annotated[str, Path(max_length=64, pattern=NO_NUL)], who: Seen, ctx: Ctx
 ) -> Response:
-    with ctx.log.begin() as conn:
-        audit.record(conn, who.user.name, "network.view", f"network:{network_id}")
+    with ctx.log.view(who.user.name, "network.view", f"network:{network_id}") as conn:
         found = lookup.network(conn, network_id)
     if found is None:
         return refusal(who, 404, f"no network {network_id!r}")
@@ -41,8 +40,7 @@ def _entity(who: Seen, ctx: Ctx, value: str, type_: str | None) -> Response:
     found = lookup.normalise(value, type_)
     if found is None:
         return page("entity.html.j2", who, title="Identifier", query=value, e=None, types=ENTITY_TYPES)
-    with ctx.log.begin() as conn:
-        audit.record(conn, who.user.name, "entity.view", f"entity:{found[0]}:{found[1]}"[:512])
+    with ctx.log.view(who.user.name, "entity.view", f"entity:{found[0]}:{found[1]}"[:512]) as conn:
         result = lookup.entity(conn, *found)
     return page("entity.html.j2", who, title="Identifier", query=value, e=result, types=ENTITY_TYPES)
 
@@ -76,8 +74,7 @@ def search_page(
 ) -> Response:
     result = None
     if q.strip():
-        with ctx.log.begin() as conn:
-            audit.record(conn, who.user.name, "search", "items", {"q": q[:200]})
+        with ctx.log.view(who.user.name, "search", "items", {"q": q[:200]}) as conn:
             result = lookup.search(conn, q, PAGE + 1, (page_no - 1) * PAGE)
     more = bool(result and len(result["items"]) > PAGE)
     if result:

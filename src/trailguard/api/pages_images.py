@@ -29,7 +29,7 @@ from trailguard.api.console_page import Ctx, ItemId, Seen, Visitor, check_csrf, 
 from trailguard.media.hashing import ImageError, decode_pixels
 from trailguard.media.scan import UnsafeImagePath, resolve_item_image
 from trailguard.model import Assessment
-from trailguard.review import audit, work
+from trailguard.review import work
 from trailguard.settings import Settings
 from trailguard.store import tables as st
 
@@ -107,8 +107,7 @@ def _serve(who: Visitor, ctx: Ctx, item_id: str, n: int, action: str, reason: st
     if reason is not None:
         details["reason"] = reason
     try:
-        with ctx.log.begin() as conn:
-            audit.record(conn, who.user.name, action, f"item:{item_id}", details)
+        with ctx.log.view(who.user.name, action, f"item:{item_id}", details) as conn:
             im = load_image(conn, item_id, n, ctx.settings)
     except work.NotFound as exc:
         return refusal(who, 404, str(exc))

@@ -33,7 +33,7 @@ Reason = Annotated[str, Form(max_length=work.MAX_REASON)]
 
 
 def item_page_values(conn: Connection, item_id: str, who: Visitor) -> dict[str, Any]:
-    """Everything the item template shows; audited as a view of the item (NotFound for an unknown id)."""
+    """Everything the item template shows, read inside work.viewing_item (NotFound for an unknown id)."""
     found = work.view_item(conn, item_id, who.user)
     item = Item.from_dict(found["item"])
     if found["assessment"] is not None:
@@ -71,7 +71,7 @@ def item_page_values(conn: Connection, item_id: str, who: Visitor) -> dict[str, 
 @router.get("/items/{item_id:path}")
 def item_page(item_id: ItemId, who: Seen, ctx: Ctx) -> Response:
     try:
-        with ctx.log.begin() as conn:
+        with work.viewing_item(ctx.log, item_id, who.user) as conn:
             values = item_page_values(conn, item_id, who)
     except work.NotFound as exc:
         return refusal(who, 404, str(exc))
@@ -82,7 +82,7 @@ def item_page(item_id: ItemId, who: Seen, ctx: Ctx) -> Response:
 def job_page(job_id: JobId, who: Seen, ctx: Ctx) -> Response:
     try:
         job = work.get_job(ctx.log.engine, job_id)
-        with ctx.log.begin() as conn:
+        with work.viewing_item(ctx.log, job["item_id"], who.user) as conn:
             values = item_page_values(conn, job["item_id"], who)
     except work.NotFound as exc:
         return refusal(who, 404, str(exc))

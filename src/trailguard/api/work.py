@@ -113,7 +113,7 @@ class Comment(BaseModel):
 @router.get("/items/{item_id:path}")
 def read_item(item_id: Annotated[str, Path(max_length=512)], user: Anyone, ctx: Ctx) -> dict[str, Any]:
     """The stored item, its assessment with every hit (evidence, weight, source) and its decisions."""
-    with ctx.log.begin() as conn:
+    with work.viewing_item(ctx.log, item_id, user) as conn:
         return work.view_item(conn, item_id, user)
 
 

@@ -13,6 +13,7 @@ makes that job the same way. Every change is an audit event written in the trans
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -749,13 +750,16 @@ def comment(conn: Connection, job_id: int, user: User, body: str) -> int:
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
+def viewing_item(log: audit.AuditLog, item_id: str, user: User) -> AbstractContextManager[Connection]:
+    """The connection to read an item on, its view audited once the reads are done (AuditLog.view): every
+    route that shows an item reads it inside this."""
+    return log.view(user.name, "item.view", f"item:{item_id}")
+
+
 def view_item(conn: Connection, item_id: str, user: User) -> dict[str, Any]:
     """The stored item, its assessment (with every hit and its explanation) and the decisions on it, each
-    with its appeal (status and outcome) if it has one.
-
-    The view is recorded after the reads, in the same transaction: the chain head stays locked (PostgreSQL)
-    from the record to the commit, and concurrent views wait for each other only that long. A missing item
-    raises before anything is recorded (as before, when the raise rolled the record back)."""
+    with its appeal (status and outcome) if it has one. Read inside `viewing_item`; a missing item raises,
+    so nothing is recorded for it."""
     item = conn.execute(select(st.items.c.data).where(st.items.c.id == item_id)).scalar()
     if item is None:
         raise NotFound(f"no item {item_id[:512]!r}")
@@ -774,5 +778,4 @@ def view_item(conn: Connection, item_id: str, user: User) -> dict[str, Any]:
     for row in rows:
         appeal = None if row.appeal_id is None else {"id": row.appeal_id, "status": row.appeal_status}
         decisions.append({**_decision_dict(row, names), "appeal": appeal})
-    audit.record(conn, user.name, "item.view", f"item:{item_id}")
     return {"item": item, "assessment": assessment, "decisions": decisions}
