@@ -320,7 +320,7 @@ def test_appeals_are_decided_once_by_someone_else(log: audit.AuditLog) -> None:
     assert work.get_job(log.engine, job)["decision"]["action"] == "confirm"  # the decision stays as made
     assert [a["id"] for a in appeals.list_appeals(log.engine, "overturned", 10, 0)] == [appeal]
     with work.viewing_item(log, "ad-2", ann) as conn:
-        (shown,) = work.view_item(conn, "ad-2", ann)["decisions"]
+        (shown,) = work.view_item(conn, "ad-2")["decisions"]
     assert shown["appeal"] == {"id": appeal, "status": "overturned"}
     assert appeals.list_appeals(log.engine, "open", 10, 0) == []
     acts = _actions(log)

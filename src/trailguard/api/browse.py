@@ -1,6 +1,7 @@
 """Read-only routes for browsing what the scan stored: networks (and their graph), identifiers, search.
 
-Every role may read (the auditor too: reading changes nothing); every read is an audit event (AuditLog.view). The console's pages show the same data (api.pages_browse) from api.lookup.
+Every role may read (the auditor too: reading changes nothing); every read is an audit event
+(AuditLog.view). The console's pages show the same data (api.pages_browse) from api.lookup.
 """
 
 from __future__ import annotations

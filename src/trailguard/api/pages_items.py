@@ -34,7 +34,7 @@ Reason = Annotated[str, Form(max_length=work.MAX_REASON)]
 
 def item_page_values(conn: Connection, item_id: str, who: Visitor) -> dict[str, Any]:
     """Everything the item template shows, read inside work.viewing_item (NotFound for an unknown id)."""
-    found = work.view_item(conn, item_id, who.user)
+    found = work.view_item(conn, item_id)
     item = Item.from_dict(found["item"])
     if found["assessment"] is not None:
         assessment = Assessment.from_dict(found["assessment"])

@@ -114,7 +114,7 @@ class Comment(BaseModel):
 def read_item(item_id: Annotated[str, Path(max_length=512)], user: Anyone, ctx: Ctx) -> dict[str, Any]:
     """The stored item, its assessment with every hit (evidence, weight, source) and its decisions."""
     with work.viewing_item(ctx.log, item_id, user) as conn:
-        return work.view_item(conn, item_id, user)
+        return work.view_item(conn, item_id)
 
 
 @router.get("/queues")

@@ -271,10 +271,11 @@ class _SharedCommits:
             self._queue.append(mine)
             while self._writing and not mine.done:
                 self._cond.wait()
-            if not mine.done:
+            lead = not mine.done  # no commit running and this event not yet written: write the batch
+            if lead:
                 self._writing = True
                 batch, self._queue = self._queue, []
-        if not mine.done:
+        if lead:
             try:
                 with self._log.begin() as conn:
                     record_many(conn, [w.event for w in batch])

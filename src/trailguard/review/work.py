@@ -756,7 +756,7 @@ def viewing_item(log: audit.AuditLog, item_id: str, user: User) -> AbstractConte
     return log.view(user.name, "item.view", f"item:{item_id}")
 
 
-def view_item(conn: Connection, item_id: str, user: User) -> dict[str, Any]:
+def view_item(conn: Connection, item_id: str) -> dict[str, Any]:
     """The stored item, its assessment (with every hit and its explanation) and the decisions on it, each
     with its appeal (status and outcome) if it has one. Read inside `viewing_item`; a missing item raises,
     so nothing is recorded for it."""
